@@ -1,0 +1,105 @@
+import OpenAI from 'openai';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions';
+import type { Decision } from '../../domain/decision';
+import { DECISION_TOOL, runToolLoop, toolDefinitions } from './decision-tool';
+import type { ModelRound, ToolCall, ToolLoopTransport } from './decision-tool';
+import { buildSystemPrompt, buildTurnMessages } from './prompt';
+import type { AgentContext, LlmProvider } from './provider';
+
+export interface OpenAiProviderOptions {
+  apiKey: string;
+  /** Any OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1` for a local model. */
+  baseURL?: string;
+  model: string;
+  /** Catalog lookup rounds before the model must submit its decision. */
+  maxToolRounds?: number;
+  timeoutMs?: number;
+  /** Temporal retries the activity, so the SDK only retries once on its own. */
+  maxRetries?: number;
+  maxOutputTokens?: number;
+  /**
+   * Sends `prompt_cache_key` per merchant so OpenAI routes a merchant's turns to
+   * the same cache. On by default only when talking to api.openai.com: some
+   * compatible servers reject parameters they do not know.
+   */
+  promptCacheKey?: boolean;
+}
+
+const tools: ChatCompletionTool[] = toolDefinitions.map((tool) => ({
+  type: 'function',
+  function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+}));
+
+const forceDecision: ChatCompletionToolChoiceOption = { type: 'function', function: { name: DECISION_TOOL } };
+
+function parseArguments(id: string, name: string, raw: string): ToolCall {
+  try {
+    return { id, name, input: JSON.parse(raw) as unknown };
+  } catch {
+    return { id, name, input: undefined, rawArguments: raw };
+  }
+}
+
+export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: options.maxRetries ?? 1,
+    timeout: options.timeoutMs ?? 30_000,
+  });
+  const maxToolRounds = options.maxToolRounds ?? 3;
+  const useCacheKey = options.promptCacheKey ?? new URL(client.baseURL).hostname === 'api.openai.com';
+
+  return {
+    name: 'openai',
+    async decide(ctx: AgentContext, signal?: AbortSignal): Promise<Decision> {
+      // System prompt and tools come first and depend only on the playbook, so
+      // OpenAI's automatic prefix caching covers them on every turn.
+      const messages: ChatCompletionMessageParam[] = [
+        { role: 'system', content: buildSystemPrompt(ctx.playbook) },
+        ...buildTurnMessages(ctx),
+      ];
+      let lastAssistant: ChatCompletionMessageParam | null = null;
+
+      const transport: ToolLoopTransport = {
+        async send(final): Promise<ModelRound> {
+          const params: ChatCompletionCreateParamsNonStreaming = {
+            model: options.model,
+            messages,
+            tools,
+            tool_choice: final ? forceDecision : 'required',
+          };
+          if (options.maxOutputTokens) params.max_completion_tokens = options.maxOutputTokens;
+          if (useCacheKey) params.prompt_cache_key = `autocloser:${ctx.merchantId}`;
+
+          const completion = await client.chat.completions.create(params, { signal });
+          const message = completion.choices[0]?.message;
+          if (!message) throw new Error('openai returned no choices');
+          const calls = (message.tool_calls ?? []).flatMap((call) =>
+            call.type === 'function' ? [parseArguments(call.id, call.function.name, call.function.arguments)] : [],
+          );
+          lastAssistant = { role: 'assistant', content: message.content, tool_calls: message.tool_calls };
+          return {
+            calls,
+            tokens: {
+              inputTokens: completion.usage?.prompt_tokens ?? 0,
+              outputTokens: completion.usage?.completion_tokens ?? 0,
+              cachedInputTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+            },
+          };
+        },
+        addToolResults(results) {
+          if (lastAssistant) messages.push(lastAssistant);
+          for (const result of results) messages.push({ role: 'tool', tool_call_id: result.id, content: result.content });
+        },
+      };
+
+      return runToolLoop(ctx, transport, { provider: 'openai', model: options.model, maxToolRounds, signal });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Product } from '../../../domain/catalog';
+import { fold, words } from './language';
+
+const numberWords: Record<string, number> = {
+  two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, couple: 2,
+  iki: 2, uc: 3, dort: 4, bes: 5, alti: 6, yedi: 7, sekiz: 8, dokuz: 9,
+};
+
+/** Words after a number that make it a size, a price or a time, not a count. */
+const notACount = new Set([
+  'person', 'people', 'persons', 'kisi', 'kisilik', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'hours',
+  'gun', 'hafta', 'ay', 'yil', 'saat', 'dollar', 'dollars', 'usd', 'bucks', 'tl', 'lira', 'euro', 'euros', 'eur', 'kg', 'lt',
+  'litre', 'liter', 'lumen', 'lumens', 'season', 'seasons', 'sezon', 'percent', 'yuzde', 'c', 'l', 'cm', 'mm', 'km', 'gb',
+]);
+const countWords = new Set(['x', 'pcs', 'pieces', 'piece', 'units', 'unit', 'adet', 'tane', 'of']);
+const orderVerbs = new Set(['take', 'buy', 'order', 'get', 'want', 'need', 'alayim', 'al', 'alirim', 'alacagim', 'istiyorum']);
+
+/**
+ * How many the customer wants, from "2 tents", "take three", "x2", "3 adet",
+ * "iki tane"; null when they did not say. A number right after a product's
+ * own word ("Trailblazer 2", "Beam 400") is part of its name, and a price
+ * ("$200") or a size ("2 person") is not a count.
+ */
+export function parseQuantity(folded: string, products: Product[]): number | null {
+  const tokens = words(folded.replace(/\bx(\d{1,3})\b/g, '$1 x'));
+  const nameWords = new Set(products.flatMap((p) => words(fold(p.name))));
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const value = /^\d{1,3}$/.test(token) ? Number(token) : numberWords[token];
+    if (value === undefined || value < 2 || value > 100) continue;
+    const before = tokens[i - 1];
+    const after = tokens[i + 1];
+    if (before && nameWords.has(before)) continue;
+    if (new RegExp(`[$€₺£]\\s*${token}\\b`).test(folded)) continue;
+    if (after && notACount.has(after)) continue;
+    if ((after && (countWords.has(after) || /^[a-z]{3,}$/.test(after))) || (before && orderVerbs.has(before)) || !after) return value;
+  }
+  return null;
+}

@@ -1,0 +1,152 @@
+import type { Product } from '../../../domain/catalog';
+import type { PendingPayment } from '../../../domain/conversation';
+import type { Language } from '../../../domain/language';
+import { formatMoney, multiply } from '../../../domain/money';
+import type { Playbook } from '../../../domain/playbook';
+
+type Tone = Playbook['tone'];
+
+export const price = (p: Product, lang: Language) => formatMoney({ amountMinor: p.priceMinor, currency: p.currency }, lang);
+
+/** Everything the playbook agent says that is not the merchant's own text, in each language it speaks. */
+export interface Replies {
+  firstHello(business: string): string;
+  hello: string;
+  welcomeBack: string;
+  stock(p: Product): string;
+  productLine(p: Product): string;
+  productDetail(p: Product): string;
+  priceOf(p: Product): string;
+  listIntro: string;
+  noMatch: string;
+  tellMeMore: string;
+  whichProduct: string;
+  whichOne(products: Product[]): string;
+  moreDetails: string;
+  wantToOrder: string;
+  outOfStock(p: Product): string;
+  insteadMaybe(alternatives: Product[]): string;
+  cheaperOption(alternatives: Product[]): string;
+  offer(p: Product, quantity: number, tone: Tone): string;
+  notEnoughStock(p: Product, quantity: number): string;
+  linkAgain(pending: PendingPayment, productName: string): string;
+  handOff(business: string): string;
+  slotsNoted(tone: Tone): string;
+  suggestions: string;
+  nextStep: string;
+  thanks(tone: Tone): string;
+  goodbye(business: string): string;
+  offTopic(business: string): string;
+  aboutBot(business: string): string;
+  unknown: string;
+  sorry: string;
+  offerPerson: string;
+}
+
+const list = (products: Product[], line: (p: Product) => string) => products.map((p) => `• ${line(p)}`).join('\n');
+
+/** Expiry in UTC so the text never depends on the machine's time zone. */
+function expiry(iso: string, lang: Language): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  return new Intl.DateTimeFormat(lang === 'tr' ? 'tr-TR' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+}
+
+const en: Replies = {
+  firstHello: (business) => `Hi, and welcome to ${business}!`,
+  hello: 'Hi!',
+  welcomeBack: 'Hi again! How can I help you today?',
+  stock: (p) => (p.stock === 0 ? "It's out of stock right now." : p.stock <= 5 ? `Only ${p.stock} left in stock.` : 'In stock.'),
+  productLine: (p) => `${p.name}: ${price(p, 'en')}${p.stock === 0 ? ' (out of stock)' : p.stock <= 5 ? ` (only ${p.stock} left)` : ''}`,
+  productDetail: (p) => `${p.name} (${price(p, 'en')})${p.description ? `: ${p.description}` : '.'} ${en.stock(p)}`,
+  priceOf: (p) =>
+    p.stock === 0
+      ? `The ${p.name} is ${price(p, 'en')}, but it's out of stock right now.`
+      : `The ${p.name} is ${price(p, 'en')}, and ${p.stock <= 5 ? `we have only ${p.stock} left` : "it's in stock"}.`,
+  listIntro: "Here's what we have:",
+  noMatch: "I couldn't find that in our catalog, I'm afraid.",
+  tellMeMore: 'Could you tell me a bit more about what you are looking for?',
+  whichProduct: 'Which product are you interested in?',
+  whichOne: (products) => `Which one would you like: ${products.map((p) => p.name).join(' or ')}?`,
+  moreDetails: 'Would you like more details on any of them?',
+  wantToOrder: 'Would you like to order it?',
+  outOfStock: (p) => `I'm sorry, the ${p.name} is out of stock right now.`,
+  insteadMaybe: (alts) => `You might like ${alts.map((p) => `the ${p.name} (${price(p, 'en')})`).join(' or ')} instead.`,
+  cheaperOption: (alts) => `If you'd like something more affordable, ${alts.map((p) => `the ${p.name} is ${price(p, 'en')}`).join(' and ')}.`,
+  offer: (p, quantity, tone) => {
+    const total = formatMoney(multiply({ amountMinor: p.priceMinor, currency: p.currency }, quantity), 'en');
+    const opener = tone === 'friendly' ? 'Great choice! ' : tone === 'formal' ? 'Certainly. ' : '';
+    return `${opener}I'm preparing a secure payment link for ${quantity} × ${p.name} (total ${total}). You'll receive it in a moment.`;
+  },
+  notEnoughStock: (p, quantity) =>
+    `We only have ${p.stock} of the ${p.name} in stock, so I can't do ${quantity} right now. Shall I make it ${p.stock}?`,
+  linkAgain: (pending, name) => {
+    const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'en');
+    const until = expiry(pending.expiresAt, 'en');
+    return `Here's your payment link for ${pending.quantity} × ${name} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
+  },
+  handOff: (business) => `Of course! I'm bringing in someone from the ${business} team. They'll join this chat shortly.`,
+  slotsNoted: (tone) => (tone === 'formal' ? 'Thank you, noted.' : tone === 'concise' ? 'Noted.' : 'Thanks, that helps!'),
+  suggestions: 'Based on what you told me, these could be a great fit:',
+  nextStep: 'Would you like me to suggest a few options?',
+  thanks: (tone) => (tone === 'concise' ? 'You are welcome. Anything else?' : "You're welcome! Is there anything else I can help you with?"),
+  goodbye: (business) => `Thanks for chatting with ${business}. Have a great day!`,
+  offTopic: (business) => `I'm best at helping with ${business} products. Is there anything you're looking for?`,
+  aboutBot: (business) =>
+    `I'm the virtual sales assistant of ${business}. I can help with products, prices and orders, and bring in a person from our team any time you like.`,
+  unknown: "Sorry, I didn't quite catch that. Could you tell me a bit more about what you're looking for?",
+  sorry: "I'm really sorry for the frustration.",
+  offerPerson: 'Would you like me to bring in someone from our team?',
+};
+
+const tr: Replies = {
+  firstHello: (business) => `Merhaba, ${business} olarak size yardımcı olmaktan memnuniyet duyarız!`,
+  hello: 'Merhaba!',
+  welcomeBack: 'Tekrar merhaba! Size nasıl yardımcı olabilirim?',
+  stock: (p) => (p.stock === 0 ? 'Şu anda stokta yok.' : p.stock <= 5 ? `Stokta son ${p.stock} adet kaldı.` : 'Stokta var.'),
+  productLine: (p) => `${p.name}: ${price(p, 'tr')}${p.stock === 0 ? ' (stokta yok)' : p.stock <= 5 ? ` (son ${p.stock} adet)` : ''}`,
+  // Catalog descriptions are in the merchant's language, so a Turkish reply sticks to name, price and stock.
+  productDetail: (p) => `${p.name}: ${price(p, 'tr')}. ${tr.stock(p)}`,
+  priceOf: (p) =>
+    p.stock === 0
+      ? `${p.name} fiyatı ${price(p, 'tr')}, ancak şu anda stokta yok.`
+      : `${p.name} fiyatı ${price(p, 'tr')}; ${p.stock <= 5 ? `stokta son ${p.stock} adet kaldı` : 'stokta mevcut'}.`,
+  listIntro: 'Elimizde şunlar var:',
+  noMatch: 'Maalesef kataloğumuzda bununla eşleşen bir ürün bulamadım.',
+  tellMeMore: 'Tam olarak ne aradığınızı biraz daha anlatır mısınız?',
+  whichProduct: 'Hangi ürünle ilgileniyorsunuz?',
+  whichOne: (products) => `Hangisini istersiniz: ${products.map((p) => p.name).join(' ya da ')}?`,
+  moreDetails: 'Herhangi biri hakkında daha fazla bilgi ister misiniz?',
+  wantToOrder: 'Sipariş vermek ister misiniz?',
+  outOfStock: (p) => `Üzgünüm, ${p.name} şu anda stokta yok.`,
+  insteadMaybe: (alts) => `Bunun yerine ${alts.map((p) => `${p.name} (${price(p, 'tr')})`).join(' ya da ')} ilginizi çekebilir.`,
+  cheaperOption: (alts) => `Daha uygun fiyatlı bir seçenek isterseniz: ${alts.map((p) => `${p.name}, ${price(p, 'tr')}`).join('; ')}.`,
+  offer: (p, quantity, tone) => {
+    const total = formatMoney(multiply({ amountMinor: p.priceMinor, currency: p.currency }, quantity), 'tr');
+    const opener = tone === 'friendly' ? 'Harika seçim! ' : tone === 'formal' ? 'Elbette. ' : '';
+    return `${opener}${quantity} × ${p.name} (toplam ${total}) için güvenli ödeme bağlantınızı hazırlıyorum, birazdan size ulaşacak.`;
+  },
+  notEnoughStock: (p, quantity) =>
+    `Stokta ${p.name} ürününden yalnızca ${p.stock} adet var, bu yüzden şu an ${quantity} adet hazırlayamıyorum. ${p.stock} adet olarak hazırlayayım mı?`,
+  linkAgain: (pending, name) => {
+    const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'tr');
+    const until = expiry(pending.expiresAt, 'tr');
+    return `${pending.quantity} × ${name} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
+  },
+  handOff: (business) => `Tabii ki! Sizi ${business} ekibinden bir arkadaşımıza bağlıyorum, kısa süre içinde bu sohbete katılacak.`,
+  slotsNoted: (tone) => (tone === 'concise' ? 'Not aldım.' : 'Teşekkürler, not aldım!'),
+  suggestions: 'Anlattıklarınıza göre bunlar tam size göre olabilir:',
+  nextStep: 'Size birkaç seçenek önermemi ister misiniz?',
+  thanks: (tone) => (tone === 'concise' ? 'Rica ederim. Başka bir şey?' : 'Rica ederim! Yardımcı olabileceğim başka bir şey var mı?'),
+  goodbye: (business) => `Bizimle yazıştığınız için teşekkürler. ${business} olarak iyi günler dileriz!`,
+  offTopic: (business) => `Ben en çok ${business} ürünleri konusunda yardımcı olabilirim. Aradığınız bir ürün var mı?`,
+  aboutBot: (business) =>
+    `Ben ${business} ekibinin dijital satış asistanıyım. Ürünler, fiyatlar ve siparişler konusunda yardımcı olabilirim; dilerseniz sizi istediğiniz an ekibimizden birine bağlarım.`,
+  unknown: 'Kusura bakmayın, tam anlayamadım. Ne aradığınızı biraz daha anlatır mısınız?',
+  sorry: 'Yaşadığınız sıkıntı için gerçekten çok üzgünüm.',
+  offerPerson: 'İsterseniz sizi hemen ekibimizden birine bağlayabilirim.',
+};
+
+export const replies: Record<Language, Replies> = { en, tr };
+
+export const productList = (products: Product[], lang: Language) => list(products, replies[lang].productLine);

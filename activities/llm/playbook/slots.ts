@@ -1,0 +1,189 @@
+import type { QualificationSlot, QualificationUpdate } from '../../../domain/lead';
+import { fold, words } from './language';
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+const weekdays = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
+const months = 'january|february|march|april|may|june|july|august|september|october|november|december';
+const seasons = 'summer|winter|spring|fall|autumn';
+const trWeekdays = 'pazartesi|sali|carsamba|persembe|cumartesi|cuma|pazar';
+
+/** Everything below runs on folded text, so a span cuts the customer's own words out of the original. */
+const timelinePatterns: RegExp[] = [
+  new RegExp(
+    `\\b(today|tonight|tomorrow|asap|as soon as possible|right away|urgently|immediately|no rush|not urgent|` +
+      `(this|next|coming) (week|weekend|month|year|${seasons}|${weekdays})|` +
+      `(by|before|on|until|for|this) (${weekdays}|the weekend|tomorrow|next \\w+|(the )?end of (the )?\\w+|(${months})( \\d{1,2})?|\\d{1,2}(st|nd|rd|th)? (of )?(${months}))|` +
+      `(in|within) (a|one|two|three|four|\\d+|a few|a couple of) (days?|weeks?|months?))\\b`,
+  ),
+  new RegExp(
+    `\\b(bugun|yarin|bu aksam|bu hafta ?sonu|bu hafta|bu ay|haftaya|hafta ?sonuna kadar|ay sonuna kadar|acil|hemen|en kisa surede|acelem yok|` +
+      `(gelecek|onumuzdeki|haftaya) (hafta|ay|yil|${trWeekdays})|` +
+      `(\\d+|bir|iki|uc|dort|birkac) (gun|hafta|ay) (icinde|icerisinde|sonra)|` +
+      `(${trWeekdays})(ya|ye|a|e)? kadar)`,
+  ),
+];
+
+const currencyAmount: { re: RegExp; format: (n: string) => string }[] = [
+  { re: /(?:\$|\busd ?)(\d[\d,.]*)/, format: (n) => `$${n}` },
+  { re: /\b(\d[\d,.]*) ?(?:dollars?|usd|bucks)\b/, format: (n) => `$${n}` },
+  { re: /(?:₺|\btl ?)(\d[\d,.]*)/, format: (n) => `${n} TL` },
+  { re: /\b(\d[\d,.]*) ?(?:tl|lira|try|₺)(?![a-z])/, format: (n) => `${n} TL` },
+  { re: /(?:€|\beur ?)(\d[\d,.]*)/, format: (n) => `€${n}` },
+  { re: /\b(\d[\d,.]*) ?(?:euros?|eur|€)(?![a-z])/, format: (n) => `€${n}` },
+];
+const budgetWords =
+  'budget|butce\\w*|spend|afford|up to|under|below|less than|no more than|not over|max|maximum|around|roughly|en fazla|civari\\w*|altinda|harcamak|harcayabilirim';
+const budgetKeyword = new RegExp(`\\b(${budgetWords})\\b`);
+const keywordAmount = new RegExp(`\\b(?:${budgetWords})\\D{0,20}?(\\d[\\d,.]*)`);
+
+const relations =
+  'wife|husband|partner|girlfriend|boyfriend|fiancee?|son|daughter|kids?|children|mom|mum|mother|dad|father|parents|brother|sister|friend|boss|manager|team|company|family';
+const trRelations = 'esim|karim|kocam|oglum|kizim|cocuklarim|cocugum|annem|babam|kardesim|arkadasim|patronum|mudurum|sirketim|ailem|sevgilim|yegenim';
+
+const selfDecides = [
+  /\b(i (decide|make the decisions?|am the decision ?maker|am the one deciding)|i'm the (decision ?maker|one (deciding|who decides))|it'?s (my|up to me) (decision|call|choice)|up to me|for myself|my own decision)\b/,
+  /\b(kendim icin|kendime|ben karar ver\w*|karar benim|kendim karar ver\w*|benim icin)/,
+];
+/** "for me" is too common to count unless it answers "who is it for?" or is the whole message. */
+const selfAnswer = /\b((just|only) )?(for )?(me|myself)\b|\b(ben|kendim|kendime|bana)\b/;
+const selfWholeMessage = /^\W*((just|only) )?(for )?(me|myself|ben|kendim|kendime|bana)\W*$/;
+
+const decidedByOther: { re: RegExp; group: number }[] = [
+  { re: new RegExp(`\\b(for (my|our) (${relations}))\\b`, 'd'), group: 1 },
+  { re: new RegExp(`\\b(my (${relations}))('s)? (decides|will decide|has to (approve|decide|agree)|makes the decisions?|needs to (approve|decide|agree)|has the final say)`, 'd'), group: 1 },
+  { re: new RegExp(`\\b(ask|check with|talk to|consult) (my (${relations}))\\b`, 'd'), group: 2 },
+  { re: new RegExp(`\\b((${trRelations}) icin)`, 'd'), group: 1 },
+  { re: new RegExp(`\\b(${trRelations}) karar ver`, 'd'), group: 1 },
+  { re: new RegExp(`\\b(${trRelations})(e|a|ye|ya) (sor|danis)`, 'd'), group: 1 },
+];
+
+const needPatterns: { re: RegExp; group: number }[] = [
+  {
+    re: /\b(?:i need|i'?m looking for|looking for|i'?m searching for|searching for|i want|i'?d like|i would like|i'?m after|shopping for|in the market for)\s+(.{3,120}?)(?=[.!?;\n]|,\s*(?:and|but|my|i)\b|$)/d,
+    group: 1,
+  },
+  { re: /([^.!?,;\n]{3,120}?)\s+(?:ariyorum|ariyoruz|lazim|gerekiyor|ihtiyacim var|bakiyorum|almak istiyorum|istiyorum)(?![a-z])/d, group: 1 },
+];
+/** Captures that are a request, not a need ("I want to buy", "sipariş vermek istiyorum", "I need it by Friday"). */
+const notANeed = [
+  /^(to|it|them|this|that|these|those|one|you|your|help|someone|somebody|a (person|human)|the link|bunu|onu|sunu|satin|siparis)\b/,
+  /\b\w+(mek|mak)$/,
+  /\b(refund|discount|person|human|link|payment|iade|indirim|temsilci|yetkili|odeme)\b/,
+];
+const needNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+|(?:[\s,]+(?:and|ve|but|ama|also))+$/g;
+
+const spanOf = (m: RegExpExecArray): Span => ({ start: m.index, end: m.index + m[0].length });
+
+function firstSpan(patterns: RegExp[], folded: string): Span | null {
+  for (const re of patterns) {
+    const m = re.exec(folded);
+    if (m) return spanOf(m);
+  }
+  return null;
+}
+
+function groupSpan(re: RegExp, group: number, folded: string): Span | null {
+  const indices = re.exec(folded)?.indices?.[group];
+  return indices ? { start: indices[0], end: indices[1] } : null;
+}
+
+const cut = (text: string, span: Span) => text.slice(span.start, span.end).trim();
+
+const amount = (digits: string) => digits.replace(/[.,]$/, '');
+
+/** A price the customer quotes ("is the $249 one in stock?") is not a budget: it needs a budget word, a short answer or our question. */
+function extractBudget(folded: string, asked: boolean, short: boolean): { value: string; spans: Span[] } | null {
+  const keyed = keywordAmount.exec(folded);
+  const spans = keyed ? [spanOf(keyed)] : [];
+  if (asked || short || budgetKeyword.test(folded)) {
+    for (const { re, format } of currencyAmount) {
+      const m = re.exec(folded);
+      if (m?.[1]) return { value: format(amount(m[1])), spans: [...spans, spanOf(m)] };
+    }
+  }
+  if (keyed?.[1]) return { value: amount(keyed[1]), spans };
+  if (asked) {
+    const bare = /\b\d{1,7}(?:[.,]\d{3})*\b/.exec(folded);
+    if (bare) return { value: bare[0], spans: [spanOf(bare)] };
+  }
+  return null;
+}
+
+function extractDecisionMaker(text: string, folded: string, asked: boolean): string | null {
+  if (selfDecides.some((re) => re.test(folded))) return 'self';
+  for (const { re, group } of decidedByOther) {
+    const span = groupSpan(re, group, folded);
+    if (span) return cut(text, span);
+  }
+  if (asked ? selfAnswer.test(folded) : selfWholeMessage.test(folded)) return 'self';
+  return null;
+}
+
+function extractNeed(text: string, folded: string, remove: Span[]): string | null {
+  for (const { re, group } of needPatterns) {
+    const span = groupSpan(re, group, folded);
+    if (!span) continue;
+    // Timeline and budget said in the same breath are slots of their own, not part of the need.
+    let need = '';
+    let at = span.start;
+    for (const r of [...remove].sort((a, b) => a.start - b.start)) {
+      if (r.end <= at || r.start >= span.end) continue;
+      need += text.slice(at, Math.max(at, r.start)) + ' ';
+      at = Math.max(at, r.end);
+    }
+    need += text.slice(at, span.end);
+    need = need.replace(/\s+/g, ' ').trim();
+    need = need.replace(needNoise, '').replace(/[\s,]+$/, '').trim();
+    const folding = fold(need);
+    if (words(folding).join('').length < 3 || notANeed.some((re) => re.test(folding))) continue;
+    return need.slice(0, 300);
+  }
+  return null;
+}
+
+const namePattern = /\b(?:my name is|my name's|i am called|adim|ismim|benim adim)\s+(\p{L}{2,30})/du;
+const notAName = /^(not|just|only|the|a|an|ve|ile|ne)$/;
+
+function extractName(text: string, folded: string): string | null {
+  const span = groupSpan(namePattern, 1, folded);
+  if (!span) return null;
+  const name = cut(text, span);
+  return notAName.test(fold(name)) ? null : name;
+}
+
+export interface SlotHints {
+  /** The slot the bot asked about in its last message, so a bare answer ("$200", "me") counts. */
+  asked: QualificationSlot | null;
+}
+
+/**
+ * Reads what the customer stated about the four qualification slots. Simple,
+ * anchored patterns on purpose: a missed slot is asked again later, a wrong
+ * one would mislead the merchant.
+ */
+export function extractSlots(text: string, hints: SlotHints): QualificationUpdate {
+  const folded = fold(text);
+  const short = words(folded).length <= 5;
+  const update: QualificationUpdate = {};
+
+  const name = extractName(text, folded);
+  if (name) update.name = name;
+
+  const timelineSpan = firstSpan(timelinePatterns, folded);
+  if (timelineSpan) update.timeline = cut(text, timelineSpan);
+
+  const budget = extractBudget(folded, hints.asked === 'budget', short);
+  if (budget) update.budget = budget.value;
+
+  const decisionMaker = extractDecisionMaker(text, folded, hints.asked === 'decisionMaker');
+  if (decisionMaker) update.decisionMaker = decisionMaker;
+
+  const need = extractNeed(text, folded, [...(timelineSpan ? [timelineSpan] : []), ...(budget?.spans ?? [])]);
+  if (need) update.need = need;
+
+  return update;
+}

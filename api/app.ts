@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Db } from '../db/knex';
+import { errorHandler, unknownRoute } from './errors';
+import { createMetrics } from './metrics';
+import { conversationRoutes } from './routes/conversations';
+import { demoPaymentRoutes } from './routes/demo-payments';
+import { webchatRoutes } from './routes/webchat';
+
+const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  adminToken: string;
+  demoPaymentSecret: string;
+  demoWebhookUrl: string;
+  trustProxy: boolean;
+  webchatRateLimitPerMinute?: number;
+  log: Logger;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  const metrics = createMetrics();
+  // Behind a load balancer the client address (for rate limits) comes from X-Forwarded-For.
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'form-action': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'] },
+      },
+    }),
+  );
+  app.use(metrics.middleware);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    await deps.db.raw('select 1');
+    await deps.temporal.connection.workflowService.getSystemInfo({});
+    res.json({ ok: true });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Before the JSON parser: the demo webhook is verified over its raw bytes.
+  app.use(demoPaymentRoutes({ db: deps.db, temporal: deps.temporal, secret: deps.demoPaymentSecret, webhookUrl: deps.demoWebhookUrl, log: deps.log }));
+
+  app.use(express.json({ limit: '16kb' }));
+  app.use(
+    '/api/webchat',
+    // The widget is embedded on merchants' own sites, so these endpoints answer any origin.
+    (req, res, next) => {
+      res.set({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST, OPTIONS' });
+      if (req.method === 'OPTIONS') res.sendStatus(204);
+      else next();
+    },
+    webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
+  );
+  app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
+
+  app.use('/widget.js', (_req, res, next) => {
+    // Loaded by third-party pages.
+    res.set('cross-origin-resource-policy', 'cross-origin');
+    next();
+  });
+  app.use(express.static(publicDir, { index: 'index.html', maxAge: '5m' }));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(deps.log));
+  return app;
+}

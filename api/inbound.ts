@@ -1,0 +1,45 @@
+import type { Client } from '@temporalio/client';
+import type { ConversationKey } from '../db/queries/messages';
+import { markSignalled, recordInbound, wasSignalled } from '../db/queries/messages';
+import type { Db } from '../db/knex';
+import { channelKey, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
+import { inboundSignal, type LeadWorkflowInput } from '../workflows/contract';
+
+export interface InboundDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/**
+ * The one way a customer message enters the system, whatever the channel:
+ * stored once by provider id, then handed durably to the lead's workflow
+ * (started if needed). Only after that may a webhook be acknowledged. A
+ * redelivery of a message the workflow already has does nothing.
+ */
+export async function deliverInbound(
+  deps: InboundDeps,
+  key: ConversationKey,
+  msg: { providerMessageId: string; text: string; at: Date },
+): Promise<{ messageId: string; duplicate: boolean }> {
+  const { id, duplicate } = await recordInbound(deps.db, key, msg);
+  if (duplicate && (await wasSignalled(deps.db, id))) return { messageId: id, duplicate: true };
+
+  const input: LeadWorkflowInput = { merchantId: key.merchantId, channel: key.channel, customerKey: key.customerKey };
+  await deps.temporal.workflow.signalWithStart('leadConversation', {
+    workflowId: key.conversationId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    signal: inboundSignal,
+    signalArgs: [{ id: msg.providerMessageId, text: msg.text, at: msg.at.toISOString() }],
+    typedSearchAttributes: [
+      { key: merchantIdKey, value: key.merchantId },
+      { key: channelKey, value: key.channel },
+      { key: leadStageKey, value: 'new' },
+      { key: leadScoreKey, value: 0 },
+      { key: needsHumanKey, value: false },
+    ],
+  });
+  await markSignalled(deps.db, id);
+  return { messageId: id, duplicate };
+}

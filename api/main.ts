@@ -1,0 +1,41 @@
+import { ConfigError, devSecret, loadEnv } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createDb } from '../db/knex';
+import { startApi } from './server';
+import { connectTemporal } from './temporal-client';
+
+const log = createLogger('api');
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for the API (npm start sets it for the embedded database)');
+  const db = createDb(env.DATABASE_URL);
+  const temporal = await connectTemporal(env);
+  const api = await startApi({
+    db,
+    temporal,
+    log,
+    databaseUrl: env.DATABASE_URL,
+    port: env.PORT,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    adminToken: env.ADMIN_TOKEN ?? devSecret(),
+    demoPaymentSecret: env.DEMO_PAYMENT_SECRET ?? devSecret(),
+    demoWebhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/demo`,
+    trustProxy: env.TRUST_PROXY,
+  });
+  log.info({ port: env.PORT }, 'api listening');
+
+  const stop = async () => {
+    await api.close();
+    await temporal.connection.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  log.fatal({ err: err instanceof ConfigError ? err.message : err }, 'api failed');
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DEMO_SIGNATURE_HEADER, signDemoWebhook, verifyDemoWebhook } from '../../activities/payments/demo';
+import type { Db } from '../../db/knex';
+import { getOrder, markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../../db/queries/orders';
+import { formatMoney } from '../../domain/money';
+import { checkoutWorkflowId, paymentEventSignal } from '../../workflows/contract';
+import { HttpError, notFound, parseOr400 } from '../errors';
+
+const DemoEvent = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(['payment.completed', 'payment.failed']),
+  orderId: z.uuid(),
+  created: z.number().int(),
+});
+type DemoEvent = z.infer<typeof DemoEvent>;
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>
+body{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;border-radius:12px;box-shadow:0 4px 24px #0001;padding:2rem;max-width:26rem;width:calc(100% - 2rem)}
+h1{font-size:1.25rem;margin:0 0 1rem}.total{font-size:2rem;font-weight:600;margin:.5rem 0 1.5rem}
+.note{color:#667;font-size:.875rem}form{display:inline}button{font:inherit;border:0;border-radius:8px;padding:.75rem 1.25rem;cursor:pointer;margin-right:.5rem}
+.pay{background:#1f7a4d;color:#fff}.decline{background:#e4e6eb}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/**
+ * The demo provider's hosted checkout and its webhook. The page stands in for
+ * a provider's payment page; its result travels as a signed webhook through
+ * the same verify → dedupe → signal path as a real provider's.
+ */
+export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: string; webhookUrl: string; log: Logger }): Router {
+  const router = Router();
+  const { db } = deps;
+
+  const demoOrder = async (orderId: string) => {
+    const id = parseOr400(z.uuid(), orderId, 'order id');
+    const order = await getOrder(db, id);
+    if (!order || order.provider !== 'demo') throw notFound('checkout');
+    return order;
+  };
+
+  router.get('/pay/demo/:orderId', async (req, res) => {
+    const order = await demoOrder(req.params.orderId);
+    const total = formatMoney({ amountMinor: order.amount_minor, currency: order.currency });
+    const done = order.provider_status === 'paid' || order.provider_status === 'failed' || order.status !== 'pending';
+    res.type('html').send(
+      page(
+        'Demo checkout',
+        `<h1>Demo checkout</h1><div>${escapeHtml(order.sku)} × ${order.quantity}</div><div class="total">${escapeHtml(total)}</div>` +
+          (done
+            ? `<p>This checkout is ${escapeHtml(order.provider_status ?? order.status)}. You can close this page and return to the chat.</p>`
+            : `<form method="post" action="/pay/demo/${order.id}/pay"><button class="pay" type="submit">Pay ${escapeHtml(total)}</button></form>` +
+              `<form method="post" action="/pay/demo/${order.id}/decline"><button class="decline" type="submit">Decline</button></form>` +
+              `<p class="note">Demo payment provider: no card is charged.</p>`),
+      ),
+    );
+  });
+
+  router.post('/pay/demo/:orderId/:action', async (req, res) => {
+    const action = parseOr400(z.enum(['pay', 'decline']), req.params.action, 'action');
+    const order = await demoOrder(req.params.orderId);
+    const outcome = action === 'pay' ? 'paid' : 'failed';
+    // The provider's own ledger changes first; the webhook only announces it.
+    const updated = await db('orders').where({ id: order.id }).whereNull('provider_status').update({ provider_status: outcome });
+    if (updated) {
+      const event: DemoEvent = { id: `evt_${randomUUID()}`, type: action === 'pay' ? 'payment.completed' : 'payment.failed', orderId: order.id, created: Math.floor(Date.now() / 1000) };
+      const body = JSON.stringify(event);
+      const response = await fetch(deps.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [DEMO_SIGNATURE_HEADER]: signDemoWebhook(deps.secret, body, event.created) },
+        body,
+      });
+      if (!response.ok) deps.log.error({ status: response.status }, 'demo webhook delivery failed');
+    }
+    res.redirect(303, `/pay/demo/${order.id}`);
+  });
+
+  router.post('/webhooks/demo', express.raw({ type: '*/*', limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    if (!verifyDemoWebhook(deps.secret, raw, req.get(DEMO_SIGNATURE_HEADER))) {
+      throw new HttpError(403, 'invalid_signature', `Missing, stale or invalid ${DEMO_SIGNATURE_HEADER} header`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'Webhook body is not valid JSON');
+    }
+    const event = parseOr400(DemoEvent, json);
+    const order = await getOrder(db, event.orderId);
+    if (!order) throw notFound('order');
+    const fresh = await recordWebhookEvent(db, { provider: 'demo', eventId: event.id, merchantId: order.merchant_id, payload: event });
+    if (!fresh && (await webhookEventProcessed(db, 'demo', event.id))) {
+      res.json({ received: true, duplicate: true });
+      return;
+    }
+    try {
+      await deps.temporal.workflow.getHandle(checkoutWorkflowId(order.id)).signal(paymentEventSignal, {
+        eventId: event.id,
+        type: event.type === 'payment.completed' ? 'completed' : 'failed',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      deps.log.warn({ orderId: order.id }, 'payment event for a checkout that already finished');
+    }
+    await markWebhookEventProcessed(db, 'demo', event.id);
+    res.json({ received: true, duplicate: false });
+  });
+
+  return router;
+}

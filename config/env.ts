@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
+
+    PORT: port(3000),
+    PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
+    ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+
+    DATABASE_URL: optionalString.pipe(z.url().optional()),
+    EMBEDDED_PG_PORT: port(54329),
+
+    TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().default('autocloser'),
+    TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+    TEMPORAL_UI_PORT: port(8233),
+    TEMPORAL_TLS_CERT_PATH: optionalString,
+    TEMPORAL_TLS_KEY_PATH: optionalString,
+    TEMPORAL_API_KEY: optionalString,
+
+    LLM_PROVIDERS: optionalString,
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+    OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+    ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
+
+    DEMO_PAYMENT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
+  }));
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once, reporting every bad variable together so an
+ * operator fixes them in one go instead of one restart per mistake.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every setting.`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production') {
+    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET'] as const).filter((key) => !env[key]);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+  }
+  return env;
+}
+
+/** Which LLM providers run, in failover order. Without keys: the offline playbook. */
+export function llmProviderChain(env: Env): string[] {
+  if (env.LLM_PROVIDERS) return env.LLM_PROVIDERS.split(',').map((p) => p.trim()).filter(Boolean);
+  const chain: string[] = [];
+  if (env.OPENAI_API_KEY) chain.push('openai');
+  if (env.ANTHROPIC_API_KEY) chain.push('anthropic');
+  return chain.length ? chain : ['playbook'];
+}
+
+/** Dev-only secrets are random per process tree; production must set them explicitly. */
+export function devSecret(): string {
+  return randomBytes(24).toString('base64url');
+}

@@ -1,0 +1,15 @@
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+// BIGINT columns hold money in minor units and counts; they fit in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export type Db = Knex;
+
+export function createDb(url: string, pool: { min?: number; max?: number } = {}): Db {
+  return knex({
+    client: 'pg',
+    connection: url,
+    pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+  });
+}

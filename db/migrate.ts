@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import type { Db } from './knex';
+import * as core from './migrations/001_core';
+
+// Migrations are imported, not globbed from disk, so they work the same under
+// tsx, a bundler, or compiled output.
+const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '001_core': core,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+export async function migrateLatest(db: Db): Promise<void> {
+  await db.migrate.latest({ migrationSource: source });
+}

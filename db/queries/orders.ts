@@ -1,0 +1,58 @@
+import { canTransition, type OrderStatus } from '../../domain/order';
+import type { Db } from '../knex';
+
+export interface OrderRow {
+  id: string;
+  merchant_id: string;
+  conversation_id: string;
+  sku: string;
+  quantity: number;
+  amount_minor: number;
+  currency: string;
+  status: OrderStatus;
+  provider: string;
+  provider_ref: string | null;
+  provider_status: string | null;
+  checkout_url: string | null;
+  expires_at: Date | null;
+  paid_at: Date | null;
+}
+
+export async function getOrder(db: Db, id: string): Promise<OrderRow | undefined> {
+  return db('orders').where({ id }).first();
+}
+
+/** Moves an order along its state machine under a row lock; false when the move is not allowed (already applied). */
+export async function transitionOrder(db: Db, id: string, to: OrderStatus): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const order: OrderRow | undefined = await trx('orders').where({ id }).forUpdate().first();
+    if (!order) throw new Error(`order ${id} not found`);
+    if (!canTransition(order.status, to)) return false;
+    await trx('orders')
+      .where({ id })
+      .update({ status: to, updated_at: trx.fn.now(), ...(to === 'paid' ? { paid_at: trx.fn.now() } : {}) });
+    return true;
+  });
+}
+
+/** Records a webhook once per provider event id; false for a redelivery. */
+export async function recordWebhookEvent(
+  db: Db,
+  e: { provider: string; eventId: string; merchantId: string | null; payload: unknown },
+): Promise<boolean> {
+  const rows = await db('webhook_events')
+    .insert({ provider: e.provider, event_id: e.eventId, merchant_id: e.merchantId, payload: JSON.stringify(e.payload) })
+    .onConflict(['provider', 'event_id'])
+    .ignore()
+    .returning('id');
+  return rows.length > 0;
+}
+
+export async function webhookEventProcessed(db: Db, provider: string, eventId: string): Promise<boolean> {
+  const row = await db('webhook_events').where({ provider, event_id: eventId }).first('processed_at');
+  return Boolean(row?.processed_at);
+}
+
+export async function markWebhookEventProcessed(db: Db, provider: string, eventId: string): Promise<void> {
+  await db('webhook_events').where({ provider, event_id: eventId }).update({ processed_at: db.fn.now() });
+}

@@ -1,0 +1,36 @@
+// Installs npm dependencies when they are missing or stale. Plain JavaScript, not TypeScript: it runs before
+// node_modules (and so tsx) exists. It touches the network only through `npm ci`.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const lockFile = join(root, 'package-lock.json');
+const modules = join(root, 'node_modules');
+const stamp = join(modules, '.autocloser-install-stamp');
+const lockHash = createHash('sha256').update(readFileSync(lockFile)).digest('hex');
+
+function upToDate() {
+  if (!existsSync(modules)) return false;
+  if (existsSync(stamp)) return readFileSync(stamp, 'utf8').trim() === lockHash;
+  // Installed by hand before this script existed: npm's own record of the tree is newer than the lock file.
+  const npmRecord = join(modules, '.package-lock.json');
+  return existsSync(npmRecord) && statSync(npmRecord).mtimeMs >= statSync(lockFile).mtimeMs;
+}
+
+if (!upToDate()) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0) {
+    console.error(`npm ci failed (${result.error?.message ?? `exit code ${result.status}`})`);
+    process.exit(result.status || 1);
+  }
+}
+mkdirSync(modules, { recursive: true });
+writeFileSync(stamp, `${lockHash}\n`);

@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole product on one machine with embedded defaults:
+ * Postgres, the Temporal dev server and UI, a worker and the API with the
+ * demo chat. Ctrl-C stops everything in reverse order.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { prettyFactory } from 'pino-pretty';
+import { ConfigError, devSecret, llmProviderChain, loadEnv, repoRoot } from '../config/env';
+import { prepareDatabase } from '../db/setup';
+import { startDevServer } from '../temporal/dev-server';
+
+const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Dev secrets survive restarts so an admin token or a signed demo link keeps working. */
+async function devSecrets(dataDir: string): Promise<{ ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string }> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = { ADMIN_TOKEN: devSecret(), DEMO_PAYMENT_SECRET: devSecret() };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+function isLocal(address: string): boolean {
+  return /^(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(address);
+}
+
+function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      try {
+        process.stdout.write(pretty(JSON.parse(line)));
+      } catch {
+        say(`[${name}] ${line}`);
+      }
+    });
+  }
+  return child;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} did not come up: its process exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+}
+
+async function main(): Promise<void> {
+  process.loadEnvFile?.(path.join(repoRoot, '.env'));
+  const env = loadEnv();
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping…');
+    for (const stop of stops.reverse()) await stop().catch((err) => say(`  ${String(err)}`));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    say('AutoCloser is starting…');
+    const db = await prepareDatabase(env, say);
+    stops.push(db.stop);
+    say(db.embedded ? `  database: embedded Postgres (${path.join(env.DATA_DIR, 'postgres')})` : '  database: DATABASE_URL');
+
+    let temporalUi = env.TEMPORAL_UI_URL;
+    if (isLocal(env.TEMPORAL_ADDRESS)) {
+      const port = Number(env.TEMPORAL_ADDRESS.split(':').at(-1));
+      const temporal = await startDevServer({ port, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE, log: say });
+      stops.push(temporal.stop);
+      temporalUi = temporal.uiUrl ?? temporalUi;
+      say(`  temporal: ${temporal.reused ? 'existing server' : 'dev server'} at ${temporal.address}`);
+    } else {
+      say(`  temporal: cluster at ${env.TEMPORAL_ADDRESS}`);
+    }
+
+    const secrets = env.ADMIN_TOKEN && env.DEMO_PAYMENT_SECRET ? { ADMIN_TOKEN: env.ADMIN_TOKEN, DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET } : await devSecrets(env.DATA_DIR);
+    const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
+    const worker = run('worker', 'worker/main.ts', childEnv);
+    const api = run('api', 'api/main.ts', childEnv);
+    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+      stops.push(async () => {
+        if (child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      });
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`${name} exited (${code}); stopping`);
+          void stopAll(1);
+        }
+      });
+    }
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/readyz`, api, 60_000);
+
+    const agents = llmProviderChain(env);
+    say(
+      [
+        '',
+        'AutoCloser is up.',
+        `  Demo chat     ${env.PUBLIC_BASE_URL}/`,
+        `  Temporal UI   ${temporalUi}`,
+        `  API           ${env.PUBLIC_BASE_URL}/api/v1/conversations?merchantId=demo  (Authorization: Bearer ${secrets.ADMIN_TOKEN})`,
+        `  Agent         ${agents.join(' → ')}${agents.includes('playbook') && agents.length === 1 ? ' (offline; set OPENAI_API_KEY or ANTHROPIC_API_KEY for an LLM)' : ''}`,
+        '  Channels      web chat (WhatsApp: see README)',
+        '  Payments      demo checkout (no card is charged)',
+        '',
+        'Ctrl-C stops everything.',
+      ].join('\n'),
+    );
+  } catch (err) {
+    say(err instanceof ConfigError ? err.message : `Start-up failed: ${err instanceof Error ? err.stack : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,78 @@
+/**
+ * `npm test`: brings up what the suites share (a throwaway embedded Postgres
+ * and an in-memory Temporal dev server on their own ports, so a running
+ * `npm start` is untouched), then runs every `*.test.ts` with Node's test runner.
+ * Pass file paths or name fragments to run a subset: `npm test -- webchat`.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from '../config/env';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { createDb } from '../db/knex';
+import { migrateLatest } from '../db/migrate';
+import { seedDemo } from '../db/setup';
+import { ensureTemporalCli } from '../temporal/cli';
+import { getFreePort, startDevServer } from '../temporal/dev-server';
+
+const SKIP = new Set(['node_modules', '.git', '.data', '.cache', 'dist', 'dashboard', 'mobile']);
+
+function findTests(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (SKIP.has(name)) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) findTests(full, out);
+    else if (name.endsWith('.test.ts')) out.push(path.relative(repoRoot, full));
+  }
+  return out.sort();
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const files = findTests(repoRoot).filter((f) => !filters.length || filters.some((x) => f.includes(x)));
+  if (!files.length) throw new Error(`no test files match ${filters.join(' ')}`);
+
+  const log = (line: string) => process.stdout.write(`[setup] ${line}\n`);
+  const dataDir = path.join(repoRoot, '.data', 'test-postgres');
+  await rm(dataDir, { recursive: true, force: true });
+  const pgPort = await getFreePort();
+  const pg = await startEmbeddedPostgres({ dataDir, port: pgPort, persistent: false, log });
+  const db = createDb(pg.url, { max: 1 });
+  await migrateLatest(db);
+  await seedDemo(db);
+  await db.destroy();
+
+  const cli = await ensureTemporalCli(log);
+  const temporal = await startDevServer({ port: await getFreePort(), dbFile: null, headless: true, cliPath: cli, log: () => {} });
+  log(`postgres ${pg.url}, temporal ${temporal.address}`);
+
+  try {
+    return await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+        cwd: repoRoot,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+          TEST_DATABASE_URL: pg.url,
+          TEST_TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_CLI_PATH: cli,
+        },
+      });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    await temporal.stop();
+    await pg.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

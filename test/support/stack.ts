@@ -1,0 +1,143 @@
+/**
+ * A real stack for integration tests: the suite's Postgres and Temporal dev
+ * server (started by `npm test`), an in-process worker on its own task queue
+ * and the API on a random port. Only the network edge may be faked.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createWebchatChannel } from '../../activities/channels/webchat';
+import type { LlmProvider } from '../../activities/llm/provider';
+import { createPlaybookProvider } from '../../activities/llm/playbook';
+import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import { createLogger } from '../../config/logger';
+import { demoCatalog, demoPlaybook } from '../../db/demo-data';
+import { createDb, type Db } from '../../db/knex';
+import { upsertProducts } from '../../db/queries/catalog';
+import { upsertMerchant } from '../../db/queries/merchants';
+import type { Playbook } from '../../domain/playbook';
+import { startApi } from '../../api/server';
+import { createWorker, workflowsPath } from '../../worker/create-worker';
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suites through "npm test"`);
+  return value;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling takes seconds; one bundle per test process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never });
+  return bundle;
+}
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never, shutdownSignals: [] });
+}
+
+export interface StackOptions {
+  llm?: LlmProvider;
+  checkoutTtlMs?: number;
+  workerOverrides?: Partial<WorkerOptions>;
+  /** Skip the in-process worker (a test runs its own, e.g. as a child process). */
+  noWorker?: boolean;
+}
+
+export interface Stack {
+  db: Db;
+  client: Client;
+  apiUrl: string;
+  taskQueue: string;
+  adminToken: string;
+  demoSecret: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  worker: Worker | null;
+  /** A fresh merchant with the demo catalog, so tests never see each other's conversations. */
+  createMerchant(playbook?: Partial<Playbook>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  quietRuntime();
+  const databaseUrl = requireEnv('TEST_DATABASE_URL');
+  const temporalAddress = requireEnv('TEST_TEMPORAL_ADDRESS');
+  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const db = createDb(databaseUrl, { max: 20 });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection });
+  const taskQueue = `test-${randomUUID()}`;
+  const adminToken = `admin-${randomUUID()}`;
+  const demoSecret = `demo-${randomUUID()}`;
+
+  // The API listens first so the demo provider's checkout URL can point at it.
+  let publicUrl = '';
+  const api = await startApi({
+    db,
+    temporal: client,
+    log,
+    databaseUrl,
+    port: 0,
+    host: '127.0.0.1',
+    taskQueue,
+    adminToken,
+    demoPaymentSecret: demoSecret,
+    get demoWebhookUrl() {
+      return `${publicUrl}/webhooks/demo`;
+    },
+    trustProxy: false,
+    webchatRateLimitPerMinute: 10_000,
+  });
+  publicUrl = api.url;
+
+  let worker: Worker | null = null;
+  let running: Promise<void> | null = null;
+  let nativeConnection: NativeConnection | null = null;
+  if (!opts.noWorker) {
+    nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      deps: {
+        db,
+        llm: opts.llm ?? createPlaybookProvider(),
+        channels: { webchat: createWebchatChannel(db) },
+        payments: createDemoPaymentProvider(db, publicUrl),
+        checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
+      },
+      overrides: { workflowBundle: await workflowBundle(), workflowsPath: undefined, ...opts.workerOverrides },
+    });
+    running = worker.run();
+  }
+
+  return {
+    db,
+    client,
+    apiUrl: publicUrl,
+    taskQueue,
+    adminToken,
+    demoSecret,
+    databaseUrl,
+    temporalAddress,
+    worker,
+    async createMerchant(playbook = {}) {
+      const id = `m-${randomUUID().slice(0, 8)}`;
+      await upsertMerchant(db, { id, name: `Test merchant ${id}` }, { ...demoPlaybook, ...playbook });
+      await upsertProducts(db, id, demoCatalog);
+      return id;
+    },
+    async stop() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => {});
+      await nativeConnection?.close();
+      await api.close();
+      await connection.close();
+      await db.destroy();
+    },
+  };
+}

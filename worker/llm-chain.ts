@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import { llmProviderChain, type Env } from '../config/env';
+import { createAnthropicProvider } from '../activities/llm/anthropic';
+import { createFailoverProvider } from '../activities/llm/failover';
+import { createOpenAiProvider } from '../activities/llm/openai';
+import { createPlaybookProvider } from '../activities/llm/playbook';
+import type { LlmProvider } from '../activities/llm/provider';
+
+/** Builds the configured providers in failover order; a misnamed or keyless provider stops start-up. */
+export function createLlmChain(env: Env, log: Logger): LlmProvider {
+  const providers = llmProviderChain(env).map((name): LlmProvider => {
+    switch (name) {
+      case 'playbook':
+        return createPlaybookProvider();
+      case 'openai':
+        if (!env.OPENAI_API_KEY) throw new Error('LLM_PROVIDERS names openai but OPENAI_API_KEY is not set');
+        return createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL });
+      case 'anthropic':
+        if (!env.ANTHROPIC_API_KEY) throw new Error('LLM_PROVIDERS names anthropic but ANTHROPIC_API_KEY is not set');
+        return createAnthropicProvider({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL });
+      default:
+        throw new Error(`LLM_PROVIDERS: unknown provider "${name}" (use playbook, openai, anthropic)`);
+    }
+  });
+  if (providers.length === 1) return providers[0]!;
+  return createFailoverProvider(providers, log);
+}

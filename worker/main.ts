@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createWebchatChannel } from '../activities/channels/webchat';
+import { createDemoPaymentProvider } from '../activities/payments/demo';
+import { ConfigError, loadEnv } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createDb } from '../db/knex';
+import { createLlmChain } from './llm-chain';
+import { createWorker } from './create-worker';
+
+const log = createLogger('worker');
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for the worker (npm start sets it for the embedded database)');
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+
+  const db = createDb(env.DATABASE_URL, { max: 20 });
+  const connection = await NativeConnection.connect({
+    address: env.TEMPORAL_ADDRESS,
+    ...(env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
+      ? { tls: { clientCertPair: { crt: await readFile(env.TEMPORAL_TLS_CERT_PATH), key: await readFile(env.TEMPORAL_TLS_KEY_PATH) } } }
+      : env.TEMPORAL_API_KEY
+        ? { tls: true, apiKey: env.TEMPORAL_API_KEY }
+        : {}),
+  });
+  const llm = createLlmChain(env, log);
+  const worker = await createWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    deps: {
+      db,
+      llm,
+      channels: { webchat: createWebchatChannel(db) },
+      payments: createDemoPaymentProvider(db, env.PUBLIC_BASE_URL),
+      checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
+    },
+  });
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, agent: llm.name }, 'worker ready');
+  // Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once in-flight work is done.
+  await worker.run();
+  await connection.close();
+  await db.destroy();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  log.fatal({ err: err instanceof ConfigError ? err.message : err }, 'worker failed');
+  process.exit(1);
+});

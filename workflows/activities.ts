@@ -1,0 +1,30 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** Quick, idempotent database work. */
+export const store = proxyActivities<Activities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/**
+ * The agent: a model call can be slow, so liveness comes from heartbeats
+ * rather than a short start-to-close. A few attempts, then the workflow hands
+ * the lead to a human instead of leaving the customer waiting.
+ */
+export const agent = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});
+
+/** Sends retry for a long time: a provider outage delays a message, it never drops it. */
+export const outbox = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    nonRetryableErrorTypes: ['Undeliverable', 'ChannelUnavailable'],
+  },
+});

@@ -1,0 +1,105 @@
+/**
+ * One order's checkout: open a payment link, send it, wait for the provider to
+ * say something (or the link to run out), believe only the provider's own
+ * status and our order's amount, then tell the customer and the lead.
+ */
+import { condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { canned } from '../domain/canned-messages';
+import type { OrderStatus } from '../domain/order';
+import { outbox, store } from './activities';
+import {
+  checkoutOpenedSignal,
+  paymentEventSignal,
+  paymentResultSignal,
+  type CheckoutInput,
+  type PaymentEvent,
+  type PaymentResult,
+} from './contract';
+
+export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
+  const id = workflowInfo().workflowId;
+  const events: PaymentEvent[] = [];
+  const seenEvents = new Set<string>();
+  setHandler(paymentEventSignal, (event) => {
+    if (!event?.eventId || seenEvents.has(event.eventId)) return;
+    seenEvents.add(event.eventId);
+    events.push(event);
+  });
+
+  const payment = await store.createCheckout({
+    orderId: input.orderId,
+    merchantId: input.merchantId,
+    conversationId: input.conversationId,
+    sku: input.sku,
+    quantity: input.quantity,
+  });
+  const lead = getExternalWorkflowHandle(input.conversationId);
+  await lead.signal(checkoutOpenedSignal, payment);
+
+  const send = (suffix: string, text: string) =>
+    outbox.sendMessage({
+      conversationId: input.conversationId,
+      merchantId: input.merchantId,
+      channel: input.channel,
+      customerKey: input.customerKey,
+      text,
+      sender: 'bot',
+      idempotencyKey: `${id}:${suffix}`,
+      intent: 'payment',
+    });
+  const total = { amountMinor: payment.amountMinor, currency: payment.currency };
+  await send('link', canned.paymentLink(input.language, payment.name, total, payment.url));
+
+  const expiresAt = Date.parse(payment.expiresAt);
+  const remindAt = expiresAt - input.remindBeforeMs;
+  let reminded = remindAt <= Date.now();
+  let outcome: Exclude<OrderStatus, 'pending'> | null = null;
+
+  while (!outcome) {
+    const wakeAt = reminded ? expiresAt : remindAt;
+    const heard = await condition(() => events.length > 0, Math.max(1, wakeAt - Date.now()));
+    if (heard) {
+      events.shift();
+      // The webhook is only a hint; the provider's status decides, and may still be pending.
+      const { status } = await store.verifyPayment(input.orderId);
+      if (status !== 'pending') outcome = status;
+    } else if (!reminded) {
+      reminded = true;
+      await send('reminder', canned.paymentReminder(input.language, payment.url));
+    } else {
+      const { status } = await store.verifyPayment(input.orderId);
+      outcome = status === 'pending' ? 'expired' : status;
+    }
+  }
+
+  await store.settleOrder({ orderId: input.orderId, status: outcome });
+  if (outcome === 'paid') {
+    await send('receipt', canned.receipt(input.language, payment.name, total, input.orderId));
+    await store.notifyMerchant({
+      merchantId: input.merchantId,
+      conversationId: input.conversationId,
+      kind: 'won',
+      dedupeKey: `${id}:won`,
+      body: { orderId: input.orderId, amountMinor: payment.amountMinor, currency: payment.currency },
+    });
+  } else if (outcome === 'mismatch') {
+    await store.notifyMerchant({
+      merchantId: input.merchantId,
+      conversationId: input.conversationId,
+      kind: 'payment_issue',
+      dedupeKey: `${id}:mismatch`,
+      body: { orderId: input.orderId, reason: 'amount_or_currency_mismatch' },
+    });
+  } else {
+    await send(outcome, outcome === 'expired' ? canned.paymentExpired(input.language) : canned.paymentFailed(input.language));
+  }
+
+  const result: PaymentResult = { orderId: input.orderId, status: outcome };
+  try {
+    await lead.signal(paymentResultSignal, result);
+  } catch (err) {
+    // The lead may have been closed meanwhile; the order row still tells the truth.
+    log.warn('lead did not take the payment result', { error: String(err) });
+  }
+  return result;
+}

@@ -1,0 +1,125 @@
+/**
+ * The lead conversation's public contract: the API, the worker, the tests and
+ * support staff in the Temporal UI all speak these names. Argument objects are
+ * plain JSON so a person can type them into the UI's signal form.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Channel, ChatMessage, PendingPayment } from '../domain/conversation';
+import type { Language } from '../domain/language';
+import type { LeadProfile } from '../domain/lead';
+import type { Stage } from '../domain/stage';
+
+export const TASK_QUEUE_DEFAULT = 'autocloser';
+
+export function leadWorkflowId(merchantId: string, channel: Channel, customerKey: string): string {
+  return `lead:${merchantId}:${channel}:${customerKey}`;
+}
+
+export interface LeadWorkflowInput {
+  merchantId: string;
+  channel: Channel;
+  customerKey: string;
+  /** Present only when continuing as new. */
+  carried?: LeadState;
+  /** Tests lower this to force continue-as-new; production leaves it to Temporal's suggestion. */
+  maxHistoryEvents?: number;
+  /** Carried across continue-as-new: unanswered messages and recent ids for deduplication. */
+  inbox?: InboundMessage[];
+  seenMessageIds?: string[];
+}
+
+export interface InboundMessage {
+  /** Provider (or web client) message id: the same id delivered twice is one message. */
+  id: string;
+  text: string;
+  /** ISO-8601; when the customer sent it, as the channel reports it. */
+  at: string;
+}
+
+export interface TakeOver {
+  by: string;
+}
+export interface Release {
+  by: string;
+}
+export interface AgentMessage {
+  text: string;
+  by: string;
+}
+export interface CloseLead {
+  reason: string;
+}
+export interface PaymentResult {
+  orderId: string;
+  status: 'paid' | 'expired' | 'failed' | 'mismatch';
+}
+
+export type Mode = 'bot' | 'human';
+
+export interface LeadState {
+  merchantId: string;
+  channel: Channel;
+  customerKey: string;
+  stage: Stage;
+  mode: Mode;
+  /** Who holds the lead while mode is human. */
+  humanAgent: string | null;
+  handOffReason: string | null;
+  lead: LeadProfile;
+  score: number;
+  language: Language;
+  summary: string;
+  pendingPayment: PendingPayment | null;
+  nextFollowUpAt: string | null;
+  followUpsSent: number;
+  objectionCount: number;
+  buyingSignals: number;
+  negativeTurns: number;
+  lastMessages: ChatMessage[];
+  /** Customer messages received but not yet answered, oldest first. */
+  queued: number;
+  closed: { reason: string; at: string } | null;
+  /** Monotonic counters carried across continue-as-new so idempotency keys stay unique. */
+  turns: number;
+  outboundSeq: number;
+  startedAt: string;
+  lastCustomerMessageAt: string | null;
+}
+
+export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
+export const takeOverSignal = defineSignal<[TakeOver]>('takeOver');
+export const releaseSignal = defineSignal<[Release]>('release');
+export const agentMessageSignal = defineSignal<[AgentMessage]>('agentMessage');
+export const closeLeadSignal = defineSignal<[CloseLead]>('closeLead');
+
+export const stateQuery = defineQuery<LeadState>('state');
+
+export const takeOverUpdate = defineUpdate<LeadState, [TakeOver]>('takeOverLead');
+export const releaseUpdate = defineUpdate<LeadState, [Release]>('releaseLead');
+export const agentMessageUpdate = defineUpdate<LeadState, [AgentMessage]>('sendAgentMessage');
+export const closeLeadUpdate = defineUpdate<LeadState, [CloseLead]>('closeLeadNow');
+
+/** The checkout child workflow's contract. */
+export interface CheckoutInput {
+  orderId: string;
+  merchantId: string;
+  conversationId: string;
+  channel: Channel;
+  customerKey: string;
+  language: Language;
+  sku: string;
+  quantity: number;
+  /** How long before expiry the customer gets a reminder. */
+  remindBeforeMs: number;
+}
+export interface PaymentEvent {
+  /** Provider event id, for deduplication. */
+  eventId: string;
+  type: 'completed' | 'failed' | 'expired';
+}
+export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
+export const checkoutWorkflowId = (orderId: string): string => `checkout:${orderId}`;
+
+/** Sent by a checkout child to its lead: the child outlives continue-as-new of the parent. */
+export const checkoutOpenedSignal = defineSignal<[PendingPayment]>('checkoutOpened');
+export const paymentResultSignal = defineSignal<[PaymentResult]>('paymentResult');

@@ -1,0 +1,2 @@
+export { leadConversation } from './lead-conversation';
+export { checkout } from './checkout';

@@ -1,0 +1,445 @@
+/**
+ * One lead, one workflow: it listens to the customer, lets the agent answer,
+ * opens a checkout on a buying signal, follows up when the lead goes quiet and
+ * steps aside for a human whenever it should. Deterministic: all I/O happens
+ * in activities.
+ */
+import {
+  ActivityFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
+import type { LeadSettings } from '../activities/settings';
+import { canned } from '../domain/canned-messages';
+import type { AgentInput } from '../domain/conversation';
+import type { Decision } from '../domain/decision';
+import { applyQualification, QualificationSlots } from '../domain/lead';
+import { nextStage } from '../domain/stage';
+import { leadScoreKey, leadStageKey, needsHumanKey } from '../temporal/search-attributes';
+import { agent, outbox, store } from './activities';
+import { checkout } from './checkout';
+import {
+  agentMessageSignal,
+  agentMessageUpdate,
+  checkoutOpenedSignal,
+  checkoutWorkflowId,
+  closeLeadSignal,
+  closeLeadUpdate,
+  inboundSignal,
+  paymentResultSignal,
+  releaseSignal,
+  releaseUpdate,
+  stateQuery,
+  takeOverSignal,
+  takeOverUpdate,
+  type AgentMessage,
+  type CloseLead,
+  type InboundMessage,
+  type LeadState,
+  type LeadWorkflowInput,
+  type PaymentResult,
+  type Release,
+  type TakeOver,
+} from './contract';
+import { initialState, recentBefore, remember, rescore, SEEN_IDS_KEPT } from './lead-state';
+
+export async function leadConversation(input: LeadWorkflowInput): Promise<LeadState> {
+  const info = workflowInfo();
+  const conversationId = info.workflowId;
+  const state: LeadState = input.carried ?? initialState(input, new Date(), 'en');
+  const seen = new Set(input.seenMessageIds ?? []);
+  const inbox: InboundMessage[] = [...(input.inbox ?? [])];
+  // One thing at a time talks to the customer: agent turns, human replies, follow-ups.
+  const speaking = new Mutex();
+  let projectionSeq = 0;
+  let dirty = true;
+  let wake = 0;
+  let openingCheckout = false;
+  let settings: LeadSettings | undefined;
+  const notices: { key: string; body: Record<string, unknown> }[] = [];
+
+  const changed = () => {
+    dirty = true;
+    wake++;
+  };
+
+  // ---- what the customer, the API and support staff can do -----------------
+
+  setHandler(stateQuery, () => ({ ...state, queued: inbox.length }));
+
+  setHandler(inboundSignal, (msg) => {
+    if (!msg?.id || typeof msg.text !== 'string' || seen.has(msg.id)) return; // webhooks retry
+    seen.add(msg.id);
+    remember(state, { id: msg.id, from: 'customer', text: msg.text, at: msg.at });
+    state.lastCustomerMessageAt = msg.at;
+    state.followUpsSent = 0;
+    if (state.mode === 'bot') inbox.push(msg);
+    else notices.push({ key: `inbound:${msg.id}`, body: { reason: 'customer_wrote_while_human' } });
+    changed();
+  });
+
+  const takeOver = ({ by }: TakeOver) => {
+    state.mode = 'human';
+    state.humanAgent = by;
+    state.handOffReason = state.handOffReason ?? 'taken_over';
+    // The person now holding the lead reads what is waiting in the transcript.
+    inbox.length = 0;
+    changed();
+  };
+  const release = (_: Release) => {
+    state.mode = 'bot';
+    state.humanAgent = null;
+    state.handOffReason = null;
+    // A customer left waiting while the human held the lead gets an answer now.
+    const last = state.lastMessages.at(-1);
+    if (last?.from === 'customer' && !inbox.some((m) => m.id === last.id)) inbox.push({ id: last.id, text: last.text, at: last.at });
+    changed();
+  };
+  const sendAsHuman = ({ text, by }: AgentMessage) =>
+    speaking.runExclusive(async () => {
+      // Writing to the customer is taking the lead: the bot must not talk over a person.
+      if (state.mode === 'bot') takeOver({ by });
+      await say(text, 'human', { author: by });
+    });
+  const close = ({ reason }: CloseLead) => {
+    if (state.closed) return;
+    state.closed = { reason, at: new Date().toISOString() };
+    state.stage = nextStage(state.stage, { type: 'closed' });
+    changed();
+  };
+
+  const requireBy = (arg: { by?: unknown }) => {
+    if (typeof arg?.by !== 'string' || !arg.by.trim()) throw new Error('"by" must name who is acting');
+  };
+  const requireOpen = () => {
+    if (state.closed) throw new Error(`lead is closed (${state.closed.reason})`);
+  };
+  const requireOpenBy = (arg: { by?: unknown }) => {
+    requireBy(arg);
+    requireOpen();
+  };
+
+  setHandler(takeOverSignal, (a) => takeOver({ by: String(a?.by ?? 'support') }));
+  setHandler(releaseSignal, (a) => release({ by: String(a?.by ?? 'support') }));
+  setHandler(agentMessageSignal, async (a) => {
+    if (typeof a?.text === 'string' && a.text.trim()) await sendAsHuman({ text: a.text.trim(), by: String(a.by ?? 'support') });
+  });
+  setHandler(closeLeadSignal, (a) => close({ reason: String(a?.reason ?? 'closed_by_support') }));
+
+  setHandler(
+    takeOverUpdate,
+    (a) => {
+      takeOver(a);
+      return snapshot();
+    },
+    { validator: requireOpenBy },
+  );
+  setHandler(
+    releaseUpdate,
+    (a) => {
+      release(a);
+      return snapshot();
+    },
+    { validator: requireOpenBy },
+  );
+  setHandler(
+    agentMessageUpdate,
+    async (a) => {
+      await sendAsHuman({ text: a.text.trim(), by: a.by });
+      return snapshot();
+    },
+    {
+      validator: (a) => {
+        requireBy(a);
+        requireOpen();
+        if (typeof a?.text !== 'string' || !a.text.trim()) throw new Error('"text" must not be empty');
+        if (a.text.length > 4000) throw new Error('"text" must be at most 4000 characters');
+      },
+    },
+  );
+  setHandler(
+    closeLeadUpdate,
+    (a) => {
+      close(a);
+      return snapshot();
+    },
+    {
+      validator: (a) => {
+        requireOpen();
+        if (typeof a?.reason !== 'string' || !a.reason.trim()) throw new Error('"reason" must not be empty');
+      },
+    },
+  );
+
+  setHandler(checkoutOpenedSignal, (payment) => {
+    openingCheckout = false;
+    state.pendingPayment = payment;
+    state.stage = nextStage(state.stage, { type: 'checkout_opened' });
+    changed();
+  });
+  setHandler(paymentResultSignal, (result: PaymentResult) => {
+    openingCheckout = false;
+    if (state.pendingPayment?.orderId === result.orderId) state.pendingPayment = null;
+    if (result.status === 'paid') state.stage = nextStage(state.stage, { type: 'paid' });
+    else if (result.status === 'mismatch') handOff('payment_mismatch');
+    else state.stage = nextStage(state.stage, { type: 'checkout_failed' });
+    changed();
+  });
+
+  // ---- the conversation ------------------------------------------------------
+
+  settings = await store.loadSettings(state.merchantId);
+  if (!input.carried) state.language = settings.defaultLanguage;
+
+  while (!state.closed) {
+    await sync();
+    if (timeToContinueAsNew()) break;
+
+    if (state.mode === 'bot' && inbox.length > 0) {
+      const msg = inbox.shift()!;
+      await speaking.runExclusive(() => answer(msg));
+      continue;
+    }
+
+    const deadline = nextDeadline(settings);
+    const followUpAt = deadline?.kind === 'follow_up' ? new Date(deadline.at).toISOString() : null;
+    if (state.nextFollowUpAt !== followUpAt) {
+      state.nextFollowUpAt = followUpAt;
+      dirty = true;
+      await sync();
+    }
+    const seenWake = wake;
+    const woken = () => wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || timeToContinueAsNew();
+    const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
+    if (timedOut && deadline) {
+      if (deadline.kind === 'follow_up') await speaking.runExclusive(() => followUp(settings!));
+      else close({ reason: 'inactive' });
+    }
+  }
+
+  await condition(allHandlersFinished);
+  await sync();
+  if (!state.closed) {
+    await continueAsNew<typeof leadConversation>({
+      ...input,
+      carried: { ...state, queued: 0 },
+      inbox,
+      seenMessageIds: [...seen].slice(-SEEN_IDS_KEPT),
+    });
+  }
+  return snapshot();
+
+  // ---- one turn --------------------------------------------------------------
+
+  async function answer(msg: InboundMessage): Promise<void> {
+    if (state.mode !== 'bot' || state.closed) return;
+    state.turns++;
+    const turnInput: AgentInput = {
+      merchantId: state.merchantId,
+      conversationId,
+      channel: state.channel,
+      language: state.language,
+      stage: state.stage,
+      lead: state.lead,
+      score: state.score,
+      summary: state.summary,
+      recent: recentBefore(state, msg.id),
+      message: { id: msg.id, from: 'customer', text: msg.text, at: msg.at },
+      objectionCount: state.objectionCount,
+      pendingPayment: state.pendingPayment,
+    };
+    let decision: Decision;
+    try {
+      decision = await agent.decide(turnInput);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // Every provider failed: a person answers rather than nobody.
+      log.warn('agent unavailable, handing off', { error: err.cause?.message });
+      if (state.mode === 'bot') {
+        await say(canned.handOff(state.language), 'bot');
+        handOff('agent_unavailable');
+      }
+      return;
+    }
+    // A human may have taken the lead while the agent was thinking.
+    if (state.mode !== 'bot' || state.closed) return;
+
+    learnFrom(decision);
+    const requested = decision.actions.find((a) => a.type === 'hand_off');
+    let handOffReason = requested?.reason ?? handOffRule(decision, settings!);
+    const offer = decision.actions.find((a) => a.type === 'offer_payment');
+    let quote: Awaited<ReturnType<typeof store.quoteOrder>> = null;
+    if (!handOffReason && offer && !state.pendingPayment && !openingCheckout) {
+      quote = await store.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity });
+      if (quote?.available && settings!.highValueMinor !== null && quote.amountMinor >= settings!.highValueMinor) {
+        handOffReason = 'high_value';
+      }
+    }
+
+    if (handOffReason) {
+      // The agent's own words only when it chose to hand off; otherwise its reply is not trusted.
+      await say(requested && decision.reply ? decision.reply : canned.handOff(state.language), 'bot', decision);
+      handOff(handOffReason);
+      return;
+    }
+    if (decision.reply) await say(decision.reply, 'bot', decision);
+    if (offer && quote) {
+      if (!quote.available) await say(canned.outOfStock(state.language), 'bot');
+      else await openCheckout(offer.sku, offer.quantity);
+    }
+  }
+
+  function learnFrom(decision: Decision): void {
+    state.language = settings!.languages.includes(decision.language) ? decision.language : state.language;
+    state.lead = applyQualification(state.lead, decision.qualification, decision.productsMentioned);
+    if (decision.objection) state.objectionCount++;
+    if (decision.intent === 'buying_signal') state.buyingSignals++;
+    if (decision.sentiment === 'negative' || decision.sentiment === 'angry') state.negativeTurns++;
+    if (decision.summary) state.summary = decision.summary;
+    rescore(state);
+    const qualified = QualificationSlots.filter((s) => state.lead[s] !== null).length >= 2;
+    state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
+    dirty = true;
+  }
+
+  async function openCheckout(sku: string, quantity: number): Promise<void> {
+    const orderId = uuid4();
+    openingCheckout = true;
+    // The checkout outlives this run (continue-as-new) and reports back by signal.
+    await startChild(checkout, {
+      workflowId: checkoutWorkflowId(orderId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          orderId,
+          merchantId: state.merchantId,
+          conversationId,
+          channel: state.channel,
+          customerKey: state.customerKey,
+          language: state.language,
+          sku,
+          quantity,
+          remindBeforeMs: settings!.checkoutRemindBeforeMs,
+        },
+      ],
+    });
+  }
+
+  async function followUp(s: LeadSettings): Promise<void> {
+    if (state.mode !== 'bot' || state.closed) return;
+    state.followUpsSent++;
+    await say(s.followUp[state.language], 'bot', { intent: 'follow_up' });
+  }
+
+  // ---- rules -------------------------------------------------------------------
+
+  function handOffRule(decision: Decision, s: LeadSettings): string | null {
+    if (decision.sentiment === 'angry') return 'angry_customer';
+    if (decision.confidence < s.minConfidence) return 'low_confidence';
+    if (state.objectionCount >= s.maxObjections) return 'repeated_objections';
+    return null;
+  }
+
+  function handOff(reason: string): void {
+    if (state.mode === 'human') return;
+    state.mode = 'human';
+    state.handOffReason = reason;
+    changed();
+    notices.push({ key: `handoff:${state.turns}:${reason}`, body: { reason } });
+  }
+
+  /** Silence after our last word earns a follow-up; a finished or idle lead is closed eventually. */
+  function nextDeadline(s: LeadSettings): { kind: 'follow_up' | 'idle'; at: number } | null {
+    if (state.mode !== 'bot') return null;
+    const last = state.lastMessages.at(-1);
+    if (!last) return null;
+    const lastAt = Date.parse(last.at);
+    const open = state.stage !== 'won' && state.stage !== 'lost' && !state.pendingPayment;
+    const delay = s.followUpDelaysMs[state.followUpsSent];
+    if (open && last.from !== 'customer' && delay !== undefined) return { kind: 'follow_up', at: lastAt + delay };
+    return { kind: 'idle', at: lastAt + s.idleCloseMs };
+  }
+
+  function timeToContinueAsNew(): boolean {
+    const i = workflowInfo();
+    return i.continueAsNewSuggested || (input.maxHistoryEvents !== undefined && i.historyLength >= input.maxHistoryEvents);
+  }
+
+  // ---- effects -------------------------------------------------------------------
+
+  async function say(
+    text: string,
+    sender: 'bot' | 'human',
+    meta: { author?: string; intent?: string; confidence?: number; usage?: Decision['usage'] } = {},
+  ): Promise<void> {
+    // The key is fixed before the activity runs, so every retry of this send is the same send.
+    const idempotencyKey = `${conversationId}:${info.firstExecutionRunId}:out:${++state.outboundSeq}`;
+    await outbox.sendMessage({
+      conversationId,
+      merchantId: state.merchantId,
+      channel: state.channel,
+      customerKey: state.customerKey,
+      text,
+      sender,
+      author: meta.author ?? null,
+      idempotencyKey,
+      intent: meta.intent ?? null,
+      confidence: meta.confidence ?? null,
+      usage: meta.usage ?? null,
+    });
+    remember(state, { id: idempotencyKey, from: sender, text, at: new Date().toISOString() });
+    dirty = true;
+  }
+
+  /** Projection and search attributes follow the state; the version keeps late retries from going back in time. */
+  async function sync(): Promise<void> {
+    // Handlers only queue notices; sending them here keeps every activity inside the main loop.
+    for (let n = notices.shift(); n; n = notices.shift()) {
+      await store.notifyMerchant({
+        merchantId: state.merchantId,
+        conversationId,
+        kind: 'needs_human',
+        dedupeKey: `${conversationId}:${info.firstExecutionRunId}:${n.key}`,
+        body: n.body,
+      });
+    }
+    if (!dirty) return;
+    dirty = false;
+    upsertSearchAttributes([
+      { key: leadStageKey, value: state.stage },
+      { key: leadScoreKey, value: state.score },
+      { key: needsHumanKey, value: state.mode === 'human' },
+    ]);
+    await store.projectConversation({
+      conversationId,
+      merchantId: state.merchantId,
+      channel: state.channel,
+      customerKey: state.customerKey,
+      version: Date.now() * 1000 + (projectionSeq++ % 1000),
+      stage: state.stage,
+      mode: state.mode,
+      needsHuman: state.mode === 'human',
+      handOffReason: state.handOffReason,
+      score: state.score,
+      language: state.language,
+      lead: state.lead,
+      summary: state.summary,
+      pendingPayment: state.pendingPayment,
+      nextFollowUpAt: state.nextFollowUpAt,
+      closedReason: state.closed?.reason ?? null,
+    });
+  }
+
+  function snapshot(): LeadState {
+    return { ...state, queued: inbox.length };
+  }
+}

@@ -1,0 +1,56 @@
+import type { ChatMessage } from '../domain/conversation';
+import { emptyLeadProfile, scoreLead } from '../domain/lead';
+import type { LeadState, LeadWorkflowInput } from './contract';
+
+export const RECENT_WINDOW = 12;
+const LAST_MESSAGES_KEPT = 30;
+export const SEEN_IDS_KEPT = 500;
+
+export function initialState(input: LeadWorkflowInput, now: Date, language: LeadState['language']): LeadState {
+  return {
+    merchantId: input.merchantId,
+    channel: input.channel,
+    customerKey: input.customerKey,
+    stage: 'new',
+    mode: 'bot',
+    humanAgent: null,
+    handOffReason: null,
+    lead: emptyLeadProfile(),
+    score: 0,
+    language,
+    summary: '',
+    pendingPayment: null,
+    nextFollowUpAt: null,
+    followUpsSent: 0,
+    objectionCount: 0,
+    buyingSignals: 0,
+    negativeTurns: 0,
+    lastMessages: [],
+    queued: 0,
+    closed: null,
+    turns: 0,
+    outboundSeq: 0,
+    startedAt: now.toISOString(),
+    lastCustomerMessageAt: null,
+  };
+}
+
+export function remember(state: LeadState, message: ChatMessage): void {
+  state.lastMessages.push(message);
+  if (state.lastMessages.length > LAST_MESSAGES_KEPT) state.lastMessages.splice(0, state.lastMessages.length - LAST_MESSAGES_KEPT);
+}
+
+export function rescore(state: LeadState): void {
+  state.score = scoreLead(state.lead, {
+    buyingSignals: state.buyingSignals,
+    objections: state.objectionCount,
+    negativeTurns: state.negativeTurns,
+  });
+}
+
+/** The messages before `current`, bounded, for the agent's recent window. */
+export function recentBefore(state: LeadState, currentId: string): ChatMessage[] {
+  const idx = state.lastMessages.findIndex((m) => m.id === currentId && m.from === 'customer');
+  const before = idx === -1 ? state.lastMessages : state.lastMessages.slice(0, idx);
+  return before.slice(-RECENT_WINDOW);
+}
