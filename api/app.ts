@@ -19,7 +19,6 @@ export interface AppDeps {
   taskQueue: string;
   adminToken: string;
   demoPaymentSecret: string;
-  demoWebhookUrl: string;
   trustProxy: boolean;
   webchatRateLimitPerMinute?: number;
   log: Logger;
@@ -53,7 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Before the JSON parser: the demo webhook is verified over its raw bytes.
-  app.use(demoPaymentRoutes({ db: deps.db, temporal: deps.temporal, secret: deps.demoPaymentSecret, webhookUrl: deps.demoWebhookUrl, log: deps.log }));
+  app.use(demoPaymentRoutes({ db: deps.db, temporal: deps.temporal, secret: deps.demoPaymentSecret, log: deps.log }));
 
   app.use(express.json({ limit: '16kb' }));
   app.use(

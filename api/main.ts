@@ -20,7 +20,6 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     adminToken: env.ADMIN_TOKEN ?? devSecret(),
     demoPaymentSecret: env.DEMO_PAYMENT_SECRET ?? devSecret(),
-    demoWebhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/demo`,
     trustProxy: env.TRUST_PROXY,
   });
   log.info({ port: env.PORT }, 'api listening');

@@ -35,7 +35,7 @@ h1{font-size:1.25rem;margin:0 0 1rem}.total{font-size:2rem;font-weight:600;margi
  * a provider's payment page; its result travels as a signed webhook through
  * the same verify → dedupe → signal path as a real provider's.
  */
-export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: string; webhookUrl: string; log: Logger }): Router {
+export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: string; log: Logger }): Router {
   const router = Router();
   const { db } = deps;
 
@@ -72,7 +72,8 @@ export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: stri
     if (updated) {
       const event: DemoEvent = { id: `evt_${randomUUID()}`, type: action === 'pay' ? 'payment.completed' : 'payment.failed', orderId: order.id, created: Math.floor(Date.now() / 1000) };
       const body = JSON.stringify(event);
-      const response = await fetch(deps.webhookUrl, {
+      // Delivered to the server that served the page, which is sure to be listening.
+      const response = await fetch(`http://127.0.0.1:${req.socket.localPort}/webhooks/demo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [DEMO_SIGNATURE_HEADER]: signDemoWebhook(deps.secret, body, event.created) },
         body,

@@ -75,7 +75,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const demoSecret = `demo-${randomUUID()}`;
 
   // The API listens first so the demo provider's checkout URL can point at it.
-  let publicUrl = '';
   const api = await startApi({
     db,
     temporal: client,
@@ -86,13 +85,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     adminToken,
     demoPaymentSecret: demoSecret,
-    get demoWebhookUrl() {
-      return `${publicUrl}/webhooks/demo`;
-    },
     trustProxy: false,
     webchatRateLimitPerMinute: 10_000,
   });
-  publicUrl = api.url;
+  const publicUrl = api.url;
 
   let worker: Worker | null = null;
   let running: Promise<void> | null = null;

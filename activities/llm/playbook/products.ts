@@ -13,7 +13,7 @@ const stopwords = new Set(
     "monday tuesday wednesday thursday friday saturday sunday wife husband partner son daughter kids children friend boss family " +
     "myself mine our ours they them their from about into just only also really very more most less than then too yes okay " +
     "person human someone somebody talk speak agent representative help tell show recommend suggest something anything other " +
-    "bot robot joke weather great good nice perfect awesome bye goodbye sure well know think maybe still again " +
+    "joke weather great good nice perfect awesome bye goodbye sure well know think maybe still again " +
     "merhaba selam selamlar gunaydin iyi gunler aksamlar fiyat fiyati fiyatlar fiyatlari kac para kadar ucret var mi mu midir " +
     "musunuz misiniz icin ile ben sen siz biz onlar bir bu su ne neler nasil hangi hangisi istiyorum ariyorum lazim gerekiyor " +
     "almak alayim satin siparis vermek odeme butce butcem hafta haftaya ay gun yarin bugun gelecek esim kendim tesekkur " +
@@ -64,7 +64,8 @@ export function productTerms(text: string, language: Language): Term[] {
     seen.add(folded);
     const stem = language === 'tr' ? turkishStem(folded) : englishStem(folded);
     if (stem !== folded && stopwords.has(stem)) continue;
-    terms.push({ folded: stem, queries: [...new Set([clean, folded, stem])] });
+    // Folding keeps lengths, so the stem in the customer's own letters is a prefix of what they typed.
+    terms.push({ folded: stem, queries: [...new Set([clean, clean.slice(0, stem.length), folded, stem])] });
   }
   return terms.slice(0, 6);
 }

@@ -43,6 +43,9 @@ export interface Replies {
   offerPerson: string;
 }
 
+/** A business name may end in a full stop ("Demo Outdoor Co."); don't add a second one. */
+const sentence = (text: string) => (text.endsWith('.') ? text : `${text}.`);
+
 const list = (products: Product[], line: (p: Product) => string) => products.map((p) => `• ${line(p)}`).join('\n');
 
 /** Expiry in UTC so the text never depends on the machine's time zone. */
@@ -59,10 +62,13 @@ const en: Replies = {
   stock: (p) => (p.stock === 0 ? "It's out of stock right now." : p.stock <= 5 ? `Only ${p.stock} left in stock.` : 'In stock.'),
   productLine: (p) => `${p.name}: ${price(p, 'en')}${p.stock === 0 ? ' (out of stock)' : p.stock <= 5 ? ` (only ${p.stock} left)` : ''}`,
   productDetail: (p) => `${p.name} (${price(p, 'en')})${p.description ? `: ${p.description}` : '.'} ${en.stock(p)}`,
-  priceOf: (p) =>
-    p.stock === 0
-      ? `The ${p.name} is ${price(p, 'en')}, but it's out of stock right now.`
-      : `The ${p.name} is ${price(p, 'en')}, and ${p.stock <= 5 ? `we have only ${p.stock} left` : "it's in stock"}.`,
+  priceOf: (p) => {
+    const plural = /[^s]s$/i.test(p.name);
+    const [is, it] = plural ? ['are', 'they are'] : ['is', 'it is'];
+    return p.stock === 0
+      ? `The ${p.name} ${is} ${price(p, 'en')}, but ${it} out of stock right now.`
+      : `The ${p.name} ${is} ${price(p, 'en')}, and ${p.stock <= 5 ? `we have only ${p.stock} left` : `${it} in stock`}.`;
+  },
   listIntro: "Here's what we have:",
   noMatch: "I couldn't find that in our catalog, I'm afraid.",
   tellMeMore: 'Could you tell me a bit more about what you are looking for?',
@@ -90,10 +96,10 @@ const en: Replies = {
   suggestions: 'Based on what you told me, these could be a great fit:',
   nextStep: 'Would you like me to suggest a few options?',
   thanks: (tone) => (tone === 'concise' ? 'You are welcome. Anything else?' : "You're welcome! Is there anything else I can help you with?"),
-  goodbye: (business) => `Thanks for chatting with ${business}. Have a great day!`,
+  goodbye: (business) => `Thanks for chatting with ${sentence(business)} Have a great day!`,
   offTopic: (business) => `I'm best at helping with ${business} products. Is there anything you're looking for?`,
   aboutBot: (business) =>
-    `I'm the virtual sales assistant of ${business}. I can help with products, prices and orders, and bring in a person from our team any time you like.`,
+    `I'm the virtual sales assistant of ${sentence(business)} I can help with products, prices and orders, and bring in a person from our team any time you like.`,
   unknown: "Sorry, I didn't quite catch that. Could you tell me a bit more about what you're looking for?",
   sorry: "I'm really sorry for the frustration.",
   offerPerson: 'Would you like me to bring in someone from our team?',

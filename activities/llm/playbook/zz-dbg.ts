@@ -1,0 +1,2 @@
+import { productTerms } from './products';
+console.log(JSON.stringify(productTerms('botlarınız var mı', 'tr')));
