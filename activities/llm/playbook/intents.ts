@@ -60,10 +60,10 @@ const buyingSignal: Rule = {
   intent: 'buying_signal',
   confidence: 0.9,
   en: [
-    /\bi'?ll\s+(take|get|buy|order)\b/,
-    /\b(i|we)\s+will\s+(take|get|buy|order)\b/,
+    /\b(i'?ll|i\s+will|we'?ll|we\s+will)\s+(also\s+|just\s+|definitely\s+)?(take|get|buy|order)\b/,
     /\b(i\s+want|i'?d\s+like|i\s+would\s+like|i\s+wanna|ready|let'?s|let\s+me|can\s+i|could\s+i|how\s+(do|can)\s+i|where\s+(do|can)\s+i)\s+(to\s+)?(buy|order|purchase|pay|checkout|check\s+out|get\s+it)\b/,
     /\b(buy|order|purchase)\s+(it|them|this|that|one|now|the)\b/,
+    /\b(can|could|may)\s+i\s+(get|have)\s+(it|them|one|the|this|that|\d+)\b/,
     /\b(send|give)\s+(me\s+)?(the\s+|a\s+)?(payment\s+)?link\b/,
     /\b(payment|pay|checkout)\s+link\b/,
     /\b(add\s+to\s+cart|place\s+(an|the|my)\s+order|sold|it'?s\s+a\s+deal)\b/,

@@ -12,7 +12,7 @@ const notACount = new Set([
   'gun', 'hafta', 'ay', 'yil', 'saat', 'dollar', 'dollars', 'usd', 'bucks', 'tl', 'lira', 'euro', 'euros', 'eur', 'kg', 'lt',
   'litre', 'liter', 'lumen', 'lumens', 'season', 'seasons', 'sezon', 'percent', 'yuzde', 'c', 'l', 'cm', 'mm', 'km', 'gb',
 ]);
-const countWords = new Set(['x', 'pcs', 'pieces', 'piece', 'units', 'unit', 'adet', 'tane', 'of']);
+const countWords = new Set(['pieces', 'piece', 'units', 'unit', 'of']);
 const orderVerbs = new Set(['take', 'buy', 'order', 'get', 'want', 'need', 'alayim', 'al', 'alirim', 'alacagim', 'istiyorum']);
 
 /**
@@ -22,7 +22,12 @@ const orderVerbs = new Set(['take', 'buy', 'order', 'get', 'want', 'need', 'alay
  * ("$200") or a size ("2 person") is not a count.
  */
 export function parseQuantity(folded: string, products: Product[]): number | null {
-  const tokens = words(folded.replace(/\bx(\d{1,3})\b/g, '$1 x'));
+  const explicit = /(?:^|\s)x\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:x|pcs|pieces|units|adet|tane)\b/.exec(folded);
+  if (explicit) {
+    const value = Number(explicit[1] ?? explicit[2]);
+    if (value >= 1 && value <= 100) return value;
+  }
+  const tokens = words(folded);
   const nameWords = new Set(products.flatMap((p) => words(fold(p.name))));
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;

@@ -46,6 +46,9 @@ export interface Replies {
 /** A business name may end in a full stop ("Demo Outdoor Co."); don't add a second one. */
 const sentence = (text: string) => (text.endsWith('.') ? text : `${text}.`);
 
+/** "Hiking Boots are", "Rain Jacket is": good enough for product names. */
+const isPlural = (name: string) => /[^s]s$/i.test(name);
+
 const list = (products: Product[], line: (p: Product) => string) => products.map((p) => `• ${line(p)}`).join('\n');
 
 /** Expiry in UTC so the text never depends on the machine's time zone. */
@@ -63,8 +66,7 @@ const en: Replies = {
   productLine: (p) => `${p.name}: ${price(p, 'en')}${p.stock === 0 ? ' (out of stock)' : p.stock <= 5 ? ` (only ${p.stock} left)` : ''}`,
   productDetail: (p) => `${p.name} (${price(p, 'en')})${p.description ? `: ${p.description}` : '.'} ${en.stock(p)}`,
   priceOf: (p) => {
-    const plural = /[^s]s$/i.test(p.name);
-    const [is, it] = plural ? ['are', 'they are'] : ['is', 'it is'];
+    const [is, it] = isPlural(p.name) ? ['are', 'they are'] : ['is', 'it is'];
     return p.stock === 0
       ? `The ${p.name} ${is} ${price(p, 'en')}, but ${it} out of stock right now.`
       : `The ${p.name} ${is} ${price(p, 'en')}, and ${p.stock <= 5 ? `we have only ${p.stock} left` : `${it} in stock`}.`;
@@ -76,7 +78,7 @@ const en: Replies = {
   whichOne: (products) => `Which one would you like: ${products.map((p) => p.name).join(' or ')}?`,
   moreDetails: 'Would you like more details on any of them?',
   wantToOrder: 'Would you like to order it?',
-  outOfStock: (p) => `I'm sorry, the ${p.name} is out of stock right now.`,
+  outOfStock: (p) => `I'm sorry, the ${p.name} ${isPlural(p.name) ? 'are' : 'is'} out of stock right now.`,
   insteadMaybe: (alts) => `You might like ${alts.map((p) => `the ${p.name} (${price(p, 'en')})`).join(' or ')} instead.`,
   cheaperOption: (alts) => `If you'd like something more affordable, ${alts.map((p) => `the ${p.name} is ${price(p, 'en')}`).join(' and ')}.`,
   offer: (p, quantity, tone) => {

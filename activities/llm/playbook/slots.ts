@@ -74,7 +74,7 @@ const notANeed = [
   /\b\w+(mek|mak)$/,
   /\b(refund|discount|person|human|link|payment|iade|indirim|temsilci|yetkili|odeme)\b/,
 ];
-const needNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+|(?:[\s,]+(?:and|ve|but|ama|also))+$/g;
+const needNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+|(?:[\s,;:-]+(?:and|ve|but|ama|also|with|ile)?)+$/gi;
 
 const spanOf = (m: RegExpExecArray): Span => ({ start: m.index, end: m.index + m[0].length });
 
@@ -127,17 +127,20 @@ function extractNeed(text: string, folded: string, remove: Span[]): string | nul
   for (const { re, group } of needPatterns) {
     const span = groupSpan(re, group, folded);
     if (!span) continue;
-    // Timeline and budget said in the same breath are slots of their own, not part of the need.
-    let need = '';
-    let at = span.start;
+    // Timeline and budget said in the same breath are slots of their own, not part of the need: one
+    // leading the need ("bu hafta çadır lazım") is skipped, one following it ("boots by Friday") ends it.
+    let start = span.start;
+    let end = span.end;
     for (const r of [...remove].sort((a, b) => a.start - b.start)) {
-      if (r.end <= at || r.start >= span.end) continue;
-      need += text.slice(at, Math.max(at, r.start)) + ' ';
-      at = Math.max(at, r.end);
+      if (r.end <= start || r.start >= end) continue;
+      if (words(folded.slice(start, r.start)).length === 0) start = r.end;
+      else {
+        end = r.start;
+        break;
+      }
     }
-    need += text.slice(at, span.end);
-    need = need.replace(/\s+/g, ' ').trim();
-    need = need.replace(needNoise, '').replace(/[\s,]+$/, '').trim();
+    let need = text.slice(start, Math.max(start, end)).replace(/\s+/g, ' ').trim();
+    need = need.replace(needNoise, '').trim();
     const folding = fold(need);
     if (words(folding).join('').length < 3 || notANeed.some((re) => re.test(folding))) continue;
     return need.slice(0, 300);
