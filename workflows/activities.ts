@@ -18,9 +18,13 @@ export const agent = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
 });
 
-/** Sends retry for a long time: a provider outage delays a message, it never drops it. */
+/**
+ * Sends retry for a long time: a provider outage delays a message, it never
+ * drops it. A short start-to-close means a send lost with a crashed worker is
+ * retried within seconds; the idempotency key makes that retry harmless.
+ */
 export const outbox = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '10s',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,

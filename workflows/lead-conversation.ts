@@ -70,6 +70,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   const changed = () => {
     dirty = true;
     wake++;
+    // Queries between a change and the next loop pass already show the right schedule.
+    if (settings) planFollowUp(settings);
   };
 
   // ---- what the customer, the API and support staff can do -----------------
@@ -210,13 +212,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
       continue;
     }
 
-    const deadline = nextDeadline(settings);
-    const followUpAt = deadline?.kind === 'follow_up' ? new Date(deadline.at).toISOString() : null;
-    if (state.nextFollowUpAt !== followUpAt) {
-      state.nextFollowUpAt = followUpAt;
-      dirty = true;
-      await sync();
-    }
+    const deadline = planFollowUp(settings);
+    await sync();
     const seenWake = wake;
     const woken = () => wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || timeToContinueAsNew();
     const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
@@ -355,6 +352,16 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     state.handOffReason = reason;
     changed();
     notices.push({ key: `handoff:${state.turns}:${reason}`, body: { reason } });
+  }
+
+  function planFollowUp(s: LeadSettings): ReturnType<typeof nextDeadline> {
+    const deadline = nextDeadline(s);
+    const followUpAt = deadline?.kind === 'follow_up' ? new Date(deadline.at).toISOString() : null;
+    if (state.nextFollowUpAt !== followUpAt) {
+      state.nextFollowUpAt = followUpAt;
+      dirty = true;
+    }
+    return deadline;
   }
 
   /** Silence after our last word earns a follow-up; a finished or idle lead is closed eventually. */

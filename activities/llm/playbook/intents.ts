@@ -159,7 +159,7 @@ const productQuestion: Rule = {
     /\bdo\s+you\s+(have|sell|carry|stock|offer)\b/,
     /\b(looking|searching)\s+for\b/,
     /\b(recommend|suggest|recommendation|suggestion|options|alternatives|compare|difference|specs|features|details|waterproof|weight|size)\b/,
-    /\b(tell|show)\s+me\b/,
+    /\b(tell\s+me\s+more|show\s+me\s+(the|some|your|what))\b/,
     /\bwhat\s+(kind|kinds|type|types)\s+of\b/,
   ],
   tr: [
@@ -251,8 +251,9 @@ export function classify(folded: string, hints: ClassifyHints): Classified {
   for (const rule of rules) if (matches(rule, folded)) return result(rule, greeted);
 
   if (hints.hasProducts) return { intent: 'product_question', objection: null, confidence: 0.75, variant: null, greeted };
+  // After products ("a jacket for rainy weather" is a product question), before slots ("weather today" is not a timeline).
+  if (matches(offTopic, folded)) return result(offTopic, greeted);
   if (hints.hasSlots) return { intent: 'qualification', objection: null, confidence: 0.8, variant: null, greeted };
   if (greeted) return { intent: 'greeting', objection: null, confidence: 0.7, variant: null, greeted };
-  if (matches(offTopic, folded)) return result(offTopic, greeted);
   return { intent: 'unknown', objection: null, confidence: 0.2, variant: null, greeted };
 }

@@ -29,7 +29,7 @@ const timelinePatterns: RegExp[] = [
 
 const currencyAmount: { re: RegExp; format: (n: string) => string }[] = [
   { re: /(?:\$|\busd ?)(\d[\d,.]*)/, format: (n) => `$${n}` },
-  { re: /\b(\d[\d,.]*) ?(?:dollars?|usd|bucks)\b/, format: (n) => `$${n}` },
+  { re: /\b(\d[\d,.]*) ?(?:dollars?|dolar|usd|bucks)\b/, format: (n) => `$${n}` },
   { re: /(?:₺|\btl ?)(\d[\d,.]*)/, format: (n) => `${n} TL` },
   { re: /\b(\d[\d,.]*) ?(?:tl|lira|try|₺)(?![a-z])/, format: (n) => `${n} TL` },
   { re: /(?:€|\beur ?)(\d[\d,.]*)/, format: (n) => `€${n}` },
@@ -74,7 +74,8 @@ const notANeed = [
   /\b\w+(mek|mak)$/,
   /\b(refund|discount|person|human|link|payment|iade|indirim|temsilci|yetkili|odeme)\b/,
 ];
-const needNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+|(?:[\s,;:-]+(?:and|ve|but|ama|also|with|ile)?)+$/gi;
+const leadingNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+/i;
+const trailingNoise = /[\s,;:-]+(?:(?:and|ve|but|ama|also|with|ile)\b)?$/i;
 
 const spanOf = (m: RegExpExecArray): Span => ({ start: m.index, end: m.index + m[0].length });
 
@@ -140,7 +141,8 @@ function extractNeed(text: string, folded: string, remove: Span[]): string | nul
       }
     }
     let need = text.slice(start, Math.max(start, end)).replace(/\s+/g, ' ').trim();
-    need = need.replace(needNoise, '').trim();
+    need = need.replace(leadingNoise, '');
+    while (trailingNoise.test(need)) need = need.replace(trailingNoise, '');
     const folding = fold(need);
     if (words(folding).join('').length < 3 || notANeed.some((re) => re.test(folding))) continue;
     return need.slice(0, 300);

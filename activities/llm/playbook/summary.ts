@@ -4,7 +4,8 @@ import type { Action, ObjectionKind } from '../../../domain/decision';
 import { ObjectionKindSchema } from '../../../domain/decision';
 import type { LeadProfile } from '../../../domain/lead';
 
-const MAX = 500;
+/** Under 500 characters, ellipsis included. */
+const MAX = 499;
 
 /** Objection kinds an earlier summary recorded, so they survive the recent window. */
 export function summarisedObjections(summary: string): ObjectionKind[] {

@@ -1,0 +1,30 @@
+/**
+ * A worker in its own process, so a test can kill it with SIGKILL the way a
+ * crashed machine would. Prints "ready" once it polls.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createWebchatChannel } from '../../activities/channels/webchat';
+import { createPlaybookProvider } from '../../activities/llm/playbook';
+import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import { createDb } from '../../db/knex';
+import { createWorker } from '../../worker/create-worker';
+import { requireEnv } from './stack';
+
+const db = createDb(requireEnv('TEST_DATABASE_URL'));
+const connection = await NativeConnection.connect({ address: requireEnv('TEST_TEMPORAL_ADDRESS') });
+const worker = await createWorker({
+  connection,
+  namespace: 'default',
+  taskQueue: requireEnv('TASK_QUEUE'),
+  deps: {
+    db,
+    llm: createPlaybookProvider(),
+    channels: { webchat: createWebchatChannel(db) },
+    payments: createDemoPaymentProvider(db, requireEnv('PUBLIC_URL')),
+    checkoutTtlMs: 3_600_000,
+  },
+});
+const running = worker.run();
+process.stdout.write('ready\n');
+await running;
+await db.destroy();
