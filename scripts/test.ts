@@ -6,15 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../config/env';
-import { startEmbeddedPostgres } from '../db/embedded';
-import { createDb } from '../db/knex';
-import { migrateLatest } from '../db/migrate';
-import { seedDemo } from '../db/setup';
-import { ensureTemporalCli } from '../temporal/cli';
-import { getFreePort, startDevServer } from '../temporal/dev-server';
+import { startTestServices } from '../test/support/services';
 
 const SKIP = new Set(['node_modules', '.git', '.data', '.cache', 'dist', 'dashboard', 'mobile']);
 
@@ -34,18 +28,8 @@ async function main(): Promise<number> {
   if (!files.length) throw new Error(`no test files match ${filters.join(' ')}`);
 
   const log = (line: string) => process.stdout.write(`[setup] ${line}\n`);
-  const dataDir = path.join(repoRoot, '.data', 'test-postgres');
-  await rm(dataDir, { recursive: true, force: true });
-  const pgPort = await getFreePort();
-  const pg = await startEmbeddedPostgres({ dataDir, port: pgPort, persistent: false, log });
-  const db = createDb(pg.url, { max: 1 });
-  await migrateLatest(db);
-  await seedDemo(db);
-  await db.destroy();
-
-  const cli = await ensureTemporalCli(log);
-  const temporal = await startDevServer({ port: await getFreePort(), dbFile: null, headless: true, cliPath: cli, log: () => {} });
-  log(`postgres ${pg.url}, temporal ${temporal.address}`);
+  const services = await startTestServices('test', log);
+  log(`postgres ${services.env.TEST_DATABASE_URL}, temporal ${services.env.TEST_TEMPORAL_ADDRESS}`);
 
   try {
     return await new Promise<number>((resolve) => {
@@ -56,16 +40,13 @@ async function main(): Promise<number> {
           ...process.env,
           NODE_ENV: 'test',
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-          TEST_DATABASE_URL: pg.url,
-          TEST_TEMPORAL_ADDRESS: temporal.address,
-          TEMPORAL_CLI_PATH: cli,
+          ...services.env,
         },
       });
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    await temporal.stop();
-    await pg.stop();
+    await services.stop();
   }
 }
 

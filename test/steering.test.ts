@@ -9,7 +9,8 @@ describe('steering a lead like support staff and merchants do', () => {
   let stack: Stack;
   let merchant: string;
   before(async () => {
-    stack = await startStack();
+    // No workflow cache: every task replays from history, so determinism is exercised on each step.
+    stack = await startStack({ workerOverrides: { maxCachedWorkflows: 0 } });
     merchant = await stack.createMerchant();
   });
   after(() => stack.stop());

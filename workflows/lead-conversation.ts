@@ -106,12 +106,12 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (last?.from === 'customer' && !inbox.some((m) => m.id === last.id)) inbox.push({ id: last.id, text: last.text, at: last.at });
     changed();
   };
-  const sendAsHuman = ({ text, by }: AgentMessage) =>
-    speaking.runExclusive(async () => {
-      // Writing to the customer is taking the lead: the bot must not talk over a person.
-      if (state.mode === 'bot') takeOver({ by });
-      await say(text, 'human', { author: by });
-    });
+  const sendAsHuman = ({ text, by }: AgentMessage) => {
+    // Writing to the customer is taking the lead, decided when the person writes,
+    // not when the send gets its turn: a later release must stand.
+    if (state.mode === 'bot') takeOver({ by });
+    return speaking.runExclusive(() => say(text, 'human', { author: by }));
+  };
   const close = ({ reason }: CloseLead) => {
     if (state.closed) return;
     state.closed = { reason, at: new Date().toISOString() };
@@ -390,6 +390,9 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   ): Promise<void> {
     // The key is fixed before the activity runs, so every retry of this send is the same send.
     const idempotencyKey = `${conversationId}:${info.firstExecutionRunId}:out:${++state.outboundSeq}`;
+    // Remembered before it goes out, so a release meanwhile knows the customer is not waiting.
+    remember(state, { id: idempotencyKey, from: sender, text, at: new Date().toISOString() });
+    dirty = true;
     await outbox.sendMessage({
       conversationId,
       merchantId: state.merchantId,
@@ -403,8 +406,6 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
       confidence: meta.confidence ?? null,
       usage: meta.usage ?? null,
     });
-    remember(state, { id: idempotencyKey, from: sender, text, at: new Date().toISOString() });
-    dirty = true;
   }
 
   /** Projection and search attributes follow the state; the version keeps late retries from going back in time. */

@@ -76,20 +76,22 @@ export async function directTurn(deps: DirectTurnDeps, conv: DirectConversation,
   const qualified = QualificationSlots.filter((s) => state.lead[s] !== null).length >= 2;
   state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
 
-  const idempotencyKey = `${conv.id}:out:${++state.outboundSeq}`;
-  await deps.webchat.send({
-    conversationId: conv.id,
-    merchantId: state.merchantId,
-    channel: 'webchat',
-    customerKey: state.customerKey,
-    text: decision.reply,
-    sender: 'bot',
-    author: null,
-    idempotencyKey,
-    intent: decision.intent,
-    confidence: decision.confidence,
-    usage: decision.usage,
-  });
-  remember(state, { id: idempotencyKey, from: 'bot', text: decision.reply, at: new Date().toISOString() });
+  if (decision.reply) {
+    const idempotencyKey = `${conv.id}:out:${++state.outboundSeq}`;
+    await deps.webchat.send({
+      conversationId: conv.id,
+      merchantId: state.merchantId,
+      channel: 'webchat',
+      customerKey: state.customerKey,
+      text: decision.reply,
+      sender: 'bot',
+      author: null,
+      idempotencyKey,
+      intent: decision.intent,
+      confidence: decision.confidence,
+      usage: decision.usage,
+    });
+    remember(state, { id: idempotencyKey, from: 'bot', text: decision.reply, at: new Date().toISOString() });
+  }
   return { decision, playbook, objectionsBefore };
 }

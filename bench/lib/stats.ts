@@ -34,10 +34,10 @@ export function summarize(samples: readonly number[]): LatencySummary {
 }
 
 /** Field by field median of several runs' summaries: one slow run does not move the reported figure. */
-export function medianOf<T extends Record<string, number>>(runs: readonly T[]): T {
-  const out = {} as Record<string, number>;
-  for (const key of Object.keys(runs[0] ?? {})) out[key] = median(runs.map((r) => r[key]!));
-  return out as T;
+export function medianOf<T extends { [K in keyof T]: number }>(runs: readonly T[]): T {
+  const out = {} as T;
+  for (const key of Object.keys(runs[0] ?? {}) as (keyof T)[]) out[key] = median(runs.map((r) => r[key])) as T[keyof T];
+  return out;
 }
 
 /** Runs `work` on every item with at most `limit` in flight. */

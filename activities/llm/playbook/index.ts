@@ -146,8 +146,7 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
     const pending = ctx.pendingPayment;
     // One open checkout at a time: asking about paying again gets the same link, not a second order.
     if (pending && (turn.intent.variant === 'payment_link' || !turn.mentioned.some((p) => p.sku !== pending.sku))) {
-      const product = await ctx.catalog.get(pending.sku);
-      return { parts: [say.linkAgain(pending, product?.name ?? pending.sku)], ask: 'never' };
+      return { parts: [say.linkAgain(pending)], ask: 'never' };
     }
 
     let product: Product | null = null;
@@ -222,7 +221,7 @@ function bareAnswer(text: string, asked: QualificationSlot | null, lead: LeadPro
 }
 
 async function decide(ctx: AgentContext): Promise<Decision> {
-  const text = ctx.message.text;
+  const text = ctx.message.text.replace(/\s+/g, ' ').trim();
   const folded = fold(text);
   const detected = detectLanguage(text, ctx.language);
   const lang = replyLanguage(detected, ctx.language, ctx.playbook);

@@ -28,6 +28,7 @@ const humanRequest: Rule = {
     /\b(real|live|actual)\s+(person|human|agent)\b/,
     /\b(customer (service|support)|representative|operator|sales ?person)\b/,
     /\b(connect|transfer)\s+me\b/,
+    /\b(need|want)\s+(a\s+)?(real\s+)?(human|person|representative)\b/,
     /\b(call|phone)\s+me\b/,
   ],
   tr: [
@@ -215,7 +216,7 @@ const beforeContext: Rule[] = [
 ];
 
 const greetingWord =
-  /\b(hi|hello|hey|hiya|howdy|greetings|good\s+(morning|afternoon|evening)|merhaba|merhabalar|selam|selamlar|slm|mrb|gunaydin|iyi\s+gunler|iyi\s+aksamlar|hey)\b/g;
+  /\b(hi|hello|hey|hiya|howdy|greetings|good\s+(morning|afternoon|evening)|merhaba|merhabalar|selam|selamlar|slm|mrb|gunaydin|iyi\s+gunler|iyi\s+aksamlar)\b/g;
 const greetingFiller = /\b(there|all|everyone|team|folks|guys|arkadaslar|efendim)\b/g;
 
 const matches = (rule: Rule, folded: string) => [...rule.en, ...rule.tr].some((re) => re.test(folded));

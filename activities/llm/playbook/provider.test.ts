@@ -240,6 +240,7 @@ describe('buying signals', () => {
     const pending: PendingPayment = {
       orderId: 'ord_1',
       sku: 'TENT-TB2',
+      name: 'Trailblazer 2 Tent',
       quantity: 1,
       amountMinor: 24_900,
       currency: 'USD',
@@ -252,6 +253,7 @@ describe('buying signals', () => {
         assert.equal(d.intent, 'buying_signal');
         assert.deepEqual(d.actions, []);
         assert.ok(d.reply!.includes(pending.url));
+        assert.ok(d.reply!.includes('1 × Trailblazer 2 Tent'));
       });
     }
 

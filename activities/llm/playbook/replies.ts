@@ -29,7 +29,7 @@ export interface Replies {
   cheaperOption(alternatives: Product[]): string;
   offer(p: Product, quantity: number, tone: Tone): string;
   notEnoughStock(p: Product, quantity: number): string;
-  linkAgain(pending: PendingPayment, productName: string): string;
+  linkAgain(pending: PendingPayment): string;
   handOff(business: string): string;
   slotsNoted(tone: Tone): string;
   suggestions: string;
@@ -88,10 +88,10 @@ const en: Replies = {
   },
   notEnoughStock: (p, quantity) =>
     `We only have ${p.stock} of the ${p.name} in stock, so I can't do ${quantity} right now. Shall I make it ${p.stock}?`,
-  linkAgain: (pending, name) => {
+  linkAgain: (pending) => {
     const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'en');
     const until = expiry(pending.expiresAt, 'en');
-    return `Here's your payment link for ${pending.quantity} × ${name} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
+    return `Here's your payment link for ${pending.quantity} × ${pending.name} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
   },
   handOff: (business) => `Of course! I'm bringing in someone from the ${business} team. They'll join this chat shortly.`,
   slotsNoted: (tone) => (tone === 'formal' ? 'Thank you, noted.' : tone === 'concise' ? 'Noted.' : 'Thanks, that helps!'),
@@ -136,10 +136,10 @@ const tr: Replies = {
   },
   notEnoughStock: (p, quantity) =>
     `Stokta ${p.name} ürününden yalnızca ${p.stock} adet var, bu yüzden şu an ${quantity} adet hazırlayamıyorum. ${p.stock} adet olarak hazırlayayım mı?`,
-  linkAgain: (pending, name) => {
+  linkAgain: (pending) => {
     const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'tr');
     const until = expiry(pending.expiresAt, 'tr');
-    return `${pending.quantity} × ${name} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
+    return `${pending.quantity} × ${pending.name} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
   },
   handOff: (business) => `Tabii ki! Sizi ${business} ekibinden bir arkadaşımıza bağlıyorum, kısa süre içinde bu sohbete katılacak.`,
   slotsNoted: (tone) => (tone === 'concise' ? 'Not aldım.' : 'Teşekkürler, not aldım!'),

@@ -170,7 +170,9 @@ export interface SlotHints {
  * anchored patterns on purpose: a missed slot is asked again later, a wrong
  * one would mislead the merchant.
  */
-export function extractSlots(text: string, hints: SlotHints): QualificationUpdate {
+export function extractSlots(message: string, hints: SlotHints): QualificationUpdate {
+  // One space between words keeps every pattern linear, whatever the customer pasted.
+  const text = message.replace(/\s+/g, ' ').trim();
   const folded = fold(text);
   const short = words(folded).length <= 5;
   const update: QualificationUpdate = {};

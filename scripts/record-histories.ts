@@ -1,0 +1,80 @@
+/**
+ * Regenerates test/histories/: runs representative conversations on a real
+ * stack and saves every workflow's event history. The replay test feeds them
+ * to the current workflow code, so a change that would break running
+ * conversations fails CI. Re-record only for deliberate, patched() changes.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { repoRoot } from '../config/env';
+import { leadWorkflowId, stateQuery, type LeadWorkflowInput } from '../workflows/contract';
+import { eventually, getTranscript, postMessage, replies } from '../test/support/chat';
+import { startTestServices } from '../test/support/services';
+import { startStack } from '../test/support/stack';
+
+const outDir = path.join(repoRoot, 'test', 'histories');
+
+async function main(): Promise<void> {
+  const services = await startTestServices('record', (l) => process.stdout.write(`${l}\n`));
+  Object.assign(process.env, services.env);
+  const stack = await startStack();
+  try {
+    const merchant = await stack.createMerchant({ followUpDelaysSeconds: [1, 1] });
+    const say = async (s: string, text: string, expectReplies: number) => {
+      await postMessage(stack.apiUrl, merchant, { sessionId: s, text });
+      await eventually(() => getTranscript(stack.apiUrl, merchant, s), (m) => replies(m).length >= expectReplies, `${expectReplies} replies`);
+    };
+    const handle = (s: string) => stack.client.workflow.getHandle(leadWorkflowId(merchant, 'webchat', s));
+
+    // A sale, paid through the demo checkout.
+    await say('sale-0001', 'Hi! What tents do you have?', 1);
+    await say('sale-0001', 'How much is the 2-person tent?', 2);
+    await say('sale-0001', "I'll take it, how do I pay?", 4);
+    const { pendingPayment } = await eventually(() => handle('sale-0001').query(stateQuery), (st) => st.pendingPayment !== null, 'checkout');
+    await fetch(`${stack.apiUrl}/pay/demo/${pendingPayment!.orderId}/pay`, { method: 'POST', redirect: 'manual' });
+    await eventually(() => handle('sale-0001').query(stateQuery), (st) => st.stage === 'won', 'won');
+
+    // Steering from the Temporal UI, then closing.
+    await say('steer-0001', 'Hello, do you have sleeping bags?', 1);
+    await handle('steer-0001').signal('takeOver', { by: 'support' });
+    await postMessage(stack.apiUrl, merchant, { sessionId: 'steer-0001', text: 'Is anyone there?' });
+    await handle('steer-0001').signal('agentMessage', { text: 'Hi, a person here. Yes, we do.', by: 'support' });
+    await handle('steer-0001').signal('release', { by: 'support' });
+    await say('steer-0001', 'Great, thanks', 3);
+    await handle('steer-0001').signal('closeLead', { reason: 'recorded' });
+    await handle('steer-0001').result();
+
+    // Follow-ups on a quiet lead, and a hand-off on anger.
+    await say('quiet-0001', 'Hi, just browsing', 1);
+    await eventually(() => handle('quiet-0001').query(stateQuery), (st) => st.followUpsSent === 2, 'two follow-ups', 15_000);
+    await say('angry-0001', 'This is TERRIBLE, you are useless!!!', 1);
+
+    // Continue-as-new under a small history budget.
+    const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: 'long-0001', maxHistoryEvents: 40 };
+    await stack.client.workflow.start('leadConversation', { workflowId: leadWorkflowId(merchant, 'webchat', 'long-0001'), taskQueue: stack.taskQueue, args: [input] });
+    for (let i = 1; i <= 5; i++) await say('long-0001', `Message number ${i}: tell me about tents`, i);
+
+    await rm(outDir, { recursive: true, force: true });
+    await mkdir(outDir, { recursive: true });
+    let count = 0;
+    for await (const wf of stack.client.workflow.list({ query: `TaskQueue='${stack.taskQueue}'` })) {
+      const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      const name = `${wf.type}-${wf.workflowId.split(':').at(-1)}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
+      await writeFile(path.join(outDir, name), historyToJSON(history));
+      count++;
+    }
+    process.stdout.write(`saved ${count} histories to ${path.relative(repoRoot, outDir)}\n`);
+  } finally {
+    await stack.stop();
+    await services.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
