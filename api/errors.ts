@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import { type z } from 'zod';
 
 /** Every error leaves the API in one shape: `{ error: { code, message, details? } }`. */
 export class HttpError extends Error {

@@ -29,6 +29,8 @@ const EnvSchema = z
     TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_TASK_QUEUE: z.string().default('autocloser'),
+    /** Each cached conversation costs about 1 MB of worker memory (see bench/README.md). */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
     TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_TLS_CERT_PATH: optionalString,

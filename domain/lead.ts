@@ -38,7 +38,11 @@ export function applyQualification(profile: LeadProfile, update: QualificationUp
     const value = update[key]?.trim();
     if (value) next[key] = value;
   }
-  for (const sku of productsMentioned) if (!next.interestedIn.includes(sku)) next.interestedIn.push(sku);
+  // Most recent last: a product mentioned again moves to the end.
+  for (const sku of productsMentioned) {
+    next.interestedIn = next.interestedIn.filter((s) => s !== sku);
+    next.interestedIn.push(sku);
+  }
   return next;
 }
 

@@ -24,6 +24,7 @@ import { checkScript, runBaseline, type BaselineRun } from '../bench/lib/baselin
 import type { DirectTurnDeps } from '../bench/lib/direct-turn';
 import { runDurable, type DurableRun } from '../bench/lib/durable';
 import { measureOpenConversations, type MemoryResult } from '../bench/lib/memory';
+import { startCpuMeter, type CpuSpent } from '../bench/lib/cpu';
 import { startReplyWatch, type ReplyWatch } from '../bench/lib/reply-watch';
 import { latencyCells, ratio, table } from '../bench/lib/report';
 import { customerScript } from '../bench/lib/script';
@@ -45,26 +46,32 @@ interface Options {
   maxCached: number | undefined;
 }
 
+class UsageError extends Error {}
+
+const flags = {
+  conversations: { type: 'string', default: '50' },
+  messages: { type: 'string', default: '4' },
+  runs: { type: 'string', default: '3' },
+  open: { type: 'string', default: '500' },
+  'max-cached': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      conversations: { type: 'string', default: '50' },
-      messages: { type: 'string', default: '4' },
-      runs: { type: 'string', default: '3' },
-      open: { type: 'string', default: '500' },
-      'max-cached': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = (() => {
+    try {
+      return parseArgs({ args: argv, strict: true, options: flags }).values;
+    } catch (err) {
+      throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    }
+  })();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number): number => {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"\n${USAGE}`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${raw}"\n${USAGE}`);
     return n;
   };
   return {
@@ -89,11 +96,25 @@ interface RunSummary {
     wallMs: number;
     repliesBeforeAck: number;
     mismatched: number;
+    cpu: CpuPerTurn;
   };
-  baseline: { turn: LatencySummary; turnsPerSecond: number; wallMs: number };
+  baseline: { turn: LatencySummary; turnsPerSecond: number; wallMs: number; cpu: CpuPerTurn };
 }
 
-function summarizeRun(d: DurableRun, b: BaselineRun): RunSummary {
+/** CPU milliseconds per turn: this process, everything else on the machine (mostly Postgres and Temporal), and the busy share of all cores. */
+interface CpuPerTurn {
+  processMs: number;
+  othersMs: number;
+  utilization: number;
+}
+
+const perTurn = (c: CpuSpent, turns: number): CpuPerTurn => ({
+  processMs: c.processMs / turns,
+  othersMs: Math.max(0, c.machineMs - c.processMs) / turns,
+  utilization: c.utilization,
+});
+
+function summarizeRun(d: DurableRun, dCpu: CpuSpent, b: BaselineRun, bCpu: CpuSpent): RunSummary {
   return {
     durable: {
       turn: summarize(d.turnMs),
@@ -105,8 +126,9 @@ function summarizeRun(d: DurableRun, b: BaselineRun): RunSummary {
       wallMs: d.wallMs,
       repliesBeforeAck: d.repliesBeforeAck,
       mismatched: d.mismatched.length,
+      cpu: perTurn(dCpu, d.turns),
     },
-    baseline: { turn: summarize(b.turnMs), turnsPerSecond: b.turnsPerSecond, wallMs: b.wallMs },
+    baseline: { turn: summarize(b.turnMs), turnsPerSecond: b.turnsPerSecond, wallMs: b.wallMs, cpu: perTurn(bCpu, b.turns) },
   };
 }
 
@@ -158,7 +180,7 @@ async function main(): Promise<void> {
     cleanups.push(() => watch.close());
     const direct: DirectTurnDeps = { db: stack.db, llm: stack.llm, webchat: stack.webchat };
 
-    const workflowsHeld = opts.runs * opts.conversations + opts.open + 20;
+    const workflowsHeld = (opts.runs + 1) * opts.conversations + opts.open;
     const cacheSize = stack.worker.options.maxCachedWorkflows;
     if (cacheSize < workflowsHeld) {
       progress(`warning: the sticky cache holds ${cacheSize} workflows but the bench opens about ${workflowsHeld}; evicted ones make the memory figure too low`);
@@ -167,7 +189,7 @@ async function main(): Promise<void> {
     // Warm-up: checks the script draws one reply per turn, JIT-compiles both paths and fills the connection pools.
     const warmMerchant = await stack.createMerchant();
     await checkScript(direct, warmMerchant, opts.messages);
-    const warm = { merchantId: warmMerchant, tag: 'warm', conversations: Math.min(10, opts.conversations), messages: Math.min(2, opts.messages) };
+    const warm = { merchantId: warmMerchant, tag: 'warm', conversations: opts.conversations, messages: Math.min(2, opts.messages) };
     await runDurable({ ...warm, apiUrl: stack.apiUrl, db: stack.db, watch });
     await stack.quiesce();
     await runBaseline(direct, warm);
@@ -178,10 +200,15 @@ async function main(): Promise<void> {
       const merchantId = await stack.createMerchant();
       const load = { merchantId, tag: `r${r}`, conversations: opts.conversations, messages: opts.messages };
       await stack.quiesce();
+      let meter = startCpuMeter();
       const d = await runDurable({ ...load, apiUrl: stack.apiUrl, db: stack.db, watch });
+      // The workflows' last projection lands after the last reply; it is part of the turns' cost.
       await stack.quiesce();
+      const dCpu = meter();
+      meter = startCpuMeter();
       const b = await runBaseline(direct, load);
-      const s = summarizeRun(d, b);
+      const bCpu = meter();
+      const s = summarizeRun(d, dCpu, b, bCpu);
       runs.push(s);
       progress(
         `run ${r}/${opts.runs}: durable p50 ${s.durable.turn.p50.toFixed(1)} ms, ${s.durable.turnsPerSecond.toFixed(1)} turns/s; ` +
@@ -208,10 +235,12 @@ async function main(): Promise<void> {
         laterTurn: medianOf(runs.map((r) => r.durable.laterTurn)),
         ack: medianOf(runs.map((r) => r.durable.ack)),
         turnsPerSecond: median(runs.map((r) => r.durable.turnsPerSecond)),
+        cpu: medianOf(runs.map((r) => r.durable.cpu)),
       },
       baseline: {
         turn: medianOf(runs.map((r) => r.baseline.turn)),
         turnsPerSecond: median(runs.map((r) => r.baseline.turnsPerSecond)),
+        cpu: medianOf(runs.map((r) => r.baseline.cpu)),
       },
     };
     const ratios = {
@@ -276,6 +305,18 @@ async function main(): Promise<void> {
       ),
     );
     out.push('');
+    out.push('CPU per turn (ms): where the work goes; on few cores this is what caps throughput');
+    out.push(
+      table(
+        ['', 'this process', 'rest of machine', 'cores busy'],
+        [
+          { label: 'durable (API + worker | Postgres + Temporal)', cells: [med.durable.cpu.processMs, med.durable.cpu.othersMs, `${(med.durable.cpu.utilization * 100).toFixed(0)}%`] },
+          { label: 'baseline (agent + send | Postgres)', cells: [med.baseline.cpu.processMs, med.baseline.cpu.othersMs, `${(med.baseline.cpu.utilization * 100).toFixed(0)}%`] },
+        ],
+        2,
+      ),
+    );
+    out.push('');
     out.push('Webhook acknowledgement, POST -> 202 (ms), under the load above');
     out.push(table(['', 'p50', 'p90', 'p99', 'max'], [{ label: 'POST /api/webchat/:merchant/messages', cells: [...latencyCells(med.durable.ack), med.durable.ack.max] }]));
     out.push('');
@@ -321,7 +362,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`${err instanceof UsageError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { repoRoot } from '../config/env';
+import { merchantIdKey } from '../temporal/search-attributes';
 import { leadWorkflowId, stateQuery, type LeadWorkflowInput } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, replies } from '../test/support/chat';
 import { startTestServices } from '../test/support/services';
@@ -52,7 +53,12 @@ async function main(): Promise<void> {
 
     // Continue-as-new under a small history budget.
     const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: 'long-0001', maxHistoryEvents: 40 };
-    await stack.client.workflow.start('leadConversation', { workflowId: leadWorkflowId(merchant, 'webchat', 'long-0001'), taskQueue: stack.taskQueue, args: [input] });
+    await stack.client.workflow.start('leadConversation', {
+      workflowId: leadWorkflowId(merchant, 'webchat', 'long-0001'),
+      taskQueue: stack.taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: merchantIdKey, value: merchant }],
+    });
     for (let i = 1; i <= 5; i++) await say('long-0001', `Message number ${i}: tell me about tents`, i);
 
     await rm(outDir, { recursive: true, force: true });

@@ -31,18 +31,29 @@ function isLocal(address: string): boolean {
   return /^(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(address);
 }
 
-function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+/** Runs a service with readable logs; `ready` resolves when it logs `readyMessage`. */
+function run(name: string, script: string, env: NodeJS.ProcessEnv, readyMessage: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let markReady = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+  });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
+      let entry: { msg?: string };
       try {
-        process.stdout.write(pretty(JSON.parse(line)));
+        entry = JSON.parse(line);
       } catch {
         say(`[${name}] ${line}`);
+        return;
       }
+      process.stdout.write(pretty(entry));
+      if (entry.msg === readyMessage) markReady();
     });
   }
-  return child;
+  ready.catch(() => {});
+  return { child, ready };
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -60,7 +71,8 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 }
 
 async function main(): Promise<void> {
-  process.loadEnvFile?.(path.join(repoRoot, '.env'));
+  const dotenv = path.join(repoRoot, '.env');
+  if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   const env = loadEnv();
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -93,9 +105,9 @@ async function main(): Promise<void> {
 
     const secrets = env.ADMIN_TOKEN && env.DEMO_PAYMENT_SECRET ? { ADMIN_TOKEN: env.ADMIN_TOKEN, DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET } : await devSecrets(env.DATA_DIR);
     const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
-    const worker = run('worker', 'worker/main.ts', childEnv);
-    const api = run('api', 'api/main.ts', childEnv);
-    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+    const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');
+    const api = run('api', 'api/main.ts', childEnv, 'api listening');
+    for (const [name, { child }] of [['worker', worker], ['api', api]] as const) {
       stops.push(async () => {
         if (child.exitCode !== null) return;
         child.kill('SIGTERM');
@@ -108,7 +120,8 @@ async function main(): Promise<void> {
         }
       });
     }
-    await waitForHttp(`http://127.0.0.1:${env.PORT}/readyz`, api, 60_000);
+    await Promise.all([worker.ready, api.ready]);
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/readyz`, api.child, 30_000);
 
     const agents = llmProviderChain(env);
     say(

@@ -97,7 +97,7 @@ async function ensureBinary(spec: BinarySpec, log: Log): Promise<string> {
     try {
       await spec.verify(bin);
     } catch (err) {
-      throw new Error(`${spec.envVar}=${fromEnv} does not run as the ${spec.label}: ${errMessage(err)}`);
+      throw new Error(`${spec.envVar}=${fromEnv} does not run as the ${spec.label}: ${errMessage(err)}`, { cause: err });
     }
     return bin;
   }

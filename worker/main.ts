@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
 import { createWebchatChannel } from '../activities/channels/webchat';
 import { createDemoPaymentProvider } from '../activities/payments/demo';
 import { ConfigError, loadEnv } from '../config/env';
@@ -13,7 +13,15 @@ const log = createLogger('worker');
 async function main(): Promise<void> {
   const env = loadEnv();
   if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for the worker (npm start sets it for the embedded database)');
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  // SDK and workflow logs go through the same pino logger as everything else.
+  const sdkLevel = (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
+      const method = level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug';
+      log[method](meta ?? {}, message);
+    }),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
 
   const db = createDb(env.DATABASE_URL, { max: 20 });
   const connection = await NativeConnection.connect({
@@ -36,6 +44,7 @@ async function main(): Promise<void> {
       payments: createDemoPaymentProvider(db, env.PUBLIC_BASE_URL),
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
     },
+    overrides: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   });
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, agent: llm.name }, 'worker ready');
   // Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once in-flight work is done.

@@ -24,7 +24,7 @@ import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
 import { applyQualification, QualificationSlots } from '../domain/lead';
 import { nextStage } from '../domain/stage';
-import { leadScoreKey, leadStageKey, needsHumanKey } from '../temporal/search-attributes';
+import { leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
 import { agent, outbox, store } from './activities';
 import { checkout } from './checkout';
 import {
@@ -61,6 +61,9 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   // One thing at a time talks to the customer: agent turns, human replies, follow-ups.
   const speaking = new Mutex();
   let projectionSeq = 0;
+  // Starters that index the lead (the API) set MerchantId; only those leads keep their attributes current.
+  // A server without our attributes (the time-skipping test server) would reject the upsert.
+  const indexed = info.typedSearchAttributes.get(merchantIdKey) !== undefined;
   let dirty = true;
   let wake = 0;
   let openingCheckout = false;
@@ -203,14 +206,14 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   if (!input.carried) state.language = settings.defaultLanguage;
 
   while (!state.closed) {
-    await sync();
-    if (timeToContinueAsNew()) break;
-
+    // Answer first: the customer waits on the reply, the projection can follow it.
     if (state.mode === 'bot' && inbox.length > 0) {
       const msg = inbox.shift()!;
       await speaking.runExclusive(() => answer(msg));
       continue;
     }
+    await sync();
+    if (timeToContinueAsNew()) break;
 
     const deadline = planFollowUp(settings);
     await sync();
@@ -422,11 +425,13 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     }
     if (!dirty) return;
     dirty = false;
-    upsertSearchAttributes([
-      { key: leadStageKey, value: state.stage },
-      { key: leadScoreKey, value: state.score },
-      { key: needsHumanKey, value: state.mode === 'human' },
-    ]);
+    if (indexed) {
+      upsertSearchAttributes([
+        { key: leadStageKey, value: state.stage },
+        { key: leadScoreKey, value: state.score },
+        { key: needsHumanKey, value: state.mode === 'human' },
+      ]);
+    }
     await store.projectConversation({
       conversationId,
       merchantId: state.merchantId,

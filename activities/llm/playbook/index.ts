@@ -9,6 +9,7 @@ import {
   type QualificationUpdate,
 } from '../../../domain/lead';
 import type { AgentContext, LlmProvider } from '../provider';
+import { withoutCapacity } from './capacity';
 import { classify, type Classified } from './intents';
 import { detectLanguage, fold, replyLanguage, words } from './language';
 import { alternativesTo, findProducts } from './products';
@@ -66,13 +67,52 @@ function askedSlot(ctx: AgentContext): QualificationSlot | null {
 
 const isFirstContact = (ctx: AgentContext) => ctx.stage === 'new' && ctx.summary === '' && !ctx.recent.some((m) => m.from !== 'customer');
 
-/** The product the customer last showed interest in, still in the catalog. */
+/**
+ * Nothing came before this message. Only then does "Hi! How much is…" get a
+ * welcome: a customer who wrote twice before our first reply is not welcomed twice.
+ */
+const isFirstTurn = (ctx: AgentContext) => ctx.stage === 'new' && ctx.summary === '' && ctx.recent.length === 0;
+
+/** How far back in the lead's interests our last message is searched for the product it was about. */
+const LOOKBACK = 5;
+
+/** Our last message offered `product` as the single alternative ("You might like the X instead"). */
+function suggested(lastBot: string, product: Product, languages: Language[]): boolean {
+  return languages.some((l) => lastBot.includes(replies[l].insteadMaybe([product])) || lastBot.includes(replies[l].cheaperOption([product])));
+}
+
+/**
+ * The product the customer means by "it" or "that one": the single
+ * alternative our last message suggested, else the one product our last
+ * message named, else the latest interest still in the catalog. Our last
+ * message goes first because the lead's list keeps a product where it was
+ * first mentioned, so a product asked about again is not at its end.
+ */
 async function latestInterest(turn: Turn): Promise<Product | null> {
+  const lastBot = lastBotMessage(turn.ctx);
+  const recent: Product[] = [];
   for (const sku of [...turn.ctx.lead.interestedIn].reverse()) {
     const product = await turn.ctx.catalog.get(sku);
-    if (product) return product;
+    if (product) recent.push(product);
+    if (recent.length === (lastBot ? LOOKBACK : 1)) break;
   }
-  return null;
+  if (lastBot) {
+    const alternative = recent.find((p) => suggested(lastBot, p, turn.ctx.playbook.languages));
+    if (alternative) return alternative;
+    const named = recent.filter((p) => lastBot.includes(p.name));
+    if (named.length === 1) return named[0]!;
+  }
+  return recent[0] ?? null;
+}
+
+/**
+ * A sold-out product with the alternatives to suggest. A single alternative is
+ * listed last among the products discussed, so it becomes the latest interest.
+ */
+async function withAlternatives(turn: Turn, product: Product): Promise<{ parts: string[]; products: Product[] }> {
+  const alternatives = await alternativesTo(turn.ctx.catalog, product);
+  if (!alternatives.length) return { parts: [], products: [product] };
+  return { parts: [turn.say.insteadMaybe(alternatives)], products: alternatives.length === 1 ? [product, alternatives[0]!] : [product] };
 }
 
 const refersBack = /\b(it|this|that|this one|that one|them|bu|bunu|onu|bunun|onun|sunu)\b/;
@@ -89,12 +129,11 @@ async function describe(turn: Turn, products: Product[], single: (p: Product) =>
   const { say, lang } = turn;
   if (products.length === 1) {
     const product = products[0]!;
-    const parts = [single(product)];
     if (product.stock === 0) {
-      const alternatives = await alternativesTo(turn.ctx.catalog, product);
-      if (alternatives.length) parts.push(say.insteadMaybe(alternatives));
+      const instead = await withAlternatives(turn, product);
+      return { parts: [single(product), ...instead.parts], ask: 'unlessJustAsked', products: instead.products };
     }
-    return { parts, ask: 'unlessJustAsked', fallbackQuestion: product.stock > 0 ? say.wantToOrder : undefined, products };
+    return { parts: [single(product)], ask: 'unlessJustAsked', fallbackQuestion: say.wantToOrder, products };
   }
   return { parts: [say.listIntro, productList(products, lang)], ask: 'unlessJustAsked', fallbackQuestion: say.moreDetails, products };
 }
@@ -133,12 +172,15 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
   async objection(turn) {
     const kind = turn.intent.objection ?? 'price';
     const parts = [turn.ctx.playbook.objectionAnswers[kind][turn.lang]];
+    const products = [...turn.mentioned];
     if (kind === 'price') {
       const product = turn.mentioned[0] ?? (await latestInterest(turn));
       const cheaper = product ? await alternativesTo(turn.ctx.catalog, product, { cheaperOnly: true }) : [];
       if (cheaper.length) parts.push(turn.say.cheaperOption(cheaper));
+      // The one cheaper option goes last, so it is what "I'll take that one" means next.
+      if (cheaper.length === 1) products.push(cheaper[0]!);
     }
-    return { parts, ask: 'never', products: turn.mentioned };
+    return { parts, ask: 'never', products };
   },
 
   async buying_signal(turn) {
@@ -149,7 +191,7 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
       return { parts: [say.linkAgain(pending)], ask: 'never' };
     }
 
-    let product: Product | null = null;
+    let product: Product | null;
     if (turn.mentioned.length === 1) product = turn.mentioned[0]!;
     else if (turn.mentioned.length > 1) {
       const recent = [...ctx.lead.interestedIn].reverse().find((sku) => turn.mentioned.some((p) => p.sku === sku));
@@ -159,10 +201,10 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
 
     if (!product) return { parts: [say.whichProduct], ask: 'never', confidence: 0.7 };
     if (product.stock === 0) {
-      const alternatives = await alternativesTo(ctx.catalog, product);
-      return { parts: [say.outOfStock(product), ...(alternatives.length ? [say.insteadMaybe(alternatives)] : [])], ask: 'never', products: [product] };
+      const instead = await withAlternatives(turn, product);
+      return { parts: [say.outOfStock(product), ...instead.parts], ask: 'never', products: instead.products };
     }
-    const quantity = parseQuantity(turn.folded, [product, ...turn.mentioned]) ?? 1;
+    const quantity = parseQuantity(withoutCapacity(turn.folded), [product, ...turn.mentioned]) ?? 1;
     if (quantity > product.stock) return { parts: [say.notEnoughStock(product, quantity)], ask: 'never', products: [product] };
     return {
       parts: [say.offer(product, quantity, ctx.playbook.tone)],
@@ -260,7 +302,7 @@ async function decide(ctx: AgentContext): Promise<Decision> {
 
   const parts: string[] = [];
   if (sentiment === 'angry') parts.push(turn.say.sorry);
-  else if (intent.greeted && intent.intent !== 'greeting') parts.push(isFirstContact(ctx) ? turn.say.firstHello(ctx.playbook.businessName) : turn.say.hello);
+  else if (intent.greeted && intent.intent !== 'greeting') parts.push(isFirstTurn(ctx) ? turn.say.firstHello(ctx.playbook.businessName) : turn.say.hello);
   parts.push(...answer.parts);
   const mayAsk = answer.ask === 'always' || (answer.ask === 'unlessJustAsked' && asked === null);
   const slot = mayAsk ? nextSlot(turn, products.length > 0) : null;

@@ -1,5 +1,6 @@
 import type { CatalogTool, Product } from '../../../domain/catalog';
 import type { Language } from '../../../domain/language';
+import { fitCapacity, parseCapacity, withoutCapacity } from './capacity';
 import { fold, words } from './language';
 
 /** Words that never name a product: function words, and words our own intents and slots already use. */
@@ -118,15 +119,19 @@ const skuLike = /\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b/g;
  * Products the message names, straight from the catalog tool (prices and
  * stock are never taken from anywhere else). One search per content word, so
  * it works whether the catalog matches whole queries or single words; the
- * results are then ranked here on the words they actually share with the message.
+ * results are then ranked here on the words they actually share with the message,
+ * and a size the customer gave ("2-person", "aile") narrows them.
  */
 export async function findProducts(catalog: CatalogTool, text: string, language: Language, limit = 4): Promise<Product[]> {
-  for (const sku of text.match(skuLike) ?? []) {
+  // "2-person" looks like a SKU and "two" like a product word; the size is applied after the search instead.
+  const capacity = parseCapacity(fold(text));
+  const named = withoutCapacity(text);
+  for (const sku of named.match(skuLike) ?? []) {
     const exact = (await catalog.get(sku)) ?? (await catalog.get(sku.toUpperCase()));
     if (exact) return [exact];
   }
 
-  const terms = productTerms(text, language);
+  const terms = productTerms(named, language);
   if (!terms.length) return [];
   const found = new Map<string, Product>();
   const queries = [...new Set(terms.flatMap((t) => t.queries))].slice(0, 12);
@@ -134,7 +139,7 @@ export async function findProducts(catalog: CatalogTool, text: string, language:
     for (const product of await catalog.search(query, 10)) if (!found.has(product.sku)) found.set(product.sku, product);
   }
   const ranked = [...found.values()].sort((a, b) => a.sku.localeCompare(b.sku, 'en')).map((p) => hitsFor(p, terms));
-  return bestMatches(ranked).slice(0, limit);
+  return fitCapacity(bestMatches(ranked), capacity).slice(0, limit);
 }
 
 /** In-stock products that share a tag with `product`, cheapest first: what to suggest when it is sold out or too dear. */

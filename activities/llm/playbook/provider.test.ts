@@ -4,7 +4,7 @@ import type { CatalogTool } from '../../../domain/catalog';
 import type { PendingPayment } from '../../../domain/conversation';
 import { DecisionSchema, type Decision, type Intent, type ObjectionKind } from '../../../domain/decision';
 import type { Language } from '../../../domain/language';
-import { emptyLeadProfile, type LeadProfile } from '../../../domain/lead';
+import { applyQualification, emptyLeadProfile, type LeadProfile } from '../../../domain/lead';
 import { PlaybookSchema } from '../../../domain/playbook';
 import { demoCatalog, demoPlaybook } from '../../../db/demo-data';
 import type { AgentContext } from '../provider';
@@ -384,4 +384,194 @@ describe('determinism', () => {
       assert.deepEqual(await decide(ctx()), await decide(ctx()));
     });
   }
+});
+
+describe('capacity words pick the product of that size', () => {
+  const twoPerson = [
+    'Hi! How much is the 2-person tent?',
+    'How much is the 2 person tent?',
+    'How much is the two-person tent?',
+    'How much is a tent for two?',
+    '2 kişilik çadır ne kadar?',
+    'İki kişilik çadırın fiyatı ne kadar?',
+  ];
+  for (const text of twoPerson) {
+    test(`${text} -> Trailblazer 2 Tent`, async () => {
+      const d = await say(text);
+      assert.deepEqual(d.productsMentioned, ['TENT-TB2']);
+      assert.match(d.reply!, /Trailblazer 2 Tent/);
+      assert.doesNotMatch(d.reply!, /Basecamp/);
+    });
+  }
+
+  const family = ['How much is the family tent?', 'How much is the 4-person tent?', '4 kişilik çadır ne kadar?', 'Aile çadırı ne kadar?'];
+  for (const text of family) {
+    test(`${text} -> Basecamp 4 Family Tent`, async () => {
+      const d = await say(text);
+      assert.deepEqual(d.productsMentioned, ['TENT-BC4']);
+      assert.match(d.reply!, /Basecamp 4 Family Tent/);
+      assert.doesNotMatch(d.reply!, /Trailblazer/);
+    });
+  }
+
+  test('a size no product has keeps every match', async () => {
+    const d = await say('How much is the 3-person tent?');
+    assert.deepEqual([...d.productsMentioned].sort(), ['TENT-BC4', 'TENT-TB2']);
+  });
+
+  test('a size does not drop products that have none ("for two" with a stove)', async () => {
+    const d = await say('Do you have a stove for two?');
+    assert.deepEqual(d.productsMentioned, ['STOVE-TF']);
+  });
+
+  test('the number in the name counts when the description gives no size', async () => {
+    const bare = memoryCatalog(withChanges({ 'TENT-TB2': { description: '' }, 'TENT-BC4': { description: '' } }));
+    assert.deepEqual((await say('How much is the 2-person tent?', { catalog: bare })).productsMentioned, ['TENT-TB2']);
+    assert.deepEqual((await say('How much is the 4 person tent?', { catalog: bare })).productsMentioned, ['TENT-BC4']);
+  });
+
+  test('works for any catalog, not only the demo tents', async () => {
+    const kayaks = memoryCatalog([
+      { sku: 'K-1', name: 'Ripple Kayak', description: 'Stable single-person sit-on-top kayak.', priceMinor: 40_000, currency: 'USD', stock: 3, tags: ['kayak'] },
+      { sku: 'K-2', name: 'Ripple Tandem Kayak', description: 'Two-seater sit-on-top kayak.', priceMinor: 60_000, currency: 'USD', stock: 3, tags: ['kayak'] },
+    ]);
+    assert.deepEqual((await say('I need a kayak for two', { catalog: kayaks })).productsMentioned, ['K-2']);
+    assert.deepEqual((await say('Do you have a 1 person kayak?', { catalog: kayaks })).productsMentioned, ['K-1']);
+  });
+
+  test('once qualified, a need with a size suggests the product of that size', async () => {
+    const lead = { ...emptyLeadProfile(), need: 'a tent for two people', budget: '$400', timeline: 'next week' };
+    const d = await say('It is for myself', { lead });
+    assert.match(d.reply!, /Trailblazer 2 Tent: \$249\.00/);
+    assert.doesNotMatch(d.reply!, /Basecamp/);
+  });
+});
+
+describe('buying a product named by its size', () => {
+  const cases: [string, string][] = [
+    ["Hi! I'd like the 2-person tent, I'll take it", 'TENT-TB2'],
+    ["I'll take the tent for two", 'TENT-TB2'],
+    ['İki kişilik çadırı alayım', 'TENT-TB2'],
+    ["I'll take the family tent", 'TENT-BC4'],
+    ['4 kişilik çadırı alayım', 'TENT-BC4'],
+  ];
+  for (const [text, sku] of cases) {
+    test(text, async () => {
+      const d = await say(text);
+      assert.equal(d.intent, 'buying_signal');
+      assert.deepEqual(d.actions, [{ type: 'offer_payment', sku, quantity: 1 }]);
+    });
+  }
+
+  test('a size is not a quantity, a count still is', async () => {
+    const d = await say("I'll take 2 of the 4-person tents");
+    assert.deepEqual(d.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 2 }]);
+  });
+});
+
+describe('a suggested alternative is what "that one" means', () => {
+  const soldOut = memoryCatalog(withChanges({ 'TENT-TB2': { stock: 0 } }));
+
+  /** The customer's next message, with what the workflow would carry over from `previous`. */
+  async function next(first: string, previous: Decision, text: string, lead = emptyLeadProfile()) {
+    return say(text, {
+      catalog: soldOut,
+      lead: applyQualification(lead, previous.qualification, previous.productsMentioned),
+      recent: [customer(first), bot(previous.reply!)],
+      stage: 'engaged',
+    });
+  }
+
+  test('out of stock with one alternative: the alternative is mentioned last', async () => {
+    const d = await say('How much is the Trailblazer tent?', { catalog: soldOut });
+    assert.match(d.reply!, /You might like the Basecamp 4 Family Tent/);
+    assert.deepEqual(d.productsMentioned, ['TENT-TB2', 'TENT-BC4']);
+  });
+
+  test('"OK, I\'ll take that one" after the suggestion offers the alternative', async () => {
+    const first = 'How much is the Trailblazer tent?';
+    const d = await say(first, { catalog: soldOut });
+    const then = await next(first, d, "OK, I'll take that one");
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
+  });
+
+  test('a buying signal for a sold-out product suggests and remembers the alternative', async () => {
+    const first = "I'll take the Trailblazer 2 Tent";
+    const d = await say(first, { catalog: soldOut });
+    assert.deepEqual(d.actions, []);
+    assert.deepEqual(d.productsMentioned, ['TENT-TB2', 'TENT-BC4']);
+    const then = await next(first, d, "OK, I'll take that one");
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
+  });
+
+  test('the suggestion wins even when the alternative was of interest before', async () => {
+    const first = 'How much is the Trailblazer tent?';
+    const lead = interested('TENT-BC4');
+    const d = await say(first, { catalog: soldOut, lead });
+    const then = await next(first, d, "OK, I'll take that one", lead);
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
+  });
+
+  test('a cheaper option after a price objection is the one taken next', async () => {
+    const first = 'Hmm, that is too expensive';
+    const lead = interested('TENT-BC4');
+    const d = await say(first, { lead });
+    assert.equal(d.productsMentioned.at(-1), 'TENT-TB2');
+    const then = await say("OK, I'll take that one", {
+      lead: applyQualification(lead, d.qualification, d.productsMentioned),
+      recent: [customer(first), bot(d.reply!)],
+      stage: 'engaged',
+    });
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-TB2', quantity: 1 }]);
+  });
+
+  test('"it" is the one product our last message was about, even if it was of interest before', async () => {
+    const lead = interested('TENT-BC4', 'TENT-TB2');
+    const first = 'How much is the 4-person tent?';
+    const d = await say(first, { lead, stage: 'engaged', recent: [customer('What tents do you have?'), bot('Here are our tents')] });
+    const then = await say("Great, I'll take it", {
+      lead: applyQualification(lead, d.qualification, d.productsMentioned),
+      recent: [customer(first), bot(d.reply!)],
+      stage: 'engaged',
+    });
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
+  });
+
+  test('a list in our last message leaves the latest interest', async () => {
+    const listed = await say('Do you have tents?');
+    const then = await say("I'll take it", { lead: interested('TENT-TB2', 'TENT-BC4'), recent: [customer('Do you have tents?'), bot(listed.reply!)] });
+    assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
+  });
+
+  test('two alternatives are not guessed between', async () => {
+    const third = { ...demoCatalog.find((p) => p.sku === 'TENT-BC4')!, sku: 'TENT-X3', name: 'Ridge 3 Tent', priceMinor: 29_900 };
+    const catalog = memoryCatalog([...withChanges({ 'TENT-TB2': { stock: 0 } }), third]);
+    const d = await say('How much is the Trailblazer tent?', { catalog });
+    assert.match(d.reply!, /Ridge 3 Tent .* or the Basecamp 4 Family Tent/);
+    assert.deepEqual(d.productsMentioned, ['TENT-TB2']);
+  });
+});
+
+describe('a greeting with a question', () => {
+  test('first turn: a short welcome, then the answer', async () => {
+    const d = await say('Hi! How much is the 2-person tent?');
+    assert.equal(d.intent, 'price_question');
+    assert.match(d.reply!, /^Hi, and welcome to Demo Outdoor Co\.! The Trailblazer 2 Tent is \$249\.00, and it is in stock\./);
+  });
+
+  test('later turns answer without welcoming again', async () => {
+    const after = [customer('Hi'), bot(demoPlaybook.greeting.en)];
+    const d = await say('Hi! How much is the Trailblazer tent?', { recent: after, stage: 'engaged' });
+    assert.doesNotMatch(d.reply!, /welcome/i);
+    assert.match(d.reply!, /The Trailblazer 2 Tent is \$249\.00/);
+  });
+
+  test('a message sent before our first reply is not welcomed twice', async () => {
+    const d = await say('Hello, how much is the Trailblazer tent?', { recent: [customer('Hi')] });
+    assert.doesNotMatch(d.reply!, /welcome/i);
+    assert.match(d.reply!, /The Trailblazer 2 Tent is \$249\.00/);
+    const tr = await say('Merhaba, Trailblazer ne kadar?', { recent: [customer('Selam')], language: 'tr' });
+    assert.doesNotMatch(tr.reply!, /memnuniyet/);
+    assert.match(tr.reply!, /Trailblazer 2 Tent fiyatı/);
+  });
 });
