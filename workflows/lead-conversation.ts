@@ -396,6 +396,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     // Remembered before it goes out, so a release meanwhile knows the customer is not waiting.
     remember(state, { id: idempotencyKey, from: sender, text, at: new Date().toISOString() });
     dirty = true;
+    if (settings) planFollowUp(settings);
     await outbox.sendMessage({
       conversationId,
       merchantId: state.merchantId,
