@@ -20,9 +20,7 @@ import {
 import { Mutex } from 'async-mutex';
 import type { LeadSettings } from '../activities/settings';
 import { canned } from '../domain/canned-messages';
-import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
-import { applyQualification, QualificationSlots } from '../domain/lead';
 import { nextStage } from '../domain/stage';
 import { leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
 import { agent, outbox, store } from './activities';
@@ -50,7 +48,7 @@ import {
   type Release,
   type TakeOver,
 } from './contract';
-import { initialState, recentBefore, remember, rescore, SEEN_IDS_KEPT } from './lead-state';
+import { agentInput, initialState, learnFrom, remember, SEEN_IDS_KEPT } from './lead-state';
 
 export async function leadConversation(input: LeadWorkflowInput): Promise<LeadState> {
   const info = workflowInfo();
@@ -243,20 +241,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   async function answer(msg: InboundMessage): Promise<void> {
     if (state.mode !== 'bot' || state.closed) return;
     state.turns++;
-    const turnInput: AgentInput = {
-      merchantId: state.merchantId,
-      conversationId,
-      channel: state.channel,
-      language: state.language,
-      stage: state.stage,
-      lead: state.lead,
-      score: state.score,
-      summary: state.summary,
-      recent: recentBefore(state, msg.id),
-      message: { id: msg.id, from: 'customer', text: msg.text, at: msg.at },
-      objectionCount: state.objectionCount,
-      pendingPayment: state.pendingPayment,
-    };
+    const turnInput = agentInput(state, conversationId, { id: msg.id, from: 'customer', text: msg.text, at: msg.at });
     let decision: Decision;
     try {
       decision = await agent.decide(turnInput);
@@ -273,7 +258,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     // A human may have taken the lead while the agent was thinking.
     if (state.mode !== 'bot' || state.closed) return;
 
-    learnFrom(decision);
+    learnFrom(state, decision, settings!.languages);
+    dirty = true;
     const requested = decision.actions.find((a) => a.type === 'hand_off');
     let handOffReason = requested?.reason ?? handOffRule(decision, settings!);
     const offer = decision.actions.find((a) => a.type === 'offer_payment');
@@ -296,19 +282,6 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
       if (!quote.available) await say(canned.outOfStock(state.language), 'bot');
       else await openCheckout(offer.sku, offer.quantity);
     }
-  }
-
-  function learnFrom(decision: Decision): void {
-    state.language = settings!.languages.includes(decision.language) ? decision.language : state.language;
-    state.lead = applyQualification(state.lead, decision.qualification, decision.productsMentioned);
-    if (decision.objection) state.objectionCount++;
-    if (decision.intent === 'buying_signal') state.buyingSignals++;
-    if (decision.sentiment === 'negative' || decision.sentiment === 'angry') state.negativeTurns++;
-    if (decision.summary) state.summary = decision.summary;
-    rescore(state);
-    const qualified = QualificationSlots.filter((s) => state.lead[s] !== null).length >= 2;
-    state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
-    dirty = true;
   }
 
   async function openCheckout(sku: string, quantity: number): Promise<void> {

@@ -1,5 +1,8 @@
-import type { ChatMessage } from '../domain/conversation';
-import { emptyLeadProfile, scoreLead } from '../domain/lead';
+import type { AgentInput, ChatMessage } from '../domain/conversation';
+import type { Decision } from '../domain/decision';
+import type { Language } from '../domain/language';
+import { applyQualification, emptyLeadProfile, QualificationSlots, scoreLead } from '../domain/lead';
+import { nextStage } from '../domain/stage';
 import type { LeadState, LeadWorkflowInput } from './contract';
 
 export const RECENT_WINDOW = 12;
@@ -53,4 +56,35 @@ export function recentBefore(state: LeadState, currentId: string): ChatMessage[]
   const idx = state.lastMessages.findIndex((m) => m.id === currentId && m.from === 'customer');
   const before = idx === -1 ? state.lastMessages : state.lastMessages.slice(0, idx);
   return before.slice(-RECENT_WINDOW);
+}
+
+/** What the agent sees for one turn: the compact state, never the whole transcript. */
+export function agentInput(state: LeadState, conversationId: string, message: ChatMessage): AgentInput {
+  return {
+    merchantId: state.merchantId,
+    conversationId,
+    channel: state.channel,
+    language: state.language,
+    stage: state.stage,
+    lead: state.lead,
+    score: state.score,
+    summary: state.summary,
+    recent: recentBefore(state, message.id),
+    message,
+    objectionCount: state.objectionCount,
+    pendingPayment: state.pendingPayment,
+  };
+}
+
+/** Folds an agent decision into the lead: language, qualification, signals, score and funnel stage. */
+export function learnFrom(state: LeadState, decision: Decision, languages: readonly Language[]): void {
+  if (languages.includes(decision.language)) state.language = decision.language;
+  state.lead = applyQualification(state.lead, decision.qualification, decision.productsMentioned);
+  if (decision.objection) state.objectionCount++;
+  if (decision.intent === 'buying_signal') state.buyingSignals++;
+  if (decision.sentiment === 'negative' || decision.sentiment === 'angry') state.negativeTurns++;
+  if (decision.summary) state.summary = decision.summary;
+  rescore(state);
+  const qualified = QualificationSlots.filter((slot) => state.lead[slot] !== null).length >= 2;
+  state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
 }

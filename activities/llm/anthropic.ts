@@ -12,18 +12,12 @@ import { DECISION_TOOL, runToolLoop, toolDefinitions } from './decision-tool';
 import type { ModelRound, ToolLoopTransport } from './decision-tool';
 import { buildSystemPrompt, buildTurnMessages } from './prompt';
 import type { AgentContext, LlmProvider } from './provider';
+import { maxToolRoundsOf, sdkClientOptions } from './provider-options';
+import type { ProviderOptions } from './provider-options';
 
-export interface AnthropicProviderOptions {
-  apiKey: string;
+export interface AnthropicProviderOptions extends ProviderOptions {
   /** Server root without `/v1`, e.g. a gateway or a local peer. */
   baseURL?: string;
-  model: string;
-  /** Catalog lookup rounds before the model must submit its decision. */
-  maxToolRounds?: number;
-  timeoutMs?: number;
-  /** Temporal retries the activity, so the SDK only retries once on its own. */
-  maxRetries?: number;
-  maxOutputTokens?: number;
 }
 
 const tools: Tool[] = toolDefinitions.map((tool) => ({
@@ -58,13 +52,8 @@ function withRoundBreakpoint(messages: MessageParam[]): MessageParam[] {
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): LlmProvider {
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: options.maxRetries ?? 1,
-    timeout: options.timeoutMs ?? 30_000,
-  });
-  const maxToolRounds = options.maxToolRounds ?? 3;
+  const client = new Anthropic(sdkClientOptions(options));
+  const maxToolRounds = maxToolRoundsOf(options);
 
   return {
     name: 'anthropic',

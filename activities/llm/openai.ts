@@ -10,18 +10,12 @@ import { DECISION_TOOL, runToolLoop, toolDefinitions } from './decision-tool';
 import type { ModelRound, ToolCall, ToolLoopTransport } from './decision-tool';
 import { buildSystemPrompt, buildTurnMessages } from './prompt';
 import type { AgentContext, LlmProvider } from './provider';
+import { maxToolRoundsOf, sdkClientOptions } from './provider-options';
+import type { ProviderOptions } from './provider-options';
 
-export interface OpenAiProviderOptions {
-  apiKey: string;
+export interface OpenAiProviderOptions extends ProviderOptions {
   /** Any OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1` for a local model. */
   baseURL?: string;
-  model: string;
-  /** Catalog lookup rounds before the model must submit its decision. */
-  maxToolRounds?: number;
-  timeoutMs?: number;
-  /** Temporal retries the activity, so the SDK only retries once on its own. */
-  maxRetries?: number;
-  maxOutputTokens?: number;
   /**
    * Sends `prompt_cache_key` per merchant so OpenAI routes a merchant's turns to
    * the same cache. On by default only when talking to api.openai.com: some
@@ -46,13 +40,8 @@ function parseArguments(id: string, name: string, raw: string): ToolCall {
 }
 
 export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: options.maxRetries ?? 1,
-    timeout: options.timeoutMs ?? 30_000,
-  });
-  const maxToolRounds = options.maxToolRounds ?? 3;
+  const client = new OpenAI(sdkClientOptions(options));
+  const maxToolRounds = maxToolRoundsOf(options);
   const useCacheKey = options.promptCacheKey ?? new URL(client.baseURL).hostname === 'api.openai.com';
 
   return {

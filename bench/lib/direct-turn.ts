@@ -11,13 +11,10 @@ import type { LlmProvider } from '../../activities/llm/provider';
 import { createDbCatalog } from '../../db/queries/catalog';
 import { getPlaybook } from '../../db/queries/merchants';
 import type { Db } from '../../db/knex';
-import type { AgentInput } from '../../domain/conversation';
 import type { Decision } from '../../domain/decision';
-import { applyQualification, QualificationSlots } from '../../domain/lead';
 import type { Playbook } from '../../domain/playbook';
-import { nextStage } from '../../domain/stage';
 import type { LeadState } from '../../workflows/contract';
-import { initialState, recentBefore, remember, rescore } from '../../workflows/lead-state';
+import { agentInput, initialState, learnFrom, remember } from '../../workflows/lead-state';
 
 export interface DirectConversation {
   id: string;
@@ -47,34 +44,13 @@ export async function directTurn(deps: DirectTurnDeps, conv: DirectConversation,
   remember(state, msg);
   state.lastCustomerMessageAt = msg.at;
   state.turns++;
-  const input: AgentInput = {
-    merchantId: state.merchantId,
-    conversationId: conv.id,
-    channel: state.channel,
-    language: state.language,
-    stage: state.stage,
-    lead: state.lead,
-    score: state.score,
-    summary: state.summary,
-    recent: recentBefore(state, msg.id),
-    message: msg,
-    objectionCount: state.objectionCount,
-    pendingPayment: state.pendingPayment,
-  };
+  const input = agentInput(state, conv.id, msg);
   // As the decide activity does: the playbook and catalog are read per turn, so merchant edits apply at once.
   const playbook = await getPlaybook(deps.db, state.merchantId);
   const decision = await deps.llm.decide({ ...input, playbook, catalog: createDbCatalog(deps.db, state.merchantId) });
 
   const objectionsBefore = state.objectionCount;
-  state.language = playbook.languages.includes(decision.language) ? decision.language : state.language;
-  state.lead = applyQualification(state.lead, decision.qualification, decision.productsMentioned);
-  if (decision.objection) state.objectionCount++;
-  if (decision.intent === 'buying_signal') state.buyingSignals++;
-  if (decision.sentiment === 'negative' || decision.sentiment === 'angry') state.negativeTurns++;
-  if (decision.summary) state.summary = decision.summary;
-  rescore(state);
-  const qualified = QualificationSlots.filter((s) => state.lead[s] !== null).length >= 2;
-  state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
+  learnFrom(state, decision, playbook.languages);
 
   if (decision.reply) {
     const idempotencyKey = `${conv.id}:out:${++state.outboundSeq}`;

@@ -5,37 +5,15 @@
  * blocks and usage including cache reads), answers from a per-test script and
  * records every request so tests can assert on what a client sent.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
+import { nextId, startScriptedPeer } from './scripted-peer';
+import type { RecordedRequest, ScriptedPeer, ScriptedResponse } from './scripted-peer';
 
-export interface RecordedRequest<Body = MessageCreateParamsNonStreaming> {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  /** Raw body as received, for size comparisons. */
-  raw: string;
-  /** Parsed JSON, typed as what a client is supposed to send; null when it did not parse. */
-  body: Body | null;
-}
-
-export interface ScriptedResponse {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** Wait before answering, e.g. to let a client abort. */
-  delayMs?: number;
-}
-
-export interface AnthropicPeer {
+export interface AnthropicPeer extends ScriptedPeer<MessageCreateParamsNonStreaming> {
   /** Base URL for the SDK (server root; the SDK adds `/v1/messages`). */
   baseURL: string;
-  requests: RecordedRequest[];
-  messages(): RecordedRequest[];
-  enqueue(...responses: ScriptedResponse[]): void;
-  pending(): number;
-  close(): Promise<void>;
+  messages(): RecordedRequest<MessageCreateParamsNonStreaming>[];
 }
 
 export interface AnthropicUsage {
@@ -44,9 +22,6 @@ export interface AnthropicUsage {
   cacheRead?: number;
   cacheWrite?: number;
 }
-
-let sequence = 0;
-const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(sequence++).toString(36).padStart(4, '0')}`;
 
 export function anthropicError(status: number, type: string, message: string): ScriptedResponse {
   return { status, body: { type: 'error', error: { type, message }, request_id: nextId('req_') } };
@@ -137,65 +112,21 @@ export function apiKeyOf(headers: IncomingMessage['headers']): string | undefine
   return bearer?.[1];
 }
 
-function parseJson<T>(raw: string): T | null {
-  try {
-    return raw ? (JSON.parse(raw) as T) : null;
-  } catch {
-    return null;
-  }
-}
-
-function send(res: ServerResponse, response: ScriptedResponse) {
-  res.writeHead(response.status, { 'content-type': 'application/json', 'request-id': nextId('req_'), ...response.headers });
-  res.end(JSON.stringify(response.body));
-}
-
 export async function startAnthropicPeer(options: { apiKey: string }): Promise<AnthropicPeer> {
-  const queue: ScriptedResponse[] = [];
-  const requests: RecordedRequest[] = [];
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const body = parseJson<MessageCreateParamsNonStreaming>(raw);
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    requests.push({ method: req.method ?? '', path, headers: req.headers, raw, body });
-
-    if (req.method !== 'POST' || path !== '/v1/messages') return send(res, anthropicError(404, 'not_found_error', 'Not Found'));
-    if (apiKeyOf(req.headers) !== options.apiKey) return send(res, anthropicError(401, 'authentication_error', 'invalid x-api-key'));
-    const version = req.headers['anthropic-version'];
-    if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
-      return send(res, anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required'));
-    }
-    const invalid = invalidRequest(body);
-    if (invalid) return send(res, anthropicError(400, 'invalid_request_error', invalid));
-
-    const next = queue.shift();
-    if (!next) return send(res, anthropicError(500, 'api_error', 'anthropic peer: no scripted response left'));
-    if (next.delayMs) {
-      const timer = setTimeout(() => send(res, next), next.delayMs);
-      res.on('close', () => clearTimeout(timer));
-      return;
-    }
-    send(res, next);
-  }
-
-  const server = createServer((req, res) => void handle(req, res));
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    baseURL: `http://127.0.0.1:${port}`,
-    requests,
-    messages: () => requests.filter((r) => r.path === '/v1/messages'),
-    enqueue: (...responses) => void queue.push(...responses),
-    pending: () => queue.length,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const { origin, routed, ...peer } = await startScriptedPeer<MessageCreateParamsNonStreaming>({
+    route: { method: 'POST', path: '/v1/messages' },
+    responseHeaders: () => ({ 'request-id': nextId('req_') }),
+    notFound: () => anthropicError(404, 'not_found_error', 'Not Found'),
+    authorize: (headers) => (apiKeyOf(headers) === options.apiKey ? null : anthropicError(401, 'authentication_error', 'invalid x-api-key')),
+    validate: ({ headers, body }) => {
+      const version = headers['anthropic-version'];
+      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
+        return anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required');
+      }
+      const invalid = invalidRequest(body);
+      return invalid ? anthropicError(400, 'invalid_request_error', invalid) : null;
+    },
+    exhausted: () => anthropicError(500, 'api_error', 'anthropic peer: no scripted response left'),
+  });
+  return { ...peer, baseURL: origin, messages: routed };
 }

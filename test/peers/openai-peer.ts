@@ -4,38 +4,15 @@
  * objects with tool calls and usage), answers from a per-test script and
  * records every request so tests can assert on what a client sent.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { nextId, startScriptedPeer } from './scripted-peer';
+import type { RecordedRequest, ScriptedPeer, ScriptedResponse } from './scripted-peer';
 
-export interface RecordedRequest<Body = ChatCompletionCreateParamsNonStreaming> {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  /** Raw body as received, for size comparisons. */
-  raw: string;
-  /** Parsed JSON, typed as what a client is supposed to send; null when it did not parse. */
-  body: Body | null;
-}
-
-export interface ScriptedResponse {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** Wait before answering, e.g. to let a client abort. */
-  delayMs?: number;
-}
-
-export interface OpenAiPeer {
+export interface OpenAiPeer extends ScriptedPeer<ChatCompletionCreateParamsNonStreaming> {
   /** Base URL for the SDK (`…/v1`). */
   baseURL: string;
-  requests: RecordedRequest[];
   /** Completion requests only (401s included). */
-  completions(): RecordedRequest[];
-  enqueue(...responses: ScriptedResponse[]): void;
-  pending(): number;
-  close(): Promise<void>;
+  completions(): RecordedRequest<ChatCompletionCreateParamsNonStreaming>[];
 }
 
 export interface OpenAiUsage {
@@ -43,9 +20,6 @@ export interface OpenAiUsage {
   completion: number;
   cached?: number;
 }
-
-let sequence = 0;
-const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(sequence++).toString(36).padStart(4, '0')}`;
 
 export function openAiError(status: number, message: string, type: string, code: string | null = null): ScriptedResponse {
   return { status, body: { error: { message, type, param: null, code } } };
@@ -124,80 +98,27 @@ function invalidRequest(body: ChatCompletionCreateParamsNonStreaming | null): st
   return null;
 }
 
-function parseJson<T>(raw: string): T | null {
-  try {
-    return raw ? (JSON.parse(raw) as T) : null;
-  } catch {
-    return null;
-  }
-}
-
-function send(res: ServerResponse, response: ScriptedResponse) {
-  const payload = JSON.stringify(response.body);
-  res.writeHead(response.status, {
-    'content-type': 'application/json',
-    'x-request-id': nextId('req_'),
-    'openai-processing-ms': '1',
-    ...response.headers,
-  });
-  res.end(payload);
+function unauthorized(authorization: string | undefined): ScriptedResponse {
+  const shown = (authorization ?? '').replace(/^Bearer /, '');
+  return openAiError(
+    401,
+    `Incorrect API key provided: ${shown.slice(0, 3)}***${shown.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    'invalid_request_error',
+    'invalid_api_key',
+  );
 }
 
 export async function startOpenAiPeer(options: { apiKey: string }): Promise<OpenAiPeer> {
-  const queue: ScriptedResponse[] = [];
-  const requests: RecordedRequest[] = [];
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const body = parseJson<ChatCompletionCreateParamsNonStreaming>(raw);
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    requests.push({ method: req.method ?? '', path, headers: req.headers, raw, body });
-
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
-      return send(res, openAiError(404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error'));
-    }
-    if (req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      const shown = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      return send(
-        res,
-        openAiError(
-          401,
-          `Incorrect API key provided: ${shown.slice(0, 3)}***${shown.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-          'invalid_request_error',
-          'invalid_api_key',
-        ),
-      );
-    }
-    const invalid = invalidRequest(body);
-    if (invalid) return send(res, openAiError(400, invalid, 'invalid_request_error'));
-
-    const next = queue.shift();
-    if (!next) return send(res, openAiError(500, 'openai peer: no scripted response left', 'server_error'));
-    if (next.delayMs) {
-      const timer = setTimeout(() => send(res, next), next.delayMs);
-      res.on('close', () => clearTimeout(timer));
-      return;
-    }
-    send(res, next);
-  }
-
-  const server = createServer((req, res) => void handle(req, res));
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    completions: () => requests.filter((r) => r.path === '/v1/chat/completions'),
-    enqueue: (...responses) => void queue.push(...responses),
-    pending: () => queue.length,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const { origin, routed, ...peer } = await startScriptedPeer<ChatCompletionCreateParamsNonStreaming>({
+    route: { method: 'POST', path: '/v1/chat/completions' },
+    responseHeaders: () => ({ 'x-request-id': nextId('req_'), 'openai-processing-ms': '1' }),
+    notFound: (method, path) => openAiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error'),
+    authorize: ({ authorization }) => (authorization === `Bearer ${options.apiKey}` ? null : unauthorized(authorization)),
+    validate: ({ body }) => {
+      const invalid = invalidRequest(body);
+      return invalid ? openAiError(400, invalid, 'invalid_request_error') : null;
+    },
+    exhausted: () => openAiError(500, 'openai peer: no scripted response left', 'server_error'),
+  });
+  return { ...peer, baseURL: `${origin}/v1`, completions: routed };
 }
