@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
 import { createWebchatChannel } from '../activities/channels/webchat';
 import { createDemoPaymentProvider } from '../activities/payments/demo';
 import { ConfigError, loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
+import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
 import { createLlmChain } from './llm-chain';
 import { createWorker } from './create-worker';
@@ -24,14 +24,7 @@ async function main(): Promise<void> {
   });
 
   const db = createDb(env.DATABASE_URL, { max: 20 });
-  const connection = await NativeConnection.connect({
-    address: env.TEMPORAL_ADDRESS,
-    ...(env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
-      ? { tls: { clientCertPair: { crt: await readFile(env.TEMPORAL_TLS_CERT_PATH), key: await readFile(env.TEMPORAL_TLS_KEY_PATH) } } }
-      : env.TEMPORAL_API_KEY
-        ? { tls: true, apiKey: env.TEMPORAL_API_KEY }
-        : {}),
-  });
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(env));
   const llm = createLlmChain(env, log);
   const worker = await createWorker({
     connection,

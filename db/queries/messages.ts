@@ -44,38 +44,51 @@ async function touchConversation(db: Db, conversationId: string, text: string, a
     });
 }
 
-/** Stores an inbound message once per provider id; returns whether it was new. */
-export async function recordInbound(
+/**
+ * Inserts a message unless a row with the same unique key exists, then
+ * announces it. Returns the existing row's id for a duplicate, so callers
+ * answer a redelivery or a retry exactly as they answered the first time.
+ */
+async function insertMessageOnce(
+  db: Db,
+  key: ConversationKey,
+  row: Record<string, unknown>,
+  unique: { columns: string[]; match: Record<string, unknown> },
+  createdAt: Date,
+): Promise<{ id: string; duplicate: boolean }> {
+  return db.transaction(async (trx) => {
+    await ensureConversation(trx, key);
+    const [inserted] = await trx('messages')
+      .insert({ conversation_id: key.conversationId, merchant_id: key.merchantId, ...row })
+      .onConflict(unique.columns)
+      .ignore()
+      .returning('id');
+    if (!inserted) {
+      const existing = await trx('messages').where(unique.match).first('id');
+      return { id: existing.id as string, duplicate: true };
+    }
+    await touchConversation(trx, key.conversationId, row.text as string, createdAt);
+    await publishConversationEvent(trx, { kind: 'message', merchantId: key.merchantId, conversationId: key.conversationId, messageId: inserted.id });
+    return { id: inserted.id as string, duplicate: false };
+  });
+}
+
+/** Stores an inbound message once per provider id. */
+export function recordInbound(
   db: Db,
   key: ConversationKey,
   msg: { providerMessageId: string; text: string; at: Date },
 ): Promise<{ id: string; duplicate: boolean }> {
-  return db.transaction(async (trx) => {
-    await ensureConversation(trx, key);
-    const [row] = await trx('messages')
-      .insert({
-        conversation_id: key.conversationId,
-        merchant_id: key.merchantId,
-        direction: 'in',
-        sender: 'customer',
-        text: msg.text,
-        provider_message_id: msg.providerMessageId,
-        status: 'received',
-        created_at: msg.at,
-      })
-      .onConflict(['conversation_id', 'direction', 'provider_message_id'])
-      .ignore()
-      .returning('id');
-    if (!row) {
-      const existing = await trx('messages')
-        .where({ conversation_id: key.conversationId, direction: 'in', provider_message_id: msg.providerMessageId })
-        .first('id');
-      return { id: existing.id as string, duplicate: true };
-    }
-    await touchConversation(trx, key.conversationId, msg.text, msg.at);
-    await publishConversationEvent(trx, { kind: 'message', merchantId: key.merchantId, conversationId: key.conversationId, messageId: row.id });
-    return { id: row.id as string, duplicate: false };
-  });
+  return insertMessageOnce(
+    db,
+    key,
+    { direction: 'in', sender: 'customer', text: msg.text, provider_message_id: msg.providerMessageId, status: 'received', created_at: msg.at },
+    {
+      columns: ['conversation_id', 'direction', 'provider_message_id'],
+      match: { conversation_id: key.conversationId, direction: 'in', provider_message_id: msg.providerMessageId },
+    },
+    msg.at,
+  );
 }
 
 export interface OutboundRecord {
@@ -94,35 +107,25 @@ export interface OutboundRecord {
  * Inserts an outbound message under its idempotency key. A retried activity
  * finds the row already there and gets the same id back instead of a second message.
  */
-export async function recordOutbound(db: Db, key: ConversationKey, out: OutboundRecord): Promise<{ id: string; duplicate: boolean }> {
-  return db.transaction(async (trx) => {
-    await ensureConversation(trx, key);
-    const [row] = await trx('messages')
-      .insert({
-        conversation_id: key.conversationId,
-        merchant_id: key.merchantId,
-        direction: 'out',
-        sender: out.sender,
-        text: out.text,
-        author: out.author ?? null,
-        intent: out.intent ?? null,
-        confidence: out.confidence ?? null,
-        usage: out.usage ? JSON.stringify(out.usage) : null,
-        status: out.status,
-        provider_message_id: out.providerMessageId ?? null,
-        idempotency_key: out.idempotencyKey,
-      })
-      .onConflict('idempotency_key')
-      .ignore()
-      .returning('id');
-    if (!row) {
-      const existing = await trx('messages').where({ idempotency_key: out.idempotencyKey }).first('id');
-      return { id: existing.id as string, duplicate: true };
-    }
-    await touchConversation(trx, key.conversationId, out.text, new Date());
-    await publishConversationEvent(trx, { kind: 'message', merchantId: key.merchantId, conversationId: key.conversationId, messageId: row.id });
-    return { id: row.id as string, duplicate: false };
-  });
+export function recordOutbound(db: Db, key: ConversationKey, out: OutboundRecord): Promise<{ id: string; duplicate: boolean }> {
+  return insertMessageOnce(
+    db,
+    key,
+    {
+      direction: 'out',
+      sender: out.sender,
+      text: out.text,
+      author: out.author ?? null,
+      intent: out.intent ?? null,
+      confidence: out.confidence ?? null,
+      usage: out.usage ? JSON.stringify(out.usage) : null,
+      status: out.status,
+      provider_message_id: out.providerMessageId ?? null,
+      idempotency_key: out.idempotencyKey,
+    },
+    { columns: ['idempotency_key'], match: { idempotency_key: out.idempotencyKey } },
+    new Date(),
+  );
 }
 
 export async function transcript(db: Db, conversationId: string, limit = 500): Promise<ChatMessage[]> {
