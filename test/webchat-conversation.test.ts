@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { WebSocket } from 'ws';
+import type { ChatMessage } from '../domain/conversation';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, replies, sessionId } from './support/chat';
 import { startStack, type Stack } from './support/stack';
@@ -81,6 +83,22 @@ describe('web chat conversations on the real stack', () => {
     assert.doesNotMatch(greeting!.text, /\$\d/, 'first reply answers the greeting');
     assert.match(price!.text, /\$\d/, 'second reply answers the price question');
     assert.ok(Date.parse(greeting!.at) <= Date.parse(price!.at));
+  });
+
+  test('replies are pushed live over the session WebSocket', async () => {
+    const s = sessionId();
+    const ws = new WebSocket(`${stack.apiUrl.replace('http', 'ws')}/api/webchat/${merchant}/sessions/${s}/ws`);
+    const frames: ChatMessage[] = [];
+    ws.on('message', (data) => frames.push((JSON.parse(String(data)) as { message: ChatMessage }).message));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    await say(s, 'Hello, do you have sleeping bags?', 'ws-1');
+    await eventually(async () => frames, (f) => f.some((m) => m.from === 'bot'), 'a pushed reply');
+    assert.equal(frames[0]!.id, 'ws-1', 'the customer message is pushed under the client id, so widgets can dedupe');
+    ws.close();
+
+    const other = new WebSocket(`${stack.apiUrl.replace('http', 'ws')}/api/webchat/no-such-merchant/sessions/${s}/ws`);
+    const refused = await new Promise<string>((resolve) => other.once('unexpected-response', (_req, res) => resolve(String(res.statusCode))).once('error', () => resolve('error')));
+    assert.equal(refused, '404');
   });
 
   test('the conversation is listed and searchable by merchant', async () => {
