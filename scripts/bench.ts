@@ -9,17 +9,12 @@
  *
  *   npm run bench -- --conversations 50 --messages 4 --runs 3 --open 500 [--max-cached N]
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../config/env';
-import { startEmbeddedPostgres } from '../db/embedded';
-import { createDb } from '../db/knex';
-import { migrateLatest } from '../db/migrate';
-import { seedDemo } from '../db/setup';
-import { ensureTemporalCli } from '../temporal/cli';
-import { getFreePort, startDevServer } from '../temporal/dev-server';
+import { loadEnv, repoRoot } from '../config/env';
+import { startTestServices } from '../test/support/services';
 import { checkScript, runBaseline, type BaselineRun } from '../bench/lib/baseline';
 import type { DirectTurnDeps } from '../bench/lib/direct-turn';
 import { runDurable, type DurableRun } from '../bench/lib/durable';
@@ -36,14 +31,15 @@ const USAGE = `usage: npm run bench -- [--conversations N] [--messages N] [--run
   --messages       messages per conversation, each sent after the previous reply (default 4)
   --runs           repetitions of the latency/throughput section; the median is reported (default 3)
   --open           open conversations for the memory section (default 500)
-  --max-cached     worker sticky cache size (default: the SDK default, as in production)`;
+  --max-cached     worker sticky cache size (default: WORKER_MAX_CACHED_WORKFLOWS, 1000 unless set, as in production)`;
 
 interface Options {
   conversations: number;
   messages: number;
   runs: number;
   open: number;
-  maxCached: number | undefined;
+  maxCached: number;
+  maxCachedSource: string;
 }
 
 class UsageError extends Error {}
@@ -79,7 +75,8 @@ function parseOptions(argv: string[]): Options {
     messages: int('messages', values.messages, 1),
     runs: int('runs', values.runs, 1),
     open: int('open', values.open, 1),
-    maxCached: values['max-cached'] === undefined ? undefined : int('max-cached', values['max-cached'], 2),
+    maxCached: values['max-cached'] === undefined ? loadEnv().WORKER_MAX_CACHED_WORKFLOWS : int('max-cached', values['max-cached'], 2),
+    maxCachedSource: values['max-cached'] === undefined ? 'WORKER_MAX_CACHED_WORKFLOWS, as in production' : '--max-cached',
   };
 }
 
@@ -150,10 +147,10 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
 
-  const dataDir = path.join(repoRoot, '.data', 'bench-postgres');
-  await rm(dataDir, { recursive: true, force: true });
-  const pg = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: false, log: progress });
-  const cleanups: (() => Promise<void>)[] = [() => pg.stop()];
+  const services = await startTestServices('bench', progress);
+  const databaseUrl = services.env.TEST_DATABASE_URL;
+  const temporalAddress = services.env.TEST_TEMPORAL_ADDRESS;
+  const cleanups: (() => Promise<void>)[] = [() => services.stop()];
   const cleanup = async () => {
     for (const stop of cleanups.reverse().splice(0)) await stop().catch((err: unknown) => progress(`cleanup: ${String(err)}`));
   };
@@ -165,18 +162,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   try {
-    const setupDb = createDb(pg.url, { max: 1 });
-    await migrateLatest(setupDb);
-    await seedDemo(setupDb);
-    await setupDb.destroy();
-    const cli = await ensureTemporalCli(progress);
-    const temporal = await startDevServer({ port: await getFreePort(), dbFile: null, headless: true, cliPath: cli, log: () => {} });
-    cleanups.push(() => temporal.stop());
-    progress(`postgres ${pg.url}, temporal ${temporal.address}; bundling workflows and starting the worker`);
+    progress(`postgres ${databaseUrl}, temporal ${temporalAddress}; bundling workflows and starting the worker`);
 
-    const stack: BenchStack = await startBenchStack({ databaseUrl: pg.url, temporalAddress: temporal.address, maxCachedWorkflows: opts.maxCached });
+    const stack: BenchStack = await startBenchStack({ databaseUrl, temporalAddress, maxCachedWorkflows: opts.maxCached });
     cleanups.push(() => stack.stop());
-    const watch: ReplyWatch = await startReplyWatch(pg.url);
+    const watch: ReplyWatch = await startReplyWatch(databaseUrl);
     cleanups.push(() => watch.close());
     const direct: DirectTurnDeps = { db: stack.db, llm: stack.llm, webchat: stack.webchat };
 
@@ -256,7 +246,7 @@ async function main(): Promise<void> {
     const worker = {
       inProcess: true,
       maxCachedWorkflows: cacheSize,
-      maxCachedWorkflowsSource: opts.maxCached === undefined ? 'SDK default (heap-based), as in production' : '--max-cached',
+      maxCachedWorkflowsSource: opts.maxCachedSource,
       reuseV8Context: stack.worker.options.reuseV8Context,
       workflowThreadPoolSize: stack.worker.options.workflowThreadPoolSize,
       dbPool: { worker: 20, api: 10 },
