@@ -7,7 +7,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
 import { errorHandler, unknownRoute } from './errors';
 import { createMetrics } from './metrics';
-import { conversationRoutes } from './routes/conversations';
+import type { SecretBox } from '../config/secrets';
+import { channelRoutes } from './routes/channels';
+import { conversationRoutes, requireAdminToken } from './routes/conversations';
+import { templateRoutes } from './routes/templates';
+import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
 import { demoPaymentRoutes } from './routes/demo-payments';
 import { webchatRoutes } from './routes/webchat';
 
@@ -22,6 +26,10 @@ export interface AppDeps {
   trustProxy: boolean;
   webchatRateLimitPerMinute?: number;
   log: Logger;
+  box: SecretBox;
+  /** The URL providers call us at; without it, the request's own origin (tests). */
+  publicBaseUrl?: string;
+  meta: { appSecret?: string; verifyToken?: string };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -53,6 +61,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Before the JSON parser: the demo webhook is verified over its raw bytes.
   app.use(demoPaymentRoutes({ db: deps.db, temporal: deps.temporal, secret: deps.demoPaymentSecret, log: deps.log }));
+  // Also before it: Meta signs the raw body, Twilio posts forms.
+  app.use(whatsAppWebhookRoutes(deps));
 
   app.use(express.json({ limit: '16kb' }));
   app.use(
@@ -66,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
     webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
   app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes(deps));
 
   app.use('/widget.js', (_req, res, next) => {
     // Loaded by third-party pages.

@@ -20,10 +20,18 @@ export interface InboundDeps {
 export async function deliverInbound(
   deps: InboundDeps,
   key: ConversationKey,
-  msg: { providerMessageId: string; text: string; at: Date },
+  msg: {
+    providerMessageId: string;
+    text: string;
+    at: Date;
+    media?: unknown[] | null;
+    /** Runs once the conversation row exists and before the workflow can reply (e.g. storing how to reach the customer). */
+    beforeSignal?: () => Promise<void>;
+  },
 ): Promise<{ messageId: string; duplicate: boolean }> {
   const { id, duplicate } = await recordInbound(deps.db, key, msg);
   if (duplicate && (await wasSignalled(deps.db, id))) return { messageId: id, duplicate: true };
+  await msg.beforeSignal?.();
 
   const input: LeadWorkflowInput = { merchantId: key.merchantId, channel: key.channel, customerKey: key.customerKey };
   await deps.temporal.workflow.signalWithStart('leadConversation', {

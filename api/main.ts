@@ -1,4 +1,4 @@
-import { ConfigError, devSecret, loadEnv } from '../config/env';
+import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
 import { startApi } from './server';
@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     adminToken: env.ADMIN_TOKEN ?? devSecret(),
     demoPaymentSecret: env.DEMO_PAYMENT_SECRET ?? devSecret(),
     trustProxy: env.TRUST_PROXY,
+    box: secretBox(env),
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    meta: { appSecret: env.META_APP_SECRET, verifyToken: env.META_VERIFY_TOKEN },
   });
   log.info({ port: env.PORT }, 'api listening');
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { newMasterKey, SecretBox } from './secrets';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,6 +47,16 @@ const EnvSchema = z
     ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
 
     DEMO_PAYMENT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    CREDENTIALS_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+        .optional(),
+    ),
+
+    META_APP_SECRET: optionalString,
+    META_VERIFY_TOKEN: optionalString,
+    META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com/v21.0'),
     CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   })
   .transform((env) => ({
@@ -69,7 +80,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   if (env.NODE_ENV === 'production') {
-    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET'] as const).filter((key) => !env[key]);
+    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET', 'CREDENTIALS_KEY'] as const).filter((key) => !env[key]);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
   return env;
@@ -87,4 +98,13 @@ export function llmProviderChain(env: Env): string[] {
 /** Dev-only secrets are random per process tree; production must set them explicitly. */
 export function devSecret(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The box that seals credentials and phone numbers. Without CREDENTIALS_KEY
+ * (development only; production refuses to start) a process-local key is
+ * used, so nothing sealed survives a restart: `npm start` always sets one.
+ */
+export function secretBox(env: Env): SecretBox {
+  return SecretBox.fromBase64(env.CREDENTIALS_KEY ?? newMasterKey());
 }

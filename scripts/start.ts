@@ -11,17 +11,23 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prettyFactory } from 'pino-pretty';
 import { ConfigError, devSecret, llmProviderChain, loadEnv, repoRoot } from '../config/env';
+import { newMasterKey } from '../config/secrets';
 import { prepareDatabase } from '../db/setup';
 import { startDevServer } from '../temporal/dev-server';
 
 const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Dev secrets survive restarts so an admin token or a signed demo link keeps working. */
-async function devSecrets(dataDir: string): Promise<{ ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string }> {
+type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string };
+/** Dev secrets survive restarts so an admin token, a signed demo link or sealed credentials keep working. */
+async function devSecrets(dataDir: string): Promise<DevSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = { ADMIN_TOKEN: devSecret(), DEMO_PAYMENT_SECRET: devSecret() };
+  const saved: Partial<DevSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets: DevSecrets = {
+    ADMIN_TOKEN: saved.ADMIN_TOKEN ?? devSecret(),
+    DEMO_PAYMENT_SECRET: saved.DEMO_PAYMENT_SECRET ?? devSecret(),
+    CREDENTIALS_KEY: saved.CREDENTIALS_KEY ?? newMasterKey(),
+  };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
@@ -103,7 +109,12 @@ async function main(): Promise<void> {
       say(`  temporal: cluster at ${env.TEMPORAL_ADDRESS}`);
     }
 
-    const secrets = env.ADMIN_TOKEN && env.DEMO_PAYMENT_SECRET ? { ADMIN_TOKEN: env.ADMIN_TOKEN, DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET } : await devSecrets(env.DATA_DIR);
+    const dev = await devSecrets(env.DATA_DIR);
+    const secrets: DevSecrets = {
+      ADMIN_TOKEN: env.ADMIN_TOKEN ?? dev.ADMIN_TOKEN,
+      DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET ?? dev.DEMO_PAYMENT_SECRET,
+      CREDENTIALS_KEY: env.CREDENTIALS_KEY ?? dev.CREDENTIALS_KEY,
+    };
     const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
     const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');
     const api = run('api', 'api/main.ts', childEnv, 'api listening');

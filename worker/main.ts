@@ -1,7 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
 import { createWebchatChannel } from '../activities/channels/webchat';
+import { createWhatsAppChannel } from '../activities/channels/whatsapp';
+import { whatsAppClientFactory } from './whatsapp-clients';
 import { createDemoPaymentProvider } from '../activities/payments/demo';
-import { ConfigError, loadEnv } from '../config/env';
+import { ConfigError, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
@@ -33,7 +35,14 @@ async function main(): Promise<void> {
     deps: {
       db,
       llm,
-      channels: { webchat: createWebchatChannel(db) },
+      channels: {
+        webchat: createWebchatChannel(db),
+        whatsapp: createWhatsAppChannel({
+          db,
+          box: secretBox(env),
+          clientFor: whatsAppClientFactory({ publicBaseUrl: env.PUBLIC_BASE_URL, graphBaseUrl: env.META_GRAPH_BASE_URL }),
+        }),
+      },
       payments: createDemoPaymentProvider(db, env.PUBLIC_BASE_URL),
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
     },

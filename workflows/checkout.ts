@@ -3,7 +3,7 @@
  * say something (or the link to run out), believe only the provider's own
  * status and our order's amount, then tell the customer and the lead.
  */
-import { condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { canned } from '../domain/canned-messages';
 import type { OrderStatus } from '../domain/order';
 import { outbox, store } from './activities';
@@ -36,17 +36,26 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
   const lead = getExternalWorkflowHandle(input.conversationId);
   await lead.signal(checkoutOpenedSignal, payment);
 
-  const send = (suffix: string, text: string) =>
-    outbox.sendMessage({
-      conversationId: input.conversationId,
-      merchantId: input.merchantId,
-      channel: input.channel,
-      customerKey: input.customerKey,
-      text,
-      sender: 'bot',
-      idempotencyKey: `${id}:${suffix}`,
-      intent: 'payment',
-    });
+  const send = async (suffix: string, text: string, url = payment.url) => {
+    try {
+      await outbox.sendMessage({
+        conversationId: input.conversationId,
+        merchantId: input.merchantId,
+        channel: input.channel,
+        customerKey: input.customerKey,
+        text,
+        sender: 'bot',
+        idempotencyKey: `${id}:${suffix}`,
+        intent: 'payment',
+        // Reminders can fall outside WhatsApp's window; the channel then uses the merchant's template.
+        templateFallback: { purpose: 'payment_reminder', variables: [url], language: input.language },
+      });
+    } catch (err) {
+      // An undeliverable notice must not stop the payment from being tracked; the channel recorded the failure.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('checkout message not delivered', { suffix, error: err.cause?.message });
+    }
+  };
   const total = { amountMinor: payment.amountMinor, currency: payment.currency };
   await send('link', canned.paymentLink(input.language, payment.name, total, payment.url));
 

@@ -76,6 +76,10 @@ export interface LeadState {
   buyingSignals: number;
   negativeTurns: number;
   lastMessages: ChatMessage[];
+  /** WhatsApp: when the 24-hour customer-service window closes (null: closed or not WhatsApp). */
+  windowClosesAt: string | null;
+  /** Messages that could not be delivered, newest last (bounded); the merchant sees them. */
+  deliveryFailures: DeliveryFailure[];
   /** Customer messages received but not yet answered, oldest first. */
   queued: number;
   closed: { reason: string; at: string } | null;
@@ -87,6 +91,13 @@ export interface LeadState {
 }
 
 export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
+/** A provider reported that one of our messages could not be delivered. */
+export interface DeliveryFailure {
+  messageId: string;
+  reason: string;
+  at: string;
+}
+export const deliveryFailedSignal = defineSignal<[DeliveryFailure]>('deliveryFailed');
 export const takeOverSignal = defineSignal<[TakeOver]>('takeOver');
 export const releaseSignal = defineSignal<[Release]>('release');
 export const agentMessageSignal = defineSignal<[AgentMessage]>('agentMessage');

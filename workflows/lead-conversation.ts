@@ -21,6 +21,7 @@ import { Mutex } from 'async-mutex';
 import type { LeadSettings } from '../activities/settings';
 import { canned } from '../domain/canned-messages';
 import type { Decision } from '../domain/decision';
+import type { TemplatePurpose } from '../activities/channels/channel';
 import { nextStage } from '../domain/stage';
 import { leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
 import { agent, outbox, store } from './activities';
@@ -32,6 +33,7 @@ import {
   checkoutWorkflowId,
   closeLeadSignal,
   closeLeadUpdate,
+  deliveryFailedSignal,
   inboundSignal,
   paymentResultSignal,
   releaseSignal,
@@ -48,12 +50,13 @@ import {
   type Release,
   type TakeOver,
 } from './contract';
-import { agentInput, initialState, learnFrom, remember, SEEN_IDS_KEPT } from './lead-state';
+import { agentInput, initialState, learnFrom, recordDeliveryFailure, remember, SEEN_IDS_KEPT, WHATSAPP_WINDOW_MS } from './lead-state';
 
 export async function leadConversation(input: LeadWorkflowInput): Promise<LeadState> {
   const info = workflowInfo();
   const conversationId = info.workflowId;
-  const state: LeadState = input.carried ?? initialState(input, new Date(), 'en');
+  // Defaults first, so state carried from an older version gains fields added since.
+  const state: LeadState = { ...initialState(input, new Date(), 'en'), ...input.carried };
   const seen = new Set(input.seenMessageIds ?? []);
   const inbox: InboundMessage[] = [...(input.inbox ?? [])];
   // One thing at a time talks to the customer: agent turns, human replies, follow-ups.
@@ -84,6 +87,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     seen.add(msg.id);
     remember(state, { id: msg.id, from: 'customer', text: msg.text, at: msg.at });
     state.lastCustomerMessageAt = msg.at;
+    if (state.channel === 'whatsapp') state.windowClosesAt = new Date(Date.parse(msg.at) + WHATSAPP_WINDOW_MS).toISOString();
     state.followUpsSent = 0;
     if (state.mode === 'bot') inbox.push(msg);
     else notices.push({ key: `inbound:${msg.id}`, body: { reason: 'customer_wrote_while_human' } });
@@ -137,6 +141,11 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (typeof a?.text === 'string' && a.text.trim()) await sendAsHuman({ text: a.text.trim(), by: String(a.by ?? 'support') });
   });
   setHandler(closeLeadSignal, (a) => close({ reason: String(a?.reason ?? 'closed_by_support') }));
+  setHandler(deliveryFailedSignal, (failure) => {
+    recordDeliveryFailure(state, failure);
+    notices.push({ key: `undelivered:${failure.messageId}`, body: { reason: 'message_undelivered', detail: failure.reason } });
+    changed();
+  });
 
   setHandler(
     takeOverUpdate,
@@ -220,7 +229,10 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
     if (timedOut && deadline) {
       if (deadline.kind === 'follow_up') await speaking.runExclusive(() => followUp(settings!));
-      else close({ reason: 'inactive' });
+      else if (deadline.kind === 'window') {
+        state.windowClosesAt = null;
+        dirty = true;
+      } else close({ reason: 'inactive' });
     }
   }
 
@@ -310,7 +322,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   async function followUp(s: LeadSettings): Promise<void> {
     if (state.mode !== 'bot' || state.closed) return;
     state.followUpsSent++;
-    await say(s.followUp[state.language], 'bot', { intent: 'follow_up' });
+    await say(s.followUp[state.language], 'bot', { intent: 'follow_up', purpose: 'follow_up' });
   }
 
   // ---- rules -------------------------------------------------------------------
@@ -341,7 +353,15 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   }
 
   /** Silence after our last word earns a follow-up; a finished or idle lead is closed eventually. */
-  function nextDeadline(s: LeadSettings): { kind: 'follow_up' | 'idle'; at: number } | null {
+  function nextDeadline(s: LeadSettings): { kind: 'follow_up' | 'idle' | 'window'; at: number } | null {
+    // The window closing changes what may be sent; wake up to show it, whoever holds the lead.
+    const windowAt = state.windowClosesAt ? Date.parse(state.windowClosesAt) : null;
+    const other = conversationDeadline(s);
+    if (windowAt !== null && (!other || windowAt < other.at)) return { kind: 'window', at: windowAt };
+    return other;
+  }
+
+  function conversationDeadline(s: LeadSettings): { kind: 'follow_up' | 'idle'; at: number } | null {
     if (state.mode !== 'bot') return null;
     const last = state.lastMessages.at(-1);
     if (!last) return null;
@@ -362,7 +382,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   async function say(
     text: string,
     sender: 'bot' | 'human',
-    meta: { author?: string; intent?: string; confidence?: number; usage?: Decision['usage'] } = {},
+    meta: { author?: string; intent?: string; confidence?: number; usage?: Decision['usage']; purpose?: TemplatePurpose; variables?: string[] } = {},
   ): Promise<void> {
     // The key is fixed before the activity runs, so every retry of this send is the same send.
     const idempotencyKey = `${conversationId}:${info.firstExecutionRunId}:out:${++state.outboundSeq}`;
@@ -370,19 +390,38 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     remember(state, { id: idempotencyKey, from: sender, text, at: new Date().toISOString() });
     dirty = true;
     if (settings) planFollowUp(settings);
-    await outbox.sendMessage({
-      conversationId,
-      merchantId: state.merchantId,
-      channel: state.channel,
-      customerKey: state.customerKey,
-      text,
-      sender,
-      author: meta.author ?? null,
-      idempotencyKey,
-      intent: meta.intent ?? null,
-      confidence: meta.confidence ?? null,
-      usage: meta.usage ?? null,
-    });
+    const whatsapp = state.channel === 'whatsapp';
+    try {
+      await outbox.sendMessage({
+        conversationId,
+        merchantId: state.merchantId,
+        channel: state.channel,
+        customerKey: state.customerKey,
+        text,
+        sender,
+        author: meta.author ?? null,
+        idempotencyKey,
+        intent: meta.intent ?? null,
+        confidence: meta.confidence ?? null,
+        usage: meta.usage ?? null,
+        ...(whatsapp
+          ? {
+              windowOpen: state.windowClosesAt !== null && Date.now() < Date.parse(state.windowClosesAt),
+              templateFallback: {
+                purpose: meta.purpose ?? (sender === 'human' ? 'human_reply' : 'reply'),
+                variables: meta.variables ?? [sender === 'human' ? text : (state.lead.name ?? '')],
+                language: state.language,
+              },
+            }
+          : {}),
+      });
+    } catch (err) {
+      // Undeliverable is a fact to show the merchant, never a reason to stop the conversation.
+      if (!(err instanceof ActivityFailure)) throw err;
+      recordDeliveryFailure(state, { messageId: idempotencyKey, reason: err.cause?.message ?? err.message, at: new Date().toISOString() });
+      notices.push({ key: `undelivered:${idempotencyKey}`, body: { reason: 'message_undelivered', detail: err.cause?.message ?? err.message } });
+      changed();
+    }
   }
 
   /** Projection and search attributes follow the state; the version keeps late retries from going back in time. */

@@ -8,6 +8,9 @@ import type { LeadState, LeadWorkflowInput } from './contract';
 export const RECENT_WINDOW = 12;
 const LAST_MESSAGES_KEPT = 30;
 export const SEEN_IDS_KEPT = 500;
+const FAILURES_KEPT = 20;
+/** WhatsApp's customer-service window: free-form messages only within 24 hours of the customer's last one. */
+export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
 export function initialState(input: LeadWorkflowInput, now: Date, language: LeadState['language']): LeadState {
   return {
@@ -29,6 +32,8 @@ export function initialState(input: LeadWorkflowInput, now: Date, language: Lead
     buyingSignals: 0,
     negativeTurns: 0,
     lastMessages: [],
+    windowClosesAt: null,
+    deliveryFailures: [],
     queued: 0,
     closed: null,
     turns: 0,
@@ -87,4 +92,9 @@ export function learnFrom(state: LeadState, decision: Decision, languages: reado
   rescore(state);
   const qualified = QualificationSlots.filter((slot) => state.lead[slot] !== null).length >= 2;
   state.stage = nextStage(state.stage, { type: 'customer_turn', intent: decision.intent, qualified });
+}
+
+export function recordDeliveryFailure(state: LeadState, failure: LeadState['deliveryFailures'][number]): void {
+  state.deliveryFailures.push(failure);
+  if (state.deliveryFailures.length > FAILURES_KEPT) state.deliveryFailures.splice(0, state.deliveryFailures.length - FAILURES_KEPT);
 }

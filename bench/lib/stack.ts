@@ -15,6 +15,7 @@ import type { Channel } from '../../activities/channels/channel';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import { newMasterKey, SecretBox } from '../../config/secrets';
 import { createLogger } from '../../config/logger';
 import { demoCatalog, demoPlaybook } from '../../db/demo-data';
 import { createDb, type Db } from '../../db/knex';
@@ -57,6 +58,8 @@ export async function startBenchStack(o: { databaseUrl: string; temporalAddress:
     adminToken: `admin-${randomUUID()}`,
     demoPaymentSecret: `demo-${randomUUID()}`,
     trustProxy: false,
+    box: SecretBox.fromBase64(newMasterKey()),
+    meta: {},
     webchatRateLimitPerMinute: 1_000_000_000,
   });
 

@@ -77,12 +77,20 @@ async function insertMessageOnce(
 export function recordInbound(
   db: Db,
   key: ConversationKey,
-  msg: { providerMessageId: string; text: string; at: Date },
+  msg: { providerMessageId: string; text: string; at: Date; media?: unknown[] | null },
 ): Promise<{ id: string; duplicate: boolean }> {
   return insertMessageOnce(
     db,
     key,
-    { direction: 'in', sender: 'customer', text: msg.text, provider_message_id: msg.providerMessageId, status: 'received', created_at: msg.at },
+    {
+      direction: 'in',
+      sender: 'customer',
+      text: msg.text,
+      provider_message_id: msg.providerMessageId,
+      status: 'received',
+      created_at: msg.at,
+      media: msg.media?.length ? JSON.stringify(msg.media) : null,
+    },
     {
       columns: ['conversation_id', 'direction', 'provider_message_id'],
       match: { conversation_id: key.conversationId, direction: 'in', provider_message_id: msg.providerMessageId },
@@ -131,7 +139,7 @@ export function recordOutbound(db: Db, key: ConversationKey, out: OutboundRecord
 export async function transcript(db: Db, conversationId: string, limit = 500): Promise<ChatMessage[]> {
   const rows = await db('messages')
     .where({ conversation_id: conversationId })
-    .orderBy([{ column: 'created_at' }, { column: 'direction' }])
+    .orderBy([{ column: 'created_at' }, { column: 'seq' }])
     .limit(limit)
     .select('id', 'provider_message_id', 'sender', 'text', 'created_at');
   return rows.map(toChatMessage);
@@ -149,4 +157,31 @@ export async function markSignalled(db: Db, messageId: string): Promise<void> {
 export async function wasSignalled(db: Db, messageId: string): Promise<boolean> {
   const row = await db('messages').where({ id: messageId }).first('signalled_at');
   return Boolean(row?.signalled_at);
+}
+
+const statusRank: Record<string, number> = { sending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+/**
+ * Applies a provider's delivery receipt to our outbound message. Receipts
+ * arrive out of order and more than once: a status only moves forward.
+ */
+export async function applyDeliveryStatus(
+  db: Db,
+  s: { providerMessageId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; reason?: string | null },
+): Promise<{ messageId: string; conversationId: string; merchantId: string; changed: boolean } | null> {
+  return db.transaction(async (trx) => {
+    const row = await trx('messages')
+      .where({ provider_message_id: s.providerMessageId, direction: 'out' })
+      .forUpdate()
+      .first('id', 'conversation_id', 'merchant_id', 'status');
+    if (!row) return null;
+    const changed = (statusRank[s.status] ?? 0) > (statusRank[row.status] ?? 0);
+    if (changed) {
+      await trx('messages')
+        .where({ id: row.id })
+        .update({ status: s.status, status_at: s.at, ...(s.status === 'failed' ? { failure_reason: (s.reason ?? 'failed').slice(0, 500) } : {}) });
+      await publishConversationEvent(trx, { kind: 'conversation', merchantId: row.merchant_id, conversationId: row.conversation_id });
+    }
+    return { messageId: row.id, conversationId: row.conversation_id, merchantId: row.merchant_id, changed };
+  });
 }

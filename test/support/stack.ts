@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createWebchatChannel } from '../../activities/channels/webchat';
+import { createWhatsAppChannel } from '../../activities/channels/whatsapp';
+import { newMasterKey, SecretBox } from '../../config/secrets';
+import { whatsAppClientFactory } from '../../worker/whatsapp-clients';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
@@ -45,7 +48,14 @@ export interface StackOptions {
   workerOverrides?: Partial<WorkerOptions>;
   /** Skip the in-process worker (a test runs its own, e.g. as a child process). */
   noWorker?: boolean;
+  /** Local peers standing in for the WhatsApp providers. */
+  graphBaseUrl?: string;
+  twilioApiBaseUrl?: string;
 }
+
+/** The suite's Meta app: webhook signatures are made with this secret. */
+export const META_APP_SECRET = 'test-meta-app-secret';
+export const META_VERIFY_TOKEN = 'test-meta-verify-token';
 
 export interface Stack {
   db: Db;
@@ -54,6 +64,7 @@ export interface Stack {
   taskQueue: string;
   adminToken: string;
   demoSecret: string;
+  box: SecretBox;
   databaseUrl: string;
   temporalAddress: string;
   worker: Worker | null;
@@ -73,6 +84,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const taskQueue = `test-${randomUUID()}`;
   const adminToken = `admin-${randomUUID()}`;
   const demoSecret = `demo-${randomUUID()}`;
+  const box = SecretBox.fromBase64(newMasterKey());
 
   // The API listens first so the demo provider's checkout URL can point at it.
   const api = await startApi({
@@ -86,6 +98,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     adminToken,
     demoPaymentSecret: demoSecret,
     trustProxy: false,
+    box,
+    meta: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN },
     webchatRateLimitPerMinute: 10_000,
   });
   const publicUrl = api.url;
@@ -102,7 +116,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       deps: {
         db,
         llm: opts.llm ?? createPlaybookProvider(),
-        channels: { webchat: createWebchatChannel(db) },
+        channels: {
+          webchat: createWebchatChannel(db),
+          whatsapp: createWhatsAppChannel({
+            db,
+            box,
+            clientFor: whatsAppClientFactory({ publicBaseUrl: publicUrl, graphBaseUrl: opts.graphBaseUrl, twilioApiBaseUrl: opts.twilioApiBaseUrl }),
+          }),
+        },
         payments: createDemoPaymentProvider(db, publicUrl),
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
       },
@@ -118,6 +139,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     adminToken,
     demoSecret,
+    box,
     databaseUrl,
     temporalAddress,
     worker,

@@ -1,0 +1,150 @@
+import express, { Router, type Request } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { SecretBox } from '../../config/secrets';
+import type { Db } from '../../db/knex';
+import { channelByAddress, rememberWhatsAppCustomer, type MerchantChannel } from '../../db/queries/channels';
+import { applyDeliveryStatus } from '../../db/queries/messages';
+import type { WhatsAppInboundEvent } from '../../activities/channels/channel';
+import { deliveryFailedSignal, leadWorkflowId } from '../../workflows/contract';
+import { HttpError, notFound } from '../errors';
+import { deliverInbound } from '../inbound';
+import { parseMetaWebhook, verifyMetaChallenge, verifyMetaSignature } from '../webhooks/meta';
+import { parseTwilioInbound, parseTwilioStatus, twilioPublicUrl, verifyTwilioSignature } from '../webhooks/twilio';
+
+export interface WhatsAppWebhookDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  box: SecretBox;
+  publicBaseUrl?: string;
+  meta: { appSecret?: string; verifyToken?: string };
+  log: Logger;
+}
+
+/** What a customer sent, as the transcript shows it: text, or a caption/placeholder for media and locations. */
+function transcriptText(e: Extract<WhatsAppInboundEvent, { type: 'message' }>): string {
+  const parts = [e.text.trim()];
+  for (const m of e.media ?? []) parts.push(m.caption?.trim() ? '' : `[${(m.mimeType ?? 'media').split('/')[0]}${m.filename ? `: ${m.filename}` : ''}]`);
+  if (e.location) parts.push(`[location ${e.location.latitude},${e.location.longitude}${e.location.name ? ` ${e.location.name}` : ''}]`);
+  return parts.filter(Boolean).join(' ').slice(0, 4000) || '[empty message]';
+}
+
+const toError400 = (err: unknown) => new HttpError(400, 'invalid_webhook', err instanceof Error ? err.message : String(err));
+
+/**
+ * WhatsApp webhooks from Twilio and Meta. Each is verified before anything is
+ * stored, and acknowledged only after every message in it is durably with
+ * the lead's workflow, in the order the provider sent them.
+ */
+export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
+  const router = Router();
+  const { db, box } = deps;
+
+  const handle = async (channel: MerchantChannel, event: WhatsAppInboundEvent): Promise<void> => {
+    if (event.type === 'status') {
+      const applied = await applyDeliveryStatus(db, {
+        providerMessageId: event.providerMessageId,
+        status: event.status,
+        at: event.at,
+        reason: event.errorMessage ? `${event.errorCode ?? ''} ${event.errorMessage}`.trim() : event.errorCode,
+      });
+      if (applied?.changed && event.status === 'failed') {
+        await deps.temporal.workflow
+          .getHandle(applied.conversationId)
+          .signal(deliveryFailedSignal, { messageId: applied.messageId, reason: event.errorMessage ?? event.errorCode ?? 'failed', at: event.at.toISOString() })
+          .catch((err: unknown) => deps.log.warn({ err }, 'delivery failure for a finished conversation'));
+      }
+      return;
+    }
+    const customerKey = box.customerKey(event.from);
+    const conversationId = leadWorkflowId(channel.merchantId, 'whatsapp', customerKey);
+    const key = { conversationId, merchantId: channel.merchantId, channel: 'whatsapp' as const, customerKey };
+    await deliverInbound({ db, temporal: deps.temporal, taskQueue: deps.taskQueue }, key, {
+      providerMessageId: event.providerMessageId,
+      text: transcriptText(event),
+      at: event.at,
+      media: event.media ?? null,
+      beforeSignal: () => rememberWhatsAppCustomer(db, box, conversationId, { channelId: channel.id, phone: event.from, name: event.profileName }),
+    });
+  };
+
+  // ---- Twilio --------------------------------------------------------------
+
+  const twilioChannel = async (req: Request): Promise<{ channel: MerchantChannel; params: Record<string, string> }> => {
+    const params = (req.body ?? {}) as Record<string, string>;
+    const to = typeof params.To === 'string' ? params.To.replace(/^whatsapp:/, '') : '';
+    const from = typeof params.From === 'string' ? params.From.replace(/^whatsapp:/, '') : '';
+    // Status callbacks come from our number; inbound messages go to it.
+    const address = req.path.endsWith('/status') ? from : to;
+    if (!address) throw new HttpError(400, 'invalid_webhook', 'Missing "To"/"From" field');
+    const channel = await channelByAddress(db, box, 'twilio', address);
+    if (!channel || channel.provider !== 'twilio') throw notFound(`WhatsApp number ${address}`);
+    // Twilio signs the URL it called, which behind a proxy is the public one, not the one we see.
+    if (!verifyTwilioSignature(channel.credentials.authToken, twilioPublicUrl(deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`, req.originalUrl), params, req.get('x-twilio-signature'))) {
+      throw new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature for this number');
+    }
+    return { channel, params };
+  };
+
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  router.post('/webhooks/twilio/whatsapp', form, async (req, res) => {
+    const { channel, params } = await twilioChannel(req);
+    let event: WhatsAppInboundEvent;
+    try {
+      event = parseTwilioInbound(params);
+    } catch (err) {
+      throw toError400(err);
+    }
+    await handle(channel, event);
+    // Empty TwiML: the reply comes later from the workflow, not in this response.
+    res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+  });
+  router.post('/webhooks/twilio/status', form, async (req, res) => {
+    const { channel, params } = await twilioChannel(req);
+    let event: WhatsAppInboundEvent;
+    try {
+      event = parseTwilioStatus(params);
+    } catch (err) {
+      throw toError400(err);
+    }
+    await handle(channel, event);
+    res.sendStatus(204);
+  });
+
+  // ---- Meta Cloud API --------------------------------------------------------
+
+  router.get('/webhooks/meta/whatsapp', (req, res) => {
+    const challenge = deps.meta.verifyToken ? verifyMetaChallenge(req.query as Record<string, unknown>, deps.meta.verifyToken) : null;
+    if (challenge === null) throw new HttpError(403, 'invalid_verify_token', 'Verification failed: wrong or missing hub.verify_token');
+    res.type('text/plain').send(challenge);
+  });
+
+  router.post('/webhooks/meta/whatsapp', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!deps.meta.appSecret) throw new HttpError(404, 'not_configured', 'Meta WhatsApp is not configured (META_APP_SECRET)');
+    if (!verifyMetaSignature(deps.meta.appSecret, raw, req.get('x-hub-signature-256'))) {
+      throw new HttpError(403, 'invalid_signature', 'Missing or invalid X-Hub-Signature-256');
+    }
+    let events: WhatsAppInboundEvent[];
+    try {
+      events = parseMetaWebhook(JSON.parse(raw.toString('utf8')));
+    } catch (err) {
+      throw toError400(err);
+    }
+    const channels = new Map<string, MerchantChannel | null>();
+    for (const event of events) {
+      if (!channels.has(event.businessAddress)) channels.set(event.businessAddress, await channelByAddress(db, box, 'meta', event.businessAddress));
+    }
+    if (events.length && [...channels.values()].every((c) => c === null)) throw notFound(`WhatsApp number ${events[0]!.businessAddress}`);
+    // In order, one at a time: the workflow receives them as the customer sent them.
+    for (const event of events) {
+      const channel = channels.get(event.businessAddress);
+      if (channel) await handle(channel, event);
+      else deps.log.warn({ phoneNumberId: event.businessAddress }, 'webhook for a number no merchant has connected');
+    }
+    res.sendStatus(200);
+  });
+
+  return router;
+}
