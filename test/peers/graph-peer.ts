@@ -171,6 +171,8 @@ export async function startGraphPeer(options: { accessToken: string; phoneNumber
   const mediaHost = await startMediaHost(options.accessToken, media, downloads);
   const mediaPath = new RegExp(`^/${GRAPH_VERSION.replace('.', '\\.')}/([^/]+)$`);
   let recorded: RecordedRequest<MetaMessageRequest>[] = [];
+  // The request being answered: `validate` and then `exhausted` run back to back for it.
+  let current: MetaMessageRequest | null = null;
 
   function unknownObject(id: string) {
     return graphError(
@@ -209,8 +211,13 @@ export async function startGraphPeer(options: { accessToken: string; phoneNumber
     responseHeaders: () => ({ 'x-fb-trace-id': nextId('A'), 'x-fb-rev': '1' }),
     notFound: otherRoute,
     authorize: (headers) => (bearerMatches(headers, options.accessToken) ? null : graphErrors.invalidToken()),
-    validate: ({ body }) => checkMessage(body),
-    exhausted: () => graphError(500, 2, 'graph peer: no scripted response left', { type: 'OAuthException' }),
+    validate: ({ body }) => {
+      const invalid = checkMessage(body);
+      current = invalid ? null : body;
+      return invalid;
+    },
+    // With nothing scripted the peer accepts valid messages, as the real API does.
+    exhausted: () => (current ? graphAccepted(current.to) : graphError(500, 2, 'graph peer: no scripted response left', { type: 'OAuthException' })),
   });
   recorded = peer.requests;
 

@@ -1,0 +1,303 @@
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import twilio from 'twilio';
+import { upsertChannel } from '../db/queries/channels';
+import { upsertTemplate } from '../db/queries/templates';
+import { leadWorkflowId, stateQuery } from '../workflows/contract';
+import { eventually } from './support/chat';
+import { startGraphPeer, graphErrors, type GraphPeer } from './peers/graph-peer';
+import { startTwilioPeer, type TwilioPeer } from './peers/twilio-peer';
+import { META_APP_SECRET, META_VERIFY_TOKEN, startStack, type Stack } from './support/stack';
+
+const TWILIO_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+const TWILIO_TOKEN = 'twilio-test-auth-token-0001';
+const TWILIO_NUMBER = '+14155238886';
+const META_TOKEN = 'meta-test-access-token-0001';
+const META_PHONE_ID = '106540352242922';
+
+/** A Meta webhook as the Cloud API documents it, with one or more text messages. */
+function metaWebhook(from: string, messages: { id: string; text: string; timestamp?: number }[], phoneNumberId = META_PHONE_ID) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from.replace('+', '') }],
+              messages: messages.map((m) => ({
+                from: from.replace('+', ''),
+                id: m.id,
+                timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
+                type: 'text',
+                text: { body: m.text },
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function metaStatusWebhook(wamid: string, status: 'delivered' | 'read' | 'failed', to: string) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: META_PHONE_ID },
+              statuses: [
+                {
+                  id: wamid,
+                  status,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  recipient_id: to.replace('+', ''),
+                  ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable' }] } : {}),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('WhatsApp over Twilio and Meta', () => {
+  let stack: Stack;
+  let twilioPeer: TwilioPeer;
+  let graph: GraphPeer;
+  let merchant: string;
+
+  before(async () => {
+    twilioPeer = await startTwilioPeer({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+    graph = await startGraphPeer({ accessToken: META_TOKEN, phoneNumberId: META_PHONE_ID });
+    stack = await startStack({ graphBaseUrl: graph.graphBaseUrl, twilioApiBaseUrl: twilioPeer.apiBaseUrl });
+    merchant = await stack.createMerchant();
+    await upsertChannel(stack.db, stack.box, { merchantId: merchant, provider: 'twilio', address: TWILIO_NUMBER, credentials: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN } });
+    await upsertChannel(stack.db, stack.box, { merchantId: merchant, provider: 'meta', address: META_PHONE_ID, credentials: { accessToken: META_TOKEN } });
+  });
+  after(async () => {
+    await stack.stop();
+    await twilioPeer.close();
+    await graph.close();
+  });
+
+  const twilioPost = (path: string, params: Record<string, string>, sign: { token?: string; url?: string } | null = {}) => {
+    const url = `${stack.apiUrl}${path}`;
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (sign) headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(sign.token ?? TWILIO_TOKEN, sign.url ?? url, params);
+    return fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  };
+  const twilioInbound = (from: string, body: string, sid = `SM${randomUUID().replace(/-/g, '')}`) => ({
+    MessageSid: sid,
+    SmsMessageSid: sid,
+    AccountSid: TWILIO_SID,
+    From: `whatsapp:${from}`,
+    To: `whatsapp:${TWILIO_NUMBER}`,
+    Body: body,
+    NumMedia: '0',
+    ProfileName: 'Ayşe',
+    WaId: from.replace('+', ''),
+  });
+  const metaPost = (payload: unknown, secret: string | null = META_APP_SECRET) => {
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (secret) headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    return fetch(`${stack.apiUrl}/webhooks/meta/whatsapp`, { method: 'POST', headers, body });
+  };
+  const conversationOf = (phone: string) => leadWorkflowId(merchant, 'whatsapp', stack.box.customerKey(phone));
+  const sentTo = {
+    twilio: (phone: string) => twilioPeer.messages().filter((r) => r.form.get('To') === `whatsapp:${phone}` && r.form.get('Body') !== null),
+    meta: (phone: string) => graph.messages().filter((r) => r.body?.to === phone.replace('+', '')),
+  };
+  const bodies = {
+    twilio: (phone: string) => sentTo.twilio(phone).map((r) => r.form.get('Body') ?? ''),
+    meta: (phone: string) => sentTo.meta(phone).map((r) => (r.body && 'text' in r.body ? (r.body.text as { body: string }).body : JSON.stringify(r.body))),
+  };
+  const phone = () => `+90555${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+
+  test('a whole sale over Twilio: question, price, buying signal, link, payment, receipt', async () => {
+    const customer = phone();
+    const hello = await twilioPost('/webhooks/twilio/whatsapp', twilioInbound(customer, 'Hi! How much is the 2-person tent?'));
+    assert.equal(hello.status, 200);
+    assert.match(await hello.text(), /<Response><\/Response>/);
+    await eventually(async () => bodies.twilio(customer), (b) => b.length === 1, 'a reply through Twilio');
+    assert.match(bodies.twilio(customer)[0]!, /\$249/);
+    const sent = sentTo.twilio(customer)[0]!.form;
+    assert.equal(sent.get('From'), `whatsapp:${TWILIO_NUMBER}`);
+    assert.match(sent.get('StatusCallback') ?? '', /\/webhooks\/twilio\/status$/);
+
+    await twilioPost('/webhooks/twilio/whatsapp', twilioInbound(customer, "Great, I'll take it"));
+    const withLink = await eventually(async () => bodies.twilio(customer), (b) => b.some((x) => /\/pay\/demo\//.test(x)), 'a payment link');
+    const orderId = /\/pay\/demo\/([0-9a-f-]{36})/.exec(withLink.join('\n'))![1]!;
+    await fetch(`${stack.apiUrl}/pay/demo/${orderId}/pay`, { method: 'POST', redirect: 'manual' });
+    await eventually(async () => bodies.twilio(customer), (b) => b.some((x) => /Payment received/.test(x)), 'a receipt');
+    const state = await stack.client.workflow.getHandle(conversationOf(customer)).query(stateQuery);
+    assert.equal(state.stage, 'won');
+    assert.equal(state.channel, 'whatsapp');
+    assert.ok(!JSON.stringify(await stack.client.workflow.getHandle(conversationOf(customer)).describe()).includes(customer.slice(1)), 'no raw number in the workflow id or search attributes');
+  });
+
+  test('a whole sale over Meta, and delivery statuses are tracked', async () => {
+    const customer = phone();
+    assert.equal((await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: "Hi, I'd like the 2-person tent, I'll take it" }]))).status, 200);
+    const withLink = await eventually(async () => bodies.meta(customer), (b) => b.some((x) => /\/pay\/demo\//.test(x)), 'a payment link');
+    const orderId = /\/pay\/demo\/([0-9a-f-]{36})/.exec(withLink.join('\n'))![1]!;
+    await fetch(`${stack.apiUrl}/pay/demo/${orderId}/pay`, { method: 'POST', redirect: 'manual' });
+    await eventually(async () => bodies.meta(customer), (b) => b.some((x) => /Payment received/.test(x)), 'a receipt');
+
+    const out = await stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' }).orderBy('seq');
+    const wamid = out[0].provider_message_id as string;
+    assert.match(wamid, /^wamid\./);
+    await metaPost(metaStatusWebhook(wamid, 'read', customer));
+    await metaPost(metaStatusWebhook(wamid, 'delivered', customer)); // late and out of order: must not go back
+    assert.equal((await stack.db('messages').where({ provider_message_id: wamid }).first()).status, 'read');
+  });
+
+  test('forged, missing and mis-addressed signatures are refused and nothing reaches the workflow', async () => {
+    const customer = phone();
+    const params = twilioInbound(customer, 'forged hello');
+    assert.equal((await twilioPost('/webhooks/twilio/whatsapp', params, null)).status, 403);
+    assert.equal((await twilioPost('/webhooks/twilio/whatsapp', params, { token: 'some-other-auth-token-000' })).status, 403);
+    assert.equal((await twilioPost('/webhooks/twilio/whatsapp', params, { url: 'https://elsewhere.example/webhooks/twilio/whatsapp' })).status, 403);
+
+    const other = phone();
+    const payload = metaWebhook(other, [{ id: `wamid.${randomUUID()}`, text: 'forged hello' }]);
+    assert.equal((await metaPost(payload, null)).status, 403);
+    assert.equal((await metaPost(payload, 'not-the-app-secret')).status, 403);
+
+    for (const p of [customer, other]) {
+      assert.equal((await stack.db('messages').where({ conversation_id: conversationOf(p) })).length, 0);
+      await assert.rejects(stack.client.workflow.getHandle(conversationOf(p)).describe());
+    }
+  });
+
+  test('Meta verification answers the challenge only for the right verify token', async () => {
+    const url = (token: string) => `${stack.apiUrl}/webhooks/meta/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=1158201444`;
+    const ok = await fetch(url(META_VERIFY_TOKEN));
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), '1158201444');
+    assert.equal((await fetch(url('wrong-token'))).status, 403);
+  });
+
+  test('malformed bodies are 400 with a message; unknown numbers are 404', async () => {
+    const customer = phone();
+    const noSid = twilioInbound(customer, 'hi') as Record<string, string>;
+    delete noSid.MessageSid;
+    const bad = await twilioPost('/webhooks/twilio/whatsapp', noSid);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /MessageSid/);
+
+    const malformed = await metaPost({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', messages: [{}] } }] }] });
+    assert.equal(malformed.status, 400);
+    assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /entry|metadata|messages/);
+
+    const unknownTwilio = await twilioPost('/webhooks/twilio/whatsapp', { ...twilioInbound(customer, 'hi'), To: 'whatsapp:+15005550006' });
+    assert.equal(unknownTwilio.status, 404);
+    const unknownMeta = await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'hi' }], '999999999999'));
+    assert.equal(unknownMeta.status, 404);
+  });
+
+  test('the same webhook delivered three times is one turn', async () => {
+    const customer = phone();
+    const params = twilioInbound(customer, 'Hello there');
+    for (let i = 0; i < 3; i++) assert.equal((await twilioPost('/webhooks/twilio/whatsapp', params)).status, 200);
+    const payload = metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'Do you have sleeping bags?' }]);
+    for (let i = 0; i < 3; i++) assert.equal((await metaPost(payload)).status, 200);
+    const handle = stack.client.workflow.getHandle(conversationOf(customer));
+    await eventually(() => handle.query(stateQuery), (s) => s.turns === 2, 'two turns');
+    await sleep(1000);
+    assert.equal((await handle.query(stateQuery)).turns, 2);
+    assert.equal((await stack.db('messages').where({ conversation_id: handle.workflowId, direction: 'in' })).length, 2);
+  });
+
+  test('a burst of five messages in one webhook is answered five times, in order', async () => {
+    const customer = phone();
+    const texts = ['Hello', 'Do you have tents?', 'How much is the 2-person tent?', 'Do you have sleeping bags?', 'Thanks!'];
+    const t0 = Math.floor(Date.now() / 1000);
+    assert.equal((await metaPost(metaWebhook(customer, texts.map((text, i) => ({ id: `wamid.burst.${randomUUID()}.${i}`, text, timestamp: t0 }))))).status, 200);
+    const handle = stack.client.workflow.getHandle(conversationOf(customer));
+    const st = await eventually(() => handle.query(stateQuery), (s) => s.turns === 5 && s.queued === 0, 'five turns', 30_000);
+    const customerTurns = st.lastMessages.filter((m) => m.from === 'customer').map((m) => m.text);
+    assert.deepEqual(customerTurns, texts, 'received in the order sent');
+    // Replies go out in the order of the messages they answer: the third answers the price question.
+    const sent = await eventually(async () => bodies.meta(customer), (b) => b.length === 5, 'five replies sent');
+    assert.equal(sent.filter((b) => /\$249/.test(b)).length >= 1, true);
+    assert.doesNotMatch(sent[0]!, /\$\d/);
+    assert.match(sent[2]!, /\$249/);
+  });
+
+  test('outside the 24-hour window the merchant template is used', async () => {
+    await upsertTemplate(stack.db, merchant, {
+      provider: 'meta',
+      name: 'reopen_conversation',
+      language: 'en',
+      category: 'utility',
+      purpose: 'reply',
+      body: 'Hi {{1}}, thanks for your message! Reply to this message to continue.',
+      components: [],
+      variableCount: 1,
+      providerId: null,
+      status: 'approved',
+    });
+    const customer = phone();
+    const dayAndAHourAgo = Math.floor(Date.now() / 1000) - 25 * 3600;
+    await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'Hello, anyone?', timestamp: dayAndAHourAgo }]));
+    const sent = await eventually(async () => sentTo.meta(customer), (r) => r.length === 1, 'a template');
+    assert.equal(sent[0]!.body!.type, 'template');
+    const row = await stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' }).first();
+    assert.match(row.text, /Reply to this message to continue/);
+    assert.equal(row.status, 'sent');
+  });
+
+  test('a provider 500 then success sends exactly one message', async () => {
+    const customer = phone();
+    graph.enqueue(graphErrors.serverError());
+    await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'Hello!' }]));
+    await eventually(async () => (await stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' })).length, (n) => n === 1, 'the reply after a retry', 30_000);
+    const attempts = sentTo.meta(customer);
+    assert.equal(attempts.length, 2, 'one failed attempt, one accepted');
+    await sleep(1000);
+    assert.equal((await stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' })).length, 1);
+  });
+
+  test('an undeliverable message is recorded as failed and shown on the lead', async () => {
+    const customer = phone();
+    graph.enqueue(graphErrors.undeliverable());
+    await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'Hello!' }]));
+    const handle = stack.client.workflow.getHandle(conversationOf(customer));
+    const st = await eventually(() => handle.query(stateQuery), (s) => s.deliveryFailures.length === 1, 'a delivery failure on the lead');
+    assert.match(st.deliveryFailures[0]!.reason, /undeliverable/i);
+    const row = await stack.db('messages').where({ conversation_id: handle.workflowId, direction: 'out' }).first();
+    assert.equal(row.status, 'failed');
+    assert.match(row.failure_reason, /undeliverable/i);
+    assert.equal((await stack.db('notifications').where({ conversation_id: handle.workflowId })).length >= 1, true);
+
+    // A failure reported later by a status webhook lands on the lead too.
+    const later = phone();
+    await metaPost(metaWebhook(later, [{ id: `wamid.${randomUUID()}`, text: 'Hi' }]));
+    const laterHandle = stack.client.workflow.getHandle(conversationOf(later));
+    await eventually(() => laterHandle.query(stateQuery), (s) => s.turns === 1, 'a reply');
+    const sentRow = await eventually(
+      () => stack.db('messages').where({ conversation_id: laterHandle.workflowId, direction: 'out' }).first(),
+      (r) => Boolean(r?.provider_message_id),
+      'the sent row',
+    );
+    await metaPost(metaStatusWebhook(sentRow.provider_message_id, 'failed', later));
+    await eventually(() => laterHandle.query(stateQuery), (s) => s.deliveryFailures.length === 1, 'failure from the status webhook');
+    assert.equal((await stack.db('messages').where({ id: sentRow.id }).first()).status, 'failed');
+  });
+});
