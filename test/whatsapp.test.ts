@@ -300,4 +300,87 @@ describe('WhatsApp over Twilio and Meta', () => {
     await eventually(() => laterHandle.query(stateQuery), (s) => s.deliveryFailures.length === 1, 'failure from the status webhook');
     assert.equal((await stack.db('messages').where({ id: sentRow.id }).first()).status, 'failed');
   });
+
+  test('a message Twilio accepts but then refuses for the closed window (63016) is resent as the template', async () => {
+    await upsertTemplate(stack.db, merchant, {
+      provider: 'twilio',
+      name: 'reopen_conversation',
+      language: 'en',
+      category: 'utility',
+      purpose: 'reply',
+      body: 'Hi {{1}}, we have an answer for you. Reply to see it.',
+      components: [],
+      variableCount: 1,
+      providerId: `HX${'ab'.repeat(16)}`,
+      status: 'approved',
+    });
+    const customer = phone();
+    await twilioPost('/webhooks/twilio/whatsapp', twilioInbound(customer, 'Hello!'));
+    const [first] = await eventually(async () => sentTo.twilio(customer), (r) => r.length === 1, 'the free-form reply');
+    const row = await eventually(
+      () => stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' }).first(),
+      (r) => Boolean(r?.provider_message_id),
+      'the recorded reply',
+    );
+    assert.ok(first);
+    const status = await twilioPost('/webhooks/twilio/status', {
+      MessageSid: row.provider_message_id,
+      MessageStatus: 'undelivered',
+      ErrorCode: '63016',
+      From: `whatsapp:${TWILIO_NUMBER}`,
+      To: `whatsapp:${customer}`,
+      AccountSid: TWILIO_SID,
+    });
+    assert.equal(status.status, 204);
+    const templated = await eventually(
+      async () => twilioPeer.messages().filter((r) => r.form.get('To') === `whatsapp:${customer}` && r.form.get('ContentSid')),
+      (r) => r.length === 1,
+      'the template resend',
+    );
+    assert.equal(templated[0]!.form.get('ContentSid'), `HX${'ab'.repeat(16)}`);
+    const st = await stack.client.workflow.getHandle(conversationOf(customer)).query(stateQuery);
+    assert.equal(st.windowClosesAt, null, 'the lead now knows the window is closed');
+    assert.equal(st.deliveryFailures.length, 0, 'recovered, so not shown as a failure');
+  });
+
+  test('connecting a number and managing templates through the API; credentials are write-only and sealed', async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.apiUrl}/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const secretToken = 'a-very-secret-twilio-auth-token';
+    const connected = await admin('POST', '/channels', {
+      merchantId: merchant,
+      provider: 'twilio',
+      address: '+14155550100',
+      credentials: { accountSid: TWILIO_SID, authToken: secretToken },
+    });
+    assert.equal(connected.status, 201);
+    const listed = await (await admin('GET', `/channels?merchantId=${merchant}`)).text();
+    assert.ok(!listed.includes(secretToken), 'credentials never come back');
+    const stored = await stack.db('merchant_channels').where({ address: '+14155550100' }).first();
+    assert.ok(!stored.credentials_encrypted.includes(secretToken), 'sealed at rest');
+    const invalid = await admin('POST', '/channels', { merchantId: merchant, provider: 'twilio', address: '555', credentials: { accountSid: 'x', authToken: 'y' } });
+    assert.equal(invalid.status, 400);
+    assert.match(((await invalid.json()) as { error: { message: string } }).error.message, /address|E\.164/);
+    assert.equal((await fetch(`${stack.apiUrl}/api/v1/channels?merchantId=${merchant}`)).status, 401);
+
+    const gap = await admin('PUT', '/templates', { merchantId: merchant, provider: 'meta', name: 'bad_one', language: 'en', category: 'utility', body: 'Hi {{2}}' });
+    assert.equal(gap.status, 400);
+    assert.match(((await gap.json()) as { error: { message: string } }).error.message, /\{\{1\}\} is missing/);
+    const saved = await admin('PUT', '/templates', {
+      merchantId: merchant,
+      provider: 'meta',
+      name: 'order_update',
+      language: 'tr',
+      category: 'utility',
+      purpose: 'payment_reminder',
+      body: 'Merhaba {{1}}, ödeme bağlantınız: {{2}}',
+    });
+    assert.equal(saved.status, 200);
+    const templates = (await (await admin('GET', `/templates?merchantId=${merchant}`)).json()) as { items: { name: string; variableCount: number }[] };
+    assert.equal(templates.items.find((t) => t.name === 'order_update')?.variableCount, 2);
+  });
 });

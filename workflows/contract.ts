@@ -93,9 +93,12 @@ export interface LeadState {
 export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 /** A provider reported that one of our messages could not be delivered. */
 export interface DeliveryFailure {
+  /** The message's idempotency key (its id in `lastMessages`). */
   messageId: string;
   reason: string;
   at: string;
+  /** The provider refused free-form content outside the 24-hour window: resend as a template. */
+  templateRequired?: boolean;
 }
 export const deliveryFailedSignal = defineSignal<[DeliveryFailure]>('deliveryFailed');
 export const takeOverSignal = defineSignal<[TakeOver]>('takeOver');

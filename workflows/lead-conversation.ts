@@ -20,6 +20,7 @@ import {
 import { Mutex } from 'async-mutex';
 import type { LeadSettings } from '../activities/settings';
 import { canned } from '../domain/canned-messages';
+import type { ChatMessage } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
 import type { TemplatePurpose } from '../activities/channels/channel';
 import { nextStage } from '../domain/stage';
@@ -70,6 +71,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   let openingCheckout = false;
   let settings: LeadSettings | undefined;
   const notices: { key: string; body: Record<string, unknown> }[] = [];
+  const resends: ChatMessage[] = [];
 
   const changed = () => {
     dirty = true;
@@ -142,8 +144,15 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   });
   setHandler(closeLeadSignal, (a) => close({ reason: String(a?.reason ?? 'closed_by_support') }));
   setHandler(deliveryFailedSignal, (failure) => {
-    recordDeliveryFailure(state, failure);
-    notices.push({ key: `undelivered:${failure.messageId}`, body: { reason: 'message_undelivered', detail: failure.reason } });
+    const lost = state.lastMessages.find((m) => m.id === failure.messageId && m.from !== 'customer');
+    if (failure.templateRequired && lost) {
+      // The window closed before the provider delivered it: say it again through a template.
+      state.windowClosesAt = null;
+      resends.push(lost);
+    } else {
+      recordDeliveryFailure(state, failure);
+      notices.push({ key: `undelivered:${failure.messageId}`, body: { reason: 'message_undelivered', detail: failure.reason } });
+    }
     changed();
   });
 
@@ -213,6 +222,11 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   if (!input.carried) state.language = settings.defaultLanguage;
 
   while (!state.closed) {
+    const resend = resends.shift();
+    if (resend) {
+      await speaking.runExclusive(() => say(resend.text, resend.from === 'human' ? 'human' : 'bot', { purpose: resend.from === 'human' ? 'human_reply' : 'reply' }));
+      continue;
+    }
     // Answer first: the customer waits on the reply, the projection can follow it.
     if (state.mode === 'bot' && inbox.length > 0) {
       const msg = inbox.shift()!;
@@ -225,7 +239,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     const deadline = planFollowUp(settings);
     await sync();
     const seenWake = wake;
-    const woken = () => wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || timeToContinueAsNew();
+    const woken = () => wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || resends.length > 0 || timeToContinueAsNew();
     const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
     if (timedOut && deadline) {
       if (deadline.kind === 'follow_up') await speaking.runExclusive(() => followUp(settings!));

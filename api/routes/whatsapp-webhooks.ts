@@ -52,7 +52,13 @@ export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
       if (applied?.changed && event.status === 'failed') {
         await deps.temporal.workflow
           .getHandle(applied.conversationId)
-          .signal(deliveryFailedSignal, { messageId: applied.messageId, reason: event.errorMessage ?? event.errorCode ?? 'failed', at: event.at.toISOString() })
+          .signal(deliveryFailedSignal, {
+            messageId: applied.idempotencyKey ?? applied.messageId,
+            reason: event.errorMessage ?? event.errorCode ?? 'failed',
+            at: event.at.toISOString(),
+            // Twilio 63016 / Meta 131047: accepted, then refused because the window had closed.
+            templateRequired: event.errorCode === '63016' || event.errorCode === '131047',
+          })
           .catch((err: unknown) => deps.log.warn({ err }, 'delivery failure for a finished conversation'));
       }
       return;

@@ -168,12 +168,12 @@ const statusRank: Record<string, number> = { sending: 0, sent: 1, delivered: 2, 
 export async function applyDeliveryStatus(
   db: Db,
   s: { providerMessageId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; reason?: string | null },
-): Promise<{ messageId: string; conversationId: string; merchantId: string; changed: boolean } | null> {
+): Promise<{ messageId: string; idempotencyKey: string | null; conversationId: string; merchantId: string; changed: boolean } | null> {
   return db.transaction(async (trx) => {
     const row = await trx('messages')
       .where({ provider_message_id: s.providerMessageId, direction: 'out' })
       .forUpdate()
-      .first('id', 'conversation_id', 'merchant_id', 'status');
+      .first('id', 'idempotency_key', 'conversation_id', 'merchant_id', 'status');
     if (!row) return null;
     const changed = (statusRank[s.status] ?? 0) > (statusRank[row.status] ?? 0);
     if (changed) {
@@ -182,6 +182,6 @@ export async function applyDeliveryStatus(
         .update({ status: s.status, status_at: s.at, ...(s.status === 'failed' ? { failure_reason: (s.reason ?? 'failed').slice(0, 500) } : {}) });
       await publishConversationEvent(trx, { kind: 'conversation', merchantId: row.merchant_id, conversationId: row.conversation_id });
     }
-    return { messageId: row.id, conversationId: row.conversation_id, merchantId: row.merchant_id, changed };
+    return { messageId: row.id, idempotencyKey: row.idempotency_key, conversationId: row.conversation_id, merchantId: row.merchant_id, changed };
   });
 }
