@@ -141,7 +141,9 @@ export function createActivities(deps: ActivityDeps) {
       const order = await getOrder(db, orderId);
       if (!order?.provider_ref) throw ApplicationFailure.nonRetryable(`order ${orderId} has no checkout`, 'UnknownOrder');
       const remote = await deps.payments.fetchStatus(order.provider_ref);
-      if (remote.status !== 'paid') return { status: remote.status };
+      // Money that moved and came back still moved: a refund is handled as its own event, not as "unpaid".
+      const status = remote.status === 'refunded' || remote.status === 'partially_refunded' ? 'paid' : remote.status;
+      if (status !== 'paid') return { status };
       const matches = remote.amountMinor === order.amount_minor && remote.currency.toUpperCase() === order.currency.toUpperCase();
       return { status: matches ? 'paid' : 'mismatch' };
     },

@@ -30,6 +30,8 @@ export interface AppDeps {
   /** The URL providers call us at; without it, the request's own origin (tests). */
   publicBaseUrl?: string;
   meta: { appSecret?: string; verifyToken?: string };
+  /** Provider API roots for template sync (tests point them at local peers). */
+  providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -76,7 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
     webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
   app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
-  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes(deps));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }));
 
   app.use('/widget.js', (_req, res, next) => {
     // Loaded by third-party pages.

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     box: secretBox(env),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     meta: { appSecret: env.META_APP_SECRET, verifyToken: env.META_VERIFY_TOKEN },
+    providerUrls: { graphBaseUrl: env.META_GRAPH_BASE_URL },
   });
   log.info({ port: env.PORT }, 'api listening');
 

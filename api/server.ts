@@ -19,7 +19,8 @@ export async function startApi(deps: AppDeps & { databaseUrl: string; port: numb
   const events = subscribeConversationEvents(
     deps.databaseUrl,
     (event) => void sockets.onEvent(event).catch((err) => deps.log.warn({ err }, 'push failed')),
-    (err) => deps.log.warn({ err }, 'event subscription error'),
+    // 57P01: the database is shutting down (a restart or Ctrl-C); the subscription reconnects on its own.
+    (err) => (err as { code?: string }).code !== '57P01' && deps.log.warn({ err }, 'event subscription error'),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

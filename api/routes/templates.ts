@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { syncTemplates, TemplateSyncError, type SyncTemplatesOptions } from '../../activities/templates/sync';
+import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
+import { channelById } from '../../db/queries/channels';
 import { merchantExists } from '../../db/queries/merchants';
 import { listTemplates, renderTemplate, TemplatePurposes, upsertTemplate } from '../../db/queries/templates';
 import { notFound, parseOr400 } from '../errors';
@@ -27,8 +30,25 @@ function variableCount(body: string): number {
 }
 
 /** The merchant's template registry, used outside WhatsApp's 24-hour window. */
-export function templateRoutes(deps: { db: Db }): Router {
+export function templateRoutes(deps: { db: Db; box: SecretBox; providerUrls?: SyncTemplatesOptions }): Router {
   const router = Router();
+  // Pulls every connected number's templates (names, languages, approval status) from its provider.
+  router.post('/templates/sync', async (req, res) => {
+    const { merchantId } = parseOr400(z.strictObject({ merchantId: z.string().min(1) }), req.body);
+    const rows = await deps.db('merchant_channels').where({ merchant_id: merchantId, active: true }).select('id');
+    if (!rows.length) throw notFound(`connected WhatsApp number for merchant "${merchantId}"`);
+    const results = [];
+    for (const { id } of rows) {
+      const channel = (await channelById(deps.db, deps.box, id))!;
+      try {
+        results.push({ channelId: id, provider: channel.provider, ...(await syncTemplates(deps.db, channel, deps.providerUrls)) });
+      } catch (err) {
+        if (!(err instanceof TemplateSyncError)) throw err;
+        results.push({ channelId: id, provider: channel.provider, error: err.message });
+      }
+    }
+    res.json({ results });
+  });
   router.get('/templates', async (req, res) => {
     const { merchantId } = parseOr400(z.object({ merchantId: z.string().min(1, 'is required') }), req.query, 'query');
     const items = await listTemplates(deps.db, merchantId);

@@ -1,0 +1,240 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '../../config/env';
+import { run } from '../../temporal/cli';
+
+/**
+ * stripe-mock release built by `go install`. v0.203.0 is the newest on the module proxy; its bundled OpenAPI
+ * spec (2026-08-26.dahlia) trails the SDK's API version slightly, which stripe-mock tolerates unless started
+ * with -strict-version-check.
+ */
+export const STRIPE_MOCK_VERSION = 'v0.203.0';
+const STRIPE_MOCK_MODULE = 'github.com/stripe/stripe-mock';
+
+const cacheRoot = path.join(repoRoot, '.cache', 'stripe-mock');
+const binName = process.platform === 'win32' ? 'stripe-mock.exe' : 'stripe-mock';
+
+type Log = (line: string) => void;
+const defaultLog: Log = (line) => process.stderr.write(`[stripe-mock] ${line}\n`);
+
+let pending: Promise<string> | null = null;
+
+/**
+ * Absolute path to a stripe-mock binary: $STRIPE_MOCK_PATH, then PATH, then the project cache, then a
+ * `go install` of the pinned release into the cache.
+ */
+export function ensureStripeMock(log: Log = defaultLog): Promise<string> {
+  const fromEnv = process.env.STRIPE_MOCK_PATH;
+  if (fromEnv) return verifyExplicit(fromEnv);
+  if (!pending) {
+    pending = discover(log);
+    pending.catch(() => (pending = null));
+  }
+  return pending;
+}
+
+async function verifyExplicit(fromEnv: string): Promise<string> {
+  // An explicit path is the user's choice: if it is wrong, say so rather than quietly building another binary.
+  const bin = path.resolve(fromEnv);
+  if (!(await isExecutable(bin))) throw new Error(`STRIPE_MOCK_PATH is set to ${fromEnv}, but no executable file is there`);
+  await verify(bin);
+  return bin;
+}
+
+async function discover(log: Log): Promise<string> {
+  const tried: string[] = ['STRIPE_MOCK_PATH: not set'];
+
+  const onPath = await findOnPath(binName);
+  if (onPath) {
+    try {
+      log(`using ${await verify(onPath)} from PATH: ${onPath}`);
+      return onPath;
+    } catch (err) {
+      tried.push(`PATH: ${onPath} failed to run: ${errMessage(err)}`);
+    }
+  } else {
+    tried.push(`PATH: no ${binName}`);
+  }
+
+  const cacheDir = path.join(cacheRoot, STRIPE_MOCK_VERSION);
+  const cached = path.join(cacheDir, binName);
+  if (await isExecutable(cached)) {
+    try {
+      await verify(cached);
+      return cached;
+    } catch (err) {
+      tried.push(`cache: ${cached} failed to run (${errMessage(err)}); removed it`);
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  } else {
+    tried.push(`cache: no ${cached}`);
+  }
+
+  const started = Date.now();
+  try {
+    log(`building stripe-mock ${STRIPE_MOCK_VERSION} with go install into ${cacheDir}`);
+    const bin = await buildAtomically(cacheDir);
+    log(`built stripe-mock in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return bin;
+  } catch (err) {
+    tried.push(`go install ${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}: ${errMessage(err)}`);
+  }
+
+  throw new Error(
+    `Could not find or build stripe-mock ${STRIPE_MOCK_VERSION}. Tried:\n` +
+      tried.map((t) => `  - ${t}`).join('\n') +
+      `\nInstall it yourself and set STRIPE_MOCK_PATH to its path, or put ${binName} on PATH.`,
+  );
+}
+
+/**
+ * Builds into a private GOBIN next to the cache and renames that directory into place, so a process racing us
+ * sees either nothing or a complete binary.
+ */
+async function buildAtomically(cacheDir: string): Promise<string> {
+  await mkdir(cacheRoot, { recursive: true });
+  const stage = path.join(cacheRoot, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(stage, { recursive: true });
+    await run('go', ['install', `-ldflags=-X main.version=${STRIPE_MOCK_VERSION}`, `${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}`], {
+      timeoutMs: 30 * 60_000,
+      env: { ...process.env, GOBIN: stage, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+    });
+    await verify(path.join(stage, binName));
+    try {
+      await rename(stage, cacheDir);
+    } catch (err) {
+      // Another process finished first; its copy is as good as ours.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw err;
+    }
+    const bin = path.join(cacheDir, binName);
+    await verify(bin);
+    return bin;
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+async function verify(bin: string): Promise<string> {
+  const { stdout, stderr } = await run(bin, ['-version'], { timeoutMs: 30_000 });
+  const line = (stdout + stderr).trim().split('\n')[0] ?? '';
+  if (!line.startsWith('stripe-mock')) throw new Error(`unexpected -version output: ${line.slice(0, 200)}`);
+  return line;
+}
+
+export interface StripeMock {
+  /** Base URL for the SDK, e.g. http://127.0.0.1:41234. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts stripe-mock over plain HTTP on a port the OS picks, and waits until it answers API calls. */
+export async function startStripeMock(opts: { log?: Log; readyTimeoutMs?: number } = {}): Promise<StripeMock> {
+  const log = opts.log ?? defaultLog;
+  const bin = await ensureStripeMock(log);
+  // Port 0 lets the OS choose, so parallel suites never race for a port; the chosen address is read from the
+  // startup log. stripe-mock still opens HTTPS on 12112 when only -http-addr is given (only -http-port and
+  // friends switch it off), so HTTPS goes to a throwaway unix socket instead of a shared TCP port.
+  const socketDir = await mkdtemp(path.join(os.tmpdir(), 'stripe-mock-'));
+  const args = ['-http-addr', '127.0.0.1:0', '-https-unix', path.join(socketDir, 'https.sock')];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const output: string[] = [];
+  let resolveAddress: (address: string) => void = () => {};
+  const address = new Promise<string>((resolve) => (resolveAddress = resolve));
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      if (output.length > 40) output.shift();
+      const match = /Listening for HTTP at address: (\S+)/.exec(line);
+      if (match) resolveAddress(match[1]!);
+    });
+  }
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
+    child.once('error', (err) => resolve(err.message));
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      process.off('exit', killOnExit);
+      await terminate(child, exited);
+      await rm(socketDir, { recursive: true, force: true });
+    })());
+
+  try {
+    const url = await waitUntilReady(address, exited, opts.readyTimeoutMs ?? 30_000, () => output.join('\n'));
+    return { url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitUntilReady(address: Promise<string>, exited: Promise<string>, timeoutMs: number, output: () => string): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: string | null = null;
+  void exited.then((e) => (exit = e));
+  const fail = (why: string) => new Error(`stripe-mock ${why}.\n${output()}`);
+
+  const timeout = sleep(timeoutMs, null, { ref: false });
+  const listening = await Promise.race([address, exited.then(() => null), timeout]);
+  if (!listening) throw fail(exit ? `exited before it listened (${exit})` : `did not listen within ${timeoutMs} ms`);
+  const url = `http://${listening}`;
+
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    if (exit) throw fail(`exited before it was ready (${exit})`);
+    try {
+      const res = await fetch(`${url}/v1/balance`, { headers: { authorization: 'Bearer sk_test_123' }, signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return url;
+      lastError = new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(50);
+  }
+  throw fail(`at ${url} was not ready within ${timeoutMs} ms (last error: ${errMessage(lastError)})`);
+}
+
+async function terminate(child: ChildProcess, exited: Promise<string>, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = sleep(graceMs, 'timeout' as const, { ref: false });
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function findOnPath(name: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.resolve(dir, name);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    if (!(await stat(file)).isFile()) return false;
+    await access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
