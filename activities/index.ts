@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SecretBox } from '../config/secrets';
 import type { Db } from '../db/knex';
+import { channelById, whatsAppRecipient } from '../db/queries/channels';
 import { createDbCatalog } from '../db/queries/catalog';
 import { projectConversation, type ConversationProjection } from '../db/queries/conversations';
 import { getPlaybook } from '../db/queries/merchants';
@@ -10,6 +12,7 @@ import type { Decision } from '../domain/decision';
 import type { OrderStatus } from '../domain/order';
 import { NonRetryableSendError, type Channel, type OutboundMessage, type SendResult } from './channels/channel';
 import type { LlmProvider } from './llm/provider';
+import { fetchInboundMedia, isMediaRejection, type FetchMediaDeps, type InboundMediaRef } from './media/fetch';
 import { notifyMerchant, type MerchantNotification } from './notify/notify';
 import type { PaymentProvider } from './payments/provider';
 import type { LeadSettings } from './settings';
@@ -20,6 +23,8 @@ export interface ActivityDeps {
   channels: Partial<Record<ChannelName, Channel>>;
   payments: PaymentProvider;
   checkoutTtlMs: number;
+  /** WhatsApp attachments: where they are stored and how they are fetched. */
+  media?: { box: SecretBox; fetch: FetchMediaDeps };
 }
 
 export interface Quote {
@@ -146,6 +151,27 @@ export function createActivities(deps: ActivityDeps) {
       if (status !== 'paid') return { status };
       const matches = remote.amountMinor === order.amount_minor && remote.currency.toUpperCase() === order.currency.toUpperCase();
       return { status: matches ? 'paid' : 'mismatch' };
+    },
+
+    /**
+     * Fetches a customer's attachments with the merchant's credentials and
+     * stores them; a refused file (type, size) is recorded with the reason
+     * instead of failing the conversation.
+     */
+    async storeInboundMedia(m: { conversationId: string; merchantId: string; messageId: string; media: InboundMediaRef[] }): Promise<number> {
+      if (!deps.media) throw ApplicationFailure.nonRetryable('media storage is not configured', 'MediaUnavailable');
+      const recipient = await whatsAppRecipient(db, deps.media.box, m.conversationId);
+      const channel = recipient ? await channelById(db, deps.media.box, recipient.channelId) : null;
+      if (!channel) throw ApplicationFailure.nonRetryable('no connected number for this conversation', 'MediaUnavailable');
+      const results = [];
+      for (const item of m.media) {
+        const stored = await fetchInboundMedia(deps.media.fetch, channel, m.merchantId, item);
+        results.push({ ...item, ...stored });
+      }
+      await db('messages')
+        .where({ conversation_id: m.conversationId, direction: 'in', provider_message_id: m.messageId })
+        .update({ media: JSON.stringify(results) });
+      return results.filter((r) => !isMediaRejection(r)).length;
     },
 
     async settleOrder(s: { orderId: string; status: Exclude<OrderStatus, 'pending'> }): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { ConversationKey } from '../db/queries/messages';
 import { markSignalled, recordInbound, wasSignalled } from '../db/queries/messages';
 import type { Db } from '../db/knex';
 import { channelKey, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
-import { inboundSignal, type LeadWorkflowInput } from '../workflows/contract';
+import { inboundSignal, type InboundMessage, type LeadWorkflowInput } from '../workflows/contract';
 
 export interface InboundDeps {
   db: Db;
@@ -24,7 +24,7 @@ export async function deliverInbound(
     providerMessageId: string;
     text: string;
     at: Date;
-    media?: unknown[] | null;
+    media?: InboundMessage['media'] | null;
     /** Runs once the conversation row exists and before the workflow can reply (e.g. storing how to reach the customer). */
     beforeSignal?: () => Promise<void>;
   },
@@ -39,7 +39,7 @@ export async function deliverInbound(
     taskQueue: deps.taskQueue,
     args: [input],
     signal: inboundSignal,
-    signalArgs: [{ id: msg.providerMessageId, text: msg.text, at: msg.at.toISOString() }],
+    signalArgs: [{ id: msg.providerMessageId, text: msg.text, at: msg.at.toISOString(), ...(msg.media?.length ? { media: msg.media } : {}) }],
     typedSearchAttributes: [
       { key: merchantIdKey, value: key.merchantId },
       { key: channelKey, value: key.channel },

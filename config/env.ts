@@ -57,6 +57,16 @@ const EnvSchema = z
     META_APP_SECRET: optionalString,
     META_VERIFY_TOKEN: optionalString,
     META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com/v21.0'),
+
+    MEDIA_DIR: optionalString,
+    MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+    MEDIA_S3_BUCKET: optionalString,
+    MEDIA_S3_REGION: optionalString,
+    MEDIA_S3_ENDPOINT: optionalString,
+    MEDIA_S3_FORCE_PATH_STYLE: optionalString,
+    MEDIA_S3_ACCESS_KEY_ID: optionalString,
+    MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
+    MEDIA_S3_PREFIX: optionalString,
     CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   })
   .transform((env) => ({

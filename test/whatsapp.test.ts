@@ -383,4 +383,33 @@ describe('WhatsApp over Twilio and Meta', () => {
     const templates = (await (await admin('GET', `/templates?merchantId=${merchant}`)).json()) as { items: { name: string; variableCount: number }[] };
     assert.equal(templates.items.find((t) => t.name === 'order_update')?.variableCount, 2);
   });
+
+  test('inbound media is fetched with the merchant credentials and stored; disallowed files are refused with a reason', async () => {
+    const customer = phone();
+    const photo = Buffer.from('\xff\xd8\xff\xe0 a tiny jpeg stand-in', 'latin1');
+    graph.addMedia('1013859600285441', { bytes: photo, mimeType: 'image/jpeg' });
+    graph.addMedia('2013859600285442', { bytes: Buffer.from('MZ not a document'), mimeType: 'application/x-msdownload' });
+    const payload = metaWebhook(customer, []);
+    const value = payload.entry[0]!.changes[0]!.value as { messages: unknown[] };
+    const ts = String(Math.floor(Date.now() / 1000));
+    value.messages = [
+      { from: customer.slice(1), id: 'wamid.photo.1', timestamp: ts, type: 'image', image: { caption: 'Is this tent in stock?', mime_type: 'image/jpeg', sha256: 'x', id: '1013859600285441' } },
+      { from: customer.slice(1), id: 'wamid.file.2', timestamp: ts, type: 'document', document: { filename: 'setup.exe', mime_type: 'application/x-msdownload', sha256: 'y', id: '2013859600285442' } },
+    ];
+    assert.equal((await metaPost(payload)).status, 200);
+    const rows = await eventually(
+      () => stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'in' }).orderBy('seq'),
+      (r) => r.length === 2 && r.every((x: { media: unknown[] | null }) => Array.isArray(x.media) && x.media.some((m) => 'storage' in (m as object) || 'rejected' in (m as object))),
+      'both attachments processed',
+      30_000,
+    );
+    const [photoRow, fileRow] = rows as { text: string; media: { key?: string; sha256?: string; rejected?: string }[] }[];
+    assert.equal(photoRow!.text, 'Is this tent in stock?');
+    const stored = photoRow!.media[0]!;
+    assert.ok(stored.key?.startsWith(`${merchant}/`));
+    const { readFile } = await import('node:fs/promises');
+    assert.deepEqual(await readFile(`${stack.mediaDir}/${stored.key}`), photo);
+    assert.match(fileRow!.media[0]!.rejected ?? '', /type|allowed/i);
+    assert.equal(graph.downloads.length >= 1, true);
+  });
 });

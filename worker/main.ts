@@ -1,5 +1,8 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import path from 'node:path';
 import { createWebchatChannel } from '../activities/channels/webchat';
+import { s3Put } from '../activities/media/s3-put';
+import { mediaStoreFromEnv } from '../activities/media/store';
 import { createWhatsAppChannel } from '../activities/channels/whatsapp';
 import { whatsAppClientFactory } from './whatsapp-clients';
 import { createDemoPaymentProvider } from '../activities/payments/demo';
@@ -45,6 +48,14 @@ async function main(): Promise<void> {
       },
       payments: createDemoPaymentProvider(db, env.PUBLIC_BASE_URL),
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
+      media: {
+        box: secretBox(env),
+        fetch: {
+          store: mediaStoreFromEnv({ ...env, MEDIA_DIR: env.MEDIA_DIR ?? path.join(env.DATA_DIR, 'media') }, s3Put),
+          maxBytes: env.MEDIA_MAX_BYTES,
+          graphBaseUrl: env.META_GRAPH_BASE_URL,
+        },
+      },
     },
     overrides: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   });

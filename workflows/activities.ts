@@ -32,3 +32,9 @@ export const outbox = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['Undeliverable', 'ChannelUnavailable'],
   },
 });
+
+/** Downloads of customer attachments: a few tries, then the message keeps its reference without the file. */
+export const media = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+});

@@ -34,6 +34,8 @@ export interface InboundMessage {
   text: string;
   /** ISO-8601; when the customer sent it, as the channel reports it. */
   at: string;
+  /** WhatsApp attachments to fetch and store (provider media ids or URLs). */
+  media?: { providerMediaId?: string; url?: string; mimeType?: string; filename?: string }[];
 }
 
 export interface TakeOver {

@@ -25,7 +25,7 @@ import type { Decision } from '../domain/decision';
 import type { TemplatePurpose } from '../activities/channels/channel';
 import { nextStage } from '../domain/stage';
 import { leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
-import { agent, outbox, store } from './activities';
+import { agent, media, outbox, store } from './activities';
 import { checkout } from './checkout';
 import {
   agentMessageSignal,
@@ -72,6 +72,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   let settings: LeadSettings | undefined;
   const notices: { key: string; body: Record<string, unknown> }[] = [];
   const resends: ChatMessage[] = [];
+  const attachments: { messageId: string; media: NonNullable<InboundMessage['media']> }[] = [];
 
   const changed = () => {
     dirty = true;
@@ -88,6 +89,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!msg?.id || typeof msg.text !== 'string' || seen.has(msg.id)) return; // webhooks retry
     seen.add(msg.id);
     remember(state, { id: msg.id, from: 'customer', text: msg.text, at: msg.at });
+    if (msg.media?.length) attachments.push({ messageId: msg.id, media: msg.media });
     state.lastCustomerMessageAt = msg.at;
     if (state.channel === 'whatsapp') state.windowClosesAt = new Date(Date.parse(msg.at) + WHATSAPP_WINDOW_MS).toISOString();
     state.followUpsSent = 0;
@@ -233,13 +235,20 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
       await speaking.runExclusive(() => answer(msg));
       continue;
     }
+    // Attachments after replies: a slow download never delays an answer.
+    const attachment = attachments.shift();
+    if (attachment) {
+      await fetchAttachment(attachment);
+      continue;
+    }
     await sync();
     if (timeToContinueAsNew()) break;
 
     const deadline = planFollowUp(settings);
     await sync();
     const seenWake = wake;
-    const woken = () => wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || resends.length > 0 || timeToContinueAsNew();
+    const woken = () =>
+      wake !== seenWake || (state.mode === 'bot' && inbox.length > 0) || resends.length > 0 || attachments.length > 0 || timeToContinueAsNew();
     const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
     if (timedOut && deadline) {
       if (deadline.kind === 'follow_up') await speaking.runExclusive(() => followUp(settings!));
@@ -354,6 +363,16 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     state.handOffReason = reason;
     changed();
     notices.push({ key: `handoff:${state.turns}:${reason}`, body: { reason } });
+  }
+
+  /** Stored for the merchant whoever holds the lead; a failure to fetch is logged, never fatal. */
+  async function fetchAttachment(a: (typeof attachments)[number]): Promise<void> {
+    try {
+      await media.storeInboundMedia({ conversationId, merchantId: state.merchantId, messageId: a.messageId, media: a.media });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('attachment not stored', { messageId: a.messageId, error: err.cause?.message });
+    }
   }
 
   function planFollowUp(s: LeadSettings): ReturnType<typeof nextDeadline> {

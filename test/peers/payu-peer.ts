@@ -165,6 +165,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
   const orders = new Map<string, PayUPeerOrder>();
   const byExtOrderId = new Map<string, string>();
   let origin = '';
+  let refundSeq = 0;
 
   function send(res: ServerResponse, response: ScriptedResponse) {
     res.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', 'correlation-id': randomUUID(), ...response.headers });
@@ -275,7 +276,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     const amount = refund.amount === undefined ? remaining : Number(refund.amount);
     if (amount <= 0 || amount > remaining) return payuError(400, 'OPENPAYU_BUSINESS_ERROR', 'Lack of funds in account', { codeLiteral: 'NO_BALANCE' });
     const made: PayUPeerRefund = {
-      refundId: String(5_000_000 + requests.length),
+      refundId: String(5_000_000 + ++refundSeq),
       extRefundId,
       amount: String(amount),
       currencyCode: order.currencyCode,

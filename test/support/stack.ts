@@ -4,10 +4,14 @@
  * and the API on a random port. Only the network edge may be faked.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createWebchatChannel } from '../../activities/channels/webchat';
 import { createWhatsAppChannel } from '../../activities/channels/whatsapp';
+import { createLocalMediaStore } from '../../activities/media/store';
 import { newMasterKey, SecretBox } from '../../config/secrets';
 import { whatsAppClientFactory } from '../../worker/whatsapp-clients';
 import type { LlmProvider } from '../../activities/llm/provider';
@@ -65,6 +69,8 @@ export interface Stack {
   adminToken: string;
   demoSecret: string;
   box: SecretBox;
+  /** Where this stack's worker stores customer attachments. */
+  mediaDir: string;
   databaseUrl: string;
   temporalAddress: string;
   worker: Worker | null;
@@ -85,6 +91,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const adminToken = `admin-${randomUUID()}`;
   const demoSecret = `demo-${randomUUID()}`;
   const box = SecretBox.fromBase64(newMasterKey());
+  const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-media-'));
 
   // The API listens first so the demo provider's checkout URL can point at it.
   const api = await startApi({
@@ -126,6 +133,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
         payments: createDemoPaymentProvider(db, publicUrl),
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
+        media: {
+          box,
+          fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl: opts.graphBaseUrl, twilioApiBaseUrl: opts.twilioApiBaseUrl },
+        },
       },
       overrides: { workflowBundle: await workflowBundle(), workflowsPath: undefined, ...opts.workerOverrides },
     });
@@ -140,6 +151,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     adminToken,
     demoSecret,
     box,
+    mediaDir,
     databaseUrl,
     temporalAddress,
     worker,

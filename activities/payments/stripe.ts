@@ -1,0 +1,283 @@
+import Stripe from 'stripe';
+import { z } from 'zod';
+import {
+  WebhookPayloadError,
+  WebhookSignatureError,
+  type CheckoutRequest,
+  type PaymentProvider,
+  type PaymentStatus,
+  type PaymentWebhookEvent,
+  type RefundResult,
+} from './provider';
+
+/** The API version this SDK release is typed against; a newer SDK fails the typecheck here until it is reviewed. */
+export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
+export interface StripeProviderOptions {
+  secretKey: string;
+  /** Signing secret of the webhook endpoint (whsec_...). */
+  webhookSecret: string;
+  /** Another API origin, e.g. a local stripe-mock in tests. Default: Stripe's own. */
+  apiBaseUrl?: string;
+}
+
+/** Stripe rejects a Checkout Session whose expires_at is under 30 minutes or over 24 hours after creation. */
+const MIN_EXPIRY_MS = 30 * 60_000;
+const MAX_EXPIRY_MS = 24 * 60 * 60_000;
+/** Room for clock skew and the request's own travel time, so a clamped value is still inside the window on arrival. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export function createStripeProvider(opts: StripeProviderOptions): PaymentProvider {
+  if (!opts.secretKey) throw new Error('Stripe secret key is empty');
+  if (!opts.webhookSecret) throw new Error('Stripe webhook secret is empty');
+  const stripe = new Stripe(opts.secretKey, { apiVersion: STRIPE_API_VERSION, appInfo: { name: 'AutoCloser' }, ...apiOrigin(opts.apiBaseUrl) });
+
+  async function sessionForPaymentIntent(paymentIntent: string): Promise<Stripe.Checkout.Session | null> {
+    const { data } = await stripe.checkout.sessions.list({ payment_intent: paymentIntent, limit: 1 });
+    return data[0] ?? null;
+  }
+
+  return {
+    name: 'stripe',
+
+    async createCheckout(req) {
+      const expiresAt = clampExpiry(req.expiresAt);
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          line_items: lineItems(req),
+          client_reference_id: req.orderId,
+          metadata: { orderId: req.orderId, merchantId: req.merchantId },
+          // Copied onto the PaymentIntent so refunds and disputes seen in the dashboard still name the order.
+          payment_intent_data: { metadata: { orderId: req.orderId, merchantId: req.merchantId } },
+          expires_at: Math.floor(expiresAt.getTime() / 1000),
+          ...(req.successUrl ? { success_url: req.successUrl } : {}),
+          ...(req.cancelUrl ? { cancel_url: req.cancelUrl } : {}),
+          ...(req.buyer?.email ? { customer_email: req.buyer.email } : {}),
+        },
+        req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : undefined,
+      );
+      if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
+      return { url: session.url, providerRef: session.id, expiresAt: new Date(session.expires_at * 1000) };
+    },
+
+    async fetchStatus(providerRef) {
+      const session = await stripe.checkout.sessions.retrieve(providerRef, { expand: ['payment_intent.latest_charge'] });
+      return toPaymentStatus(session);
+    },
+
+    async refund(req) {
+      let paymentIntent = req.paymentRef ?? null;
+      if (!paymentIntent) {
+        const session = await stripe.checkout.sessions.retrieve(req.providerRef);
+        paymentIntent = idOf(session.payment_intent);
+      }
+      if (!paymentIntent) throw new Error(`Checkout Session ${req.providerRef} has no payment to refund`);
+      const refund = await stripe.refunds.create(
+        {
+          payment_intent: paymentIntent,
+          amount: req.amountMinor,
+          // Stripe's own `reason` is a short enum; our free-text reason is kept for whoever reads the dashboard.
+          metadata: { checkoutSession: req.providerRef, ...(req.reason ? { reason: req.reason.slice(0, 500) } : {}) },
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { refundRef: refund.id, status: refundStatus(refund.status) };
+    },
+
+    async parseWebhook(rawBody, headers) {
+      const event = verifyEvent(stripe, opts.webhookSecret, rawBody, headers['stripe-signature']);
+      const object = event.data.object;
+      switch (event.type) {
+        case 'checkout.session.completed':
+        case 'checkout.session.async_payment_succeeded':
+        case 'checkout.session.async_payment_failed':
+        case 'checkout.session.expired': {
+          const session = parse(sessionSchema, object, event.type);
+          const type = sessionEventType(event.type, session.payment_status);
+          if (!type) return [];
+          return [
+            {
+              provider: 'stripe',
+              eventId: event.id,
+              type,
+              providerRef: session.id,
+              orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
+              amountMinor: session.amount_total ?? null,
+              currency: session.currency ? session.currency.toUpperCase() : null,
+            },
+          ];
+        }
+        case 'charge.refunded':
+        case 'charge.dispute.created': {
+          const money = parse(event.type === 'charge.refunded' ? refundedChargeSchema : disputeSchema, object, event.type);
+          const paymentIntent = idOf(money.payment_intent ?? null);
+          // A charge made outside Checkout (an invoice, the dashboard) has no order of ours behind it.
+          const session = paymentIntent ? await sessionForPaymentIntent(paymentIntent) : null;
+          if (!session) return [];
+          return [
+            {
+              provider: 'stripe',
+              eventId: event.id,
+              type: event.type === 'charge.refunded' ? 'refunded' : 'disputed',
+              providerRef: session.id,
+              orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
+              amountMinor: money.amount,
+              currency: money.currency.toUpperCase(),
+            },
+          ];
+        }
+        default:
+          return [];
+      }
+    },
+  };
+}
+
+function apiOrigin(apiBaseUrl: string | undefined): Pick<Stripe.StripeConfig, 'host' | 'port' | 'protocol'> {
+  if (!apiBaseUrl) return {};
+  const url = new URL(apiBaseUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;
+  if (!protocol) throw new Error(`Stripe API base URL must be http or https: ${apiBaseUrl}`);
+  return { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol };
+}
+
+/** Stripe only accepts an expiry 30 min..24 h ahead: a shorter link lives 30 min, a longer one 24 h. */
+export function clampExpiry(requested: Date, now = Date.now()): Date {
+  const min = now + MIN_EXPIRY_MS + EXPIRY_MARGIN_MS;
+  const max = now + MAX_EXPIRY_MS - EXPIRY_MARGIN_MS;
+  return new Date(Math.min(Math.max(requested.getTime(), min), max));
+}
+
+/**
+ * Itemised lines when they add up to the order amount; otherwise (discounts, shipping, rounding) one line for the
+ * whole amount, because Stripe charges the sum of the lines and the order amount is what we verify afterwards.
+ */
+export function lineItems(req: Pick<CheckoutRequest, 'amountMinor' | 'currency' | 'description' | 'orderId' | 'items'>): Stripe.Checkout.SessionCreateParams.LineItem[] {
+  const currency = req.currency.toLowerCase();
+  const items = req.items ?? [];
+  const itemsTotal = items.reduce((sum, i) => sum + i.quantity * i.unitAmountMinor, 0);
+  if (items.length && itemsTotal === req.amountMinor) {
+    return items.map((i) => ({
+      quantity: i.quantity,
+      price_data: { currency, unit_amount: i.unitAmountMinor, product_data: { name: i.name || i.sku } },
+    }));
+  }
+  return [{ quantity: 1, price_data: { currency, unit_amount: req.amountMinor, product_data: { name: req.description || `Order ${req.orderId}` } } }];
+}
+
+/** The parts of a Checkout Session (with payment_intent.latest_charge expanded) that decide its status. */
+export interface SessionStatusView {
+  status: string | null;
+  payment_status: string;
+  amount_total: number | null;
+  currency: string | null;
+  payment_intent:
+    | string
+    | { id: string; status?: string; latest_charge?: string | { amount: number; amount_refunded: number; refunded?: boolean } | null }
+    | null;
+}
+
+export function toPaymentStatus(session: SessionStatusView): PaymentStatus {
+  const pi = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  const charge = pi && typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
+  // A missing amount or currency reads as 0 / '' so that amount verification fails closed instead of passing.
+  const base = {
+    amountMinor: session.amount_total ?? 0,
+    currency: (session.currency ?? '').toUpperCase(),
+    paymentRef: idOf(session.payment_intent),
+  };
+  if (session.payment_status === 'paid') {
+    if (charge && charge.amount_refunded > 0) {
+      const full = charge.refunded === true || charge.amount_refunded >= charge.amount;
+      return { ...base, status: full ? 'refunded' : 'partially_refunded' };
+    }
+    return { ...base, status: 'paid' };
+  }
+  if (session.status === 'expired') return { ...base, status: 'expired' };
+  // A completed session that is still unpaid is a delayed method (SEPA, bank transfer): still processing, or
+  // failed when its PaymentIntent has gone back to needing a payment method.
+  if (session.status === 'complete' && (pi?.status === 'requires_payment_method' || pi?.status === 'canceled')) {
+    return { ...base, status: 'failed' };
+  }
+  return { ...base, status: 'pending' };
+}
+
+function refundStatus(status: string | null): RefundResult['status'] {
+  if (status === 'succeeded') return 'succeeded';
+  if (status === 'failed' || status === 'canceled') return 'failed';
+  return 'pending';
+}
+
+function sessionEventType(eventType: string, paymentStatus: string | null | undefined): PaymentWebhookEvent['type'] | null {
+  switch (eventType) {
+    // Completed with a delayed method means "submitted", not paid; async_payment_succeeded follows.
+    case 'checkout.session.completed':
+      return paymentStatus === 'paid' ? 'completed' : null;
+    case 'checkout.session.async_payment_succeeded':
+      return 'completed';
+    case 'checkout.session.async_payment_failed':
+      return 'failed';
+    case 'checkout.session.expired':
+      return 'expired';
+    default:
+      return null;
+  }
+}
+
+function verifyEvent(stripe: Stripe, secret: string, rawBody: Buffer, header: string | string[] | undefined): z.infer<typeof eventSchema> {
+  const signature = Array.isArray(header) ? (header.length === 1 ? header[0] : undefined) : header;
+  if (!signature) throw new WebhookSignatureError('missing or repeated Stripe-Signature header');
+  let event: unknown;
+  try {
+    event = stripe.webhooks.constructEvent(rawBody, signature, secret);
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new WebhookSignatureError(err.message);
+    throw new WebhookPayloadError(`Stripe webhook body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parse(eventSchema, event, 'event');
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new WebhookPayloadError(`unexpected Stripe ${what} payload: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+function idOf(ref: string | { id: string } | null): string | null {
+  return typeof ref === 'string' ? ref : (ref?.id ?? null);
+}
+
+const expandable = z.union([z.string(), z.object({ id: z.string() })]).nullish();
+
+const eventSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+const sessionSchema = z.object({
+  id: z.string().min(1),
+  payment_status: z.string().nullish(),
+  client_reference_id: z.string().nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  amount_total: z.number().int().nullish(),
+  currency: z.string().nullish(),
+});
+
+/** A refunded charge reads like a dispute: the amount that matters is what has been refunded so far. */
+const refundedChargeSchema = z
+  .object({
+    id: z.string().min(1),
+    payment_intent: expandable,
+    amount_refunded: z.number().int(),
+    currency: z.string().min(1),
+  })
+  .transform((c) => ({ id: c.id, payment_intent: c.payment_intent, amount: c.amount_refunded, currency: c.currency }));
+
+const disputeSchema = z.object({
+  id: z.string().min(1),
+  payment_intent: expandable,
+  amount: z.number().int(),
+  currency: z.string().min(1),
+});
