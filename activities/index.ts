@@ -14,15 +14,17 @@ import { NonRetryableSendError, type Channel, type OutboundMessage, type SendRes
 import type { LlmProvider } from './llm/provider';
 import { fetchInboundMedia, isMediaRejection, type FetchMediaDeps, type InboundMediaRef } from './media/fetch';
 import { notifyMerchant, type MerchantNotification } from './notify/notify';
-import type { PaymentProvider } from './payments/provider';
+import type { PaymentRegistry } from './payments/registry';
 import type { LeadSettings } from './settings';
 
 export interface ActivityDeps {
   db: Db;
   llm: LlmProvider;
   channels: Partial<Record<ChannelName, Channel>>;
-  payments: PaymentProvider;
+  payments: PaymentRegistry;
   checkoutTtlMs: number;
+  /** Where providers send the customer back after paying. */
+  publicBaseUrl: string;
   /** WhatsApp attachments: where they are stored and how they are fetched. */
   media?: { box: SecretBox; fetch: FetchMediaDeps };
 }
@@ -108,11 +110,22 @@ export function createActivities(deps: ActivityDeps) {
       const existing = await getOrder(db, o.orderId);
       const product = await createDbCatalog(db, o.merchantId).get(o.sku);
       if (!product) throw ApplicationFailure.nonRetryable(`unknown product ${o.sku}`, 'UnknownProduct');
+      const pendingPayment = (url: string, expiresAt: Date, amountMinor: number, currency: string): PendingPayment => ({
+        orderId: o.orderId,
+        sku: o.sku,
+        name: product.name,
+        quantity: o.quantity,
+        amountMinor,
+        currency,
+        url,
+        expiresAt: expiresAt.toISOString(),
+      });
       if (existing?.checkout_url && existing.expires_at) {
-        return { orderId: existing.id, sku: existing.sku, name: product.name, quantity: existing.quantity, amountMinor: existing.amount_minor, currency: existing.currency, url: existing.checkout_url, expiresAt: existing.expires_at.toISOString() };
+        return pendingPayment(existing.checkout_url, existing.expires_at, existing.amount_minor, existing.currency);
       }
       const amountMinor = product.priceMinor * o.quantity;
-      const expiresAt = new Date(Date.now() + deps.checkoutTtlMs);
+      const chain = deps.payments.chainFor(product.currency);
+      if (!chain.length) throw ApplicationFailure.nonRetryable(`no payment provider accepts ${product.currency}`, 'NoPaymentProvider');
       await db('orders')
         .insert({
           id: o.orderId,
@@ -123,33 +136,61 @@ export function createActivities(deps: ActivityDeps) {
           amount_minor: amountMinor,
           currency: product.currency,
           status: 'pending',
-          provider: deps.payments.name,
+          provider: chain[0]!.name,
         })
         .onConflict('id')
         .ignore();
-      const session = await deps.payments.createCheckout({
-        orderId: o.orderId,
-        merchantId: o.merchantId,
-        amountMinor,
-        currency: product.currency,
-        description: `${product.name} × ${o.quantity}`,
-        expiresAt,
-      });
-      await db('orders')
-        .where({ id: o.orderId })
-        .update({ provider_ref: session.providerRef, checkout_url: session.url, expires_at: session.expiresAt, updated_at: db.fn.now() });
-      return { orderId: o.orderId, sku: o.sku, name: product.name, quantity: o.quantity, amountMinor, currency: product.currency, url: session.url, expiresAt: session.expiresAt.toISOString() };
+      const customer = await db('conversations').where({ id: o.conversationId }).first('customer_name');
+      const attempts: { provider: string; error: string }[] = [];
+      // The merchant's providers in order: one that cannot create a checkout hands over to the next.
+      for (const provider of chain) {
+        try {
+          const session = await provider.createCheckout({
+            orderId: o.orderId,
+            merchantId: o.merchantId,
+            amountMinor,
+            currency: product.currency,
+            description: `${product.name} × ${o.quantity}`,
+            items: [{ sku: product.sku, name: product.name, quantity: o.quantity, unitAmountMinor: product.priceMinor }],
+            buyer: { id: o.conversationId, name: customer?.customer_name ?? null },
+            successUrl: `${deps.publicBaseUrl}/pay/done?order=${o.orderId}`,
+            cancelUrl: `${deps.publicBaseUrl}/pay/done?order=${o.orderId}&cancelled=1`,
+            expiresAt: new Date(Date.now() + deps.checkoutTtlMs),
+            idempotencyKey: `checkout:${o.orderId}:${provider.name}`,
+          });
+          await db('orders').where({ id: o.orderId }).update({
+            provider: provider.name,
+            provider_ref: session.providerRef,
+            checkout_url: session.url,
+            expires_at: session.expiresAt,
+            provider_attempts: attempts.length ? JSON.stringify(attempts) : null,
+            updated_at: db.fn.now(),
+          });
+          return pendingPayment(session.url, session.expiresAt, amountMinor, product.currency);
+        } catch (err) {
+          attempts.push({ provider: provider.name, error: err instanceof Error ? err.message : String(err) });
+          Context.current().log.warn('payment provider could not create a checkout', { provider: provider.name, error: attempts.at(-1)!.error });
+        }
+      }
+      throw new Error(`no payment provider could create a checkout: ${attempts.map((a) => `${a.provider}: ${a.error}`).join('; ')}`);
     },
 
-    /** Asks the provider, then compares with the order we created: a webhook alone never marks a sale won. */
+    /** Asks the order's own provider, then compares with the order we created: a webhook alone never marks a sale won. */
     async verifyPayment(orderId: string): Promise<{ status: 'paid' | 'pending' | 'failed' | 'expired' | 'mismatch' }> {
       const order = await getOrder(db, orderId);
-      if (!order?.provider_ref) throw ApplicationFailure.nonRetryable(`order ${orderId} has no checkout`, 'UnknownOrder');
-      const remote = await deps.payments.fetchStatus(order.provider_ref);
+      const provider = order ? deps.payments.byName(order.provider) : undefined;
+      if (!order?.provider_ref || !provider) throw ApplicationFailure.nonRetryable(`order ${orderId} has no checkout`, 'UnknownOrder');
+      const remote = await provider.fetchStatus(order.provider_ref);
       // Money that moved and came back still moved: a refund is handled as its own event, not as "unpaid".
       const status = remote.status === 'refunded' || remote.status === 'partially_refunded' ? 'paid' : remote.status;
       if (status !== 'paid') return { status };
+      if (remote.paymentRef) await db('orders').where({ id: orderId }).update({ payment_ref: remote.paymentRef });
       const matches = remote.amountMinor === order.amount_minor && remote.currency.toUpperCase() === order.currency.toUpperCase();
+      if (!matches) {
+        await db('orders')
+          .where({ id: orderId })
+          .update({ flag_reason: `provider reports ${remote.amountMinor} ${remote.currency}, order is ${order.amount_minor} ${order.currency}` });
+      }
       return { status: matches ? 'paid' : 'mismatch' };
     },
 

@@ -68,6 +68,17 @@ const EnvSchema = z
     MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
     MEDIA_S3_PREFIX: optionalString,
     CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+    PAYMENT_ROUTES: z.string().default('TRY:iyzico,stripe;PLN:payu,stripe;CZK:payu,stripe;*:stripe'),
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    IYZICO_API_KEY: optionalString,
+    IYZICO_SECRET_KEY: optionalString,
+    IYZICO_BASE_URL: z.url().default('https://sandbox-api.iyzipay.com'),
+    PAYU_POS_ID: optionalString,
+    PAYU_CLIENT_ID: optionalString,
+    PAYU_CLIENT_SECRET: optionalString,
+    PAYU_SECOND_KEY: optionalString,
+    PAYU_BASE_URL: z.url().default('https://secure.snd.payu.com'),
   })
   .transform((env) => ({
     ...env,

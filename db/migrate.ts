@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import type { Db } from './knex';
 import * as core from './migrations/001_core';
 import * as whatsapp from './migrations/002_whatsapp';
+import * as payments from './migrations/003_payments';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_core': core,
   '002_whatsapp': whatsapp,
+  '003_payments': payments,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import { createWebchatChannel } from '../activities/channels/webchat';
 import { createPlaybookProvider } from '../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../activities/payments/demo';
+import { createPaymentRegistry } from '../activities/payments/registry';
 import { demoCatalog, demoPlaybook } from '../db/demo-data';
 import { createDb, type Db } from '../db/knex';
 import { upsertProducts } from '../db/queries/catalog';
@@ -37,7 +38,8 @@ describe('real follow-up cadence with skipped time', () => {
         db,
         llm: createPlaybookProvider(),
         channels: { webchat: createWebchatChannel(db) },
-        payments: createDemoPaymentProvider(db, 'http://127.0.0.1:1'),
+        payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://127.0.0.1:1')], '*:demo'),
+        publicBaseUrl: 'http://127.0.0.1:1',
         checkoutTtlMs: 3_600_000,
       }),
     });

@@ -5,13 +5,13 @@ import { s3Put } from '../activities/media/s3-put';
 import { mediaStoreFromEnv } from '../activities/media/store';
 import { createWhatsAppChannel } from '../activities/channels/whatsapp';
 import { whatsAppClientFactory } from './whatsapp-clients';
-import { createDemoPaymentProvider } from '../activities/payments/demo';
 import { ConfigError, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
 import { createLlmChain } from './llm-chain';
 import { createWorker } from './create-worker';
+import { paymentRegistryFromEnv } from './payment-providers';
 
 const log = createLogger('worker');
 
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
           clientFor: whatsAppClientFactory({ publicBaseUrl: env.PUBLIC_BASE_URL, graphBaseUrl: env.META_GRAPH_BASE_URL }),
         }),
       },
-      payments: createDemoPaymentProvider(db, env.PUBLIC_BASE_URL),
+      payments: paymentRegistryFromEnv(env, db),
+      publicBaseUrl: env.PUBLIC_BASE_URL,
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
       media: {
         box: secretBox(env),

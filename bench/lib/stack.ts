@@ -15,6 +15,7 @@ import type { Channel } from '../../activities/channels/channel';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import { createPaymentRegistry } from '../../activities/payments/registry';
 import { newMasterKey, SecretBox } from '../../config/secrets';
 import { createLogger } from '../../config/logger';
 import { demoCatalog, demoPlaybook } from '../../db/demo-data';
@@ -70,7 +71,8 @@ export async function startBenchStack(o: { databaseUrl: string; temporalAddress:
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { db, llm, channels: { webchat }, payments: createDemoPaymentProvider(db, api.url), checkoutTtlMs: 60 * 60_000 },
+    deps: { db, llm, channels: { webchat }, payments: createPaymentRegistry([createDemoPaymentProvider(db, api.url)], '*:demo'),
+    publicBaseUrl: api.url, checkoutTtlMs: 60 * 60_000 },
     overrides: {
       workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: silent }),
       workflowsPath: undefined,

@@ -17,6 +17,8 @@ import { whatsAppClientFactory } from '../../worker/whatsapp-clients';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import type { PaymentProvider } from '../../activities/payments/provider';
+import { createPaymentRegistry } from '../../activities/payments/registry';
 import { createLogger } from '../../config/logger';
 import { demoCatalog, demoPlaybook } from '../../db/demo-data';
 import { createDb, type Db } from '../../db/knex';
@@ -52,6 +54,9 @@ export interface StackOptions {
   workerOverrides?: Partial<WorkerOptions>;
   /** Skip the in-process worker (a test runs its own, e.g. as a child process). */
   noWorker?: boolean;
+  /** Real payment providers pointed at local peers, and the routes between them (default: demo for everything). */
+  paymentProviders?: PaymentProvider[];
+  paymentRoutes?: string;
   /** Local peers standing in for the WhatsApp providers. */
   graphBaseUrl?: string;
   twilioApiBaseUrl?: string;
@@ -131,7 +136,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             clientFor: whatsAppClientFactory({ publicBaseUrl: publicUrl, graphBaseUrl: opts.graphBaseUrl, twilioApiBaseUrl: opts.twilioApiBaseUrl }),
           }),
         },
-        payments: createDemoPaymentProvider(db, publicUrl),
+        payments: createPaymentRegistry([createDemoPaymentProvider(db, publicUrl), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
+        publicBaseUrl: publicUrl,
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
         media: {
           box,

@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createWebchatChannel } from '../../activities/channels/webchat';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import { createPaymentRegistry } from '../../activities/payments/registry';
 import { createDb } from '../../db/knex';
 import { createWorker } from '../../worker/create-worker';
 import { requireEnv } from './stack';
@@ -20,7 +21,8 @@ const worker = await createWorker({
     db,
     llm: createPlaybookProvider(),
     channels: { webchat: createWebchatChannel(db) },
-    payments: createDemoPaymentProvider(db, requireEnv('PUBLIC_URL')),
+    payments: createPaymentRegistry([createDemoPaymentProvider(db, requireEnv('PUBLIC_URL'))], '*:demo'),
+    publicBaseUrl: requireEnv('PUBLIC_URL'),
     checkoutTtlMs: 3_600_000,
   },
 });
