@@ -12,7 +12,9 @@ import { channelRoutes } from './routes/channels';
 import { conversationRoutes, requireAdminToken } from './routes/conversations';
 import { templateRoutes } from './routes/templates';
 import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
+import type { PaymentRegistry } from '../activities/payments/registry';
 import { demoPaymentRoutes } from './routes/demo-payments';
+import { paymentRoutes } from './routes/payments';
 import { webchatRoutes } from './routes/webchat';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -30,6 +32,8 @@ export interface AppDeps {
   /** The URL providers call us at; without it, the request's own origin (tests). */
   publicBaseUrl?: string;
   meta: { appSecret?: string; verifyToken?: string };
+  /** Payment providers by currency; their webhooks and refunds go through here. */
+  payments: PaymentRegistry;
   /** Provider API roots for template sync (tests point them at local peers). */
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
 }
@@ -62,7 +66,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Before the JSON parser: the demo webhook is verified over its raw bytes.
-  app.use(demoPaymentRoutes({ db: deps.db, temporal: deps.temporal, secret: deps.demoPaymentSecret, log: deps.log }));
+  app.use(demoPaymentRoutes({ db: deps.db, secret: deps.demoPaymentSecret, log: deps.log }));
+  const payments = paymentRoutes(deps);
+  app.use(payments.webhooks);
   // Also before it: Meta signs the raw body, Twilio posts forms.
   app.use(whatsAppWebhookRoutes(deps));
 
@@ -78,7 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
     webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
   app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
-  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }), payments.api);
 
   app.use('/widget.js', (_req, res, next) => {
     // Loaded by third-party pages.

@@ -1,6 +1,7 @@
 import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
+import { paymentRegistryFromEnv } from '../worker/payment-providers';
 import { startApi } from './server';
 import { connectTemporal } from './temporal-client';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for the API (npm start sets it for the embedded database)');
   const db = createDb(env.DATABASE_URL);
   const temporal = await connectTemporal(env);
+  const demoPaymentSecret = env.DEMO_PAYMENT_SECRET ?? devSecret();
   const api = await startApi({
     db,
     temporal,
@@ -19,7 +21,8 @@ async function main(): Promise<void> {
     port: env.PORT,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     adminToken: env.ADMIN_TOKEN ?? devSecret(),
-    demoPaymentSecret: env.DEMO_PAYMENT_SECRET ?? devSecret(),
+    demoPaymentSecret,
+    payments: paymentRegistryFromEnv(env, db, demoPaymentSecret),
     trustProxy: env.TRUST_PROXY,
     box: secretBox(env),
     publicBaseUrl: env.PUBLIC_BASE_URL,

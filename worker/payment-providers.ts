@@ -12,9 +12,9 @@ import type { Db } from '../db/knex';
  * only chosen for a currency no configured provider serves, so a real
  * provider's outage never silently turns into "no card is charged".
  */
-export function configuredPaymentProviders(env: Env, db: Db): PaymentProvider[] {
+export function configuredPaymentProviders(env: Env, db: Db, demoWebhookSecret?: string): PaymentProvider[] {
   const base = env.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const providers: PaymentProvider[] = [createDemoPaymentProvider(db, base)];
+  const providers: PaymentProvider[] = [createDemoPaymentProvider(db, base, demoWebhookSecret)];
   if (env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET) {
     providers.push(createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET }));
   }
@@ -39,6 +39,6 @@ export function configuredPaymentProviders(env: Env, db: Db): PaymentProvider[] 
   return providers;
 }
 
-export function paymentRegistryFromEnv(env: Env, db: Db): PaymentRegistry {
-  return createPaymentRegistry(configuredPaymentProviders(env, db), env.PAYMENT_ROUTES);
+export function paymentRegistryFromEnv(env: Env, db: Db, demoWebhookSecret?: string): PaymentRegistry {
+  return createPaymentRegistry(configuredPaymentProviders(env, db, demoWebhookSecret), env.PAYMENT_ROUTES);
 }

@@ -53,7 +53,7 @@ export interface CloseLead {
 }
 export interface PaymentResult {
   orderId: string;
-  status: 'paid' | 'expired' | 'failed' | 'mismatch';
+  status: 'paid' | 'expired' | 'failed' | 'mismatch' | 'refunded' | 'disputed';
 }
 
 export type Mode = 'bot' | 'human';

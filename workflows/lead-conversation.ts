@@ -214,6 +214,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (state.pendingPayment?.orderId === result.orderId) state.pendingPayment = null;
     if (result.status === 'paid') state.stage = nextStage(state.stage, { type: 'paid' });
     else if (result.status === 'mismatch') handOff('payment_mismatch');
+    else if (result.status === 'disputed') handOff('payment_disputed');
+    else if (result.status === 'refunded') state.stage = nextStage(state.stage, { type: 'refunded' });
     else state.stage = nextStage(state.stage, { type: 'checkout_failed' });
     changed();
   });

@@ -1,6 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/knex';
-import type { PaymentProvider } from './provider';
+import { z } from 'zod';
+import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from './provider';
+
+export const DemoEventSchema = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(['payment.completed', 'payment.failed', 'payment.refunded']),
+  orderId: z.uuid(),
+  created: z.number().int(),
+  amountMinor: z.number().int().positive().optional(),
+});
+export type DemoEvent = z.infer<typeof DemoEventSchema>;
 
 /**
  * A stand-in payment provider that needs no account: its "hosted checkout" is
@@ -8,16 +18,39 @@ import type { PaymentProvider } from './provider';
  * the same path a real provider uses. Its side of the ledger is the order's
  * `provider_status` column.
  */
-export function createDemoPaymentProvider(db: Db, publicBaseUrl: string): PaymentProvider {
+export function createDemoPaymentProvider(db: Db, publicBaseUrl: string, webhookSecret?: string): PaymentProvider {
   return {
     name: 'demo',
+    async parseWebhook(raw, headers) {
+      const header = headers[DEMO_SIGNATURE_HEADER];
+      if (!webhookSecret || !verifyDemoWebhook(webhookSecret, raw.toString('utf8'), typeof header === 'string' ? header : undefined)) {
+        throw new WebhookSignatureError(`Missing, stale or invalid ${DEMO_SIGNATURE_HEADER} header`);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new WebhookPayloadError('Webhook body is not valid JSON');
+      }
+      const parsed = DemoEventSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new WebhookPayloadError(`Invalid demo event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      const e = parsed.data;
+      const type = e.type === 'payment.completed' ? 'completed' : e.type === 'payment.failed' ? 'failed' : 'refunded';
+      return [{ provider: 'demo', eventId: e.id, type, providerRef: e.orderId, orderId: e.orderId, amountMinor: e.amountMinor ?? null }];
+    },
+    async refund(req) {
+      await db('orders').where({ id: req.providerRef }).update({ provider_status: 'refunded' });
+      return { refundRef: `demo_refund_${req.idempotencyKey}`, status: 'succeeded' };
+    },
     async createCheckout(req) {
       return { url: `${publicBaseUrl}/pay/demo/${req.orderId}`, providerRef: req.orderId, expiresAt: req.expiresAt };
     },
     async fetchStatus(providerRef) {
       const order = await db('orders').where({ id: providerRef }).first('provider_status', 'amount_minor', 'currency', 'expires_at');
       if (!order) throw new Error(`demo payment ${providerRef} not found`);
-      const status = order.provider_status === 'paid' || order.provider_status === 'failed' ? order.provider_status : 'pending';
+      const status = order.provider_status === 'paid' || order.provider_status === 'failed' || order.provider_status === 'refunded' ? order.provider_status : 'pending';
       return { status, amountMinor: order.amount_minor, currency: order.currency };
     },
   };

@@ -1,22 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DEMO_SIGNATURE_HEADER, signDemoWebhook, verifyDemoWebhook } from '../../activities/payments/demo';
+import { DEMO_SIGNATURE_HEADER, signDemoWebhook, type DemoEvent } from '../../activities/payments/demo';
 import type { Db } from '../../db/knex';
-import { getOrder, markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../../db/queries/orders';
+import { getOrder } from '../../db/queries/orders';
 import { formatMoney } from '../../domain/money';
-import { checkoutWorkflowId, paymentEventSignal } from '../../workflows/contract';
-import { HttpError, notFound, parseOr400 } from '../errors';
+import { notFound, parseOr400 } from '../errors';
 
-const DemoEvent = z.object({
-  id: z.string().min(1).max(200),
-  type: z.enum(['payment.completed', 'payment.failed']),
-  orderId: z.uuid(),
-  created: z.number().int(),
-});
-type DemoEvent = z.infer<typeof DemoEvent>;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -31,11 +22,11 @@ h1{font-size:1.25rem;margin:0 0 1rem}.total{font-size:2rem;font-weight:600;margi
 }
 
 /**
- * The demo provider's hosted checkout and its webhook. The page stands in for
- * a provider's payment page; its result travels as a signed webhook through
- * the same verify → dedupe → signal path as a real provider's.
+ * The demo provider's hosted checkout. The page stands in for a provider's
+ * payment page; its result travels as a signed webhook to `/webhooks/demo`,
+ * through the same verify → dedupe → signal path as a real provider's.
  */
-export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: string; log: Logger }): Router {
+export function demoPaymentRoutes(deps: { db: Db; secret: string; log: Logger }): Router {
   const router = Router();
   const { db } = deps;
 
@@ -81,38 +72,6 @@ export function demoPaymentRoutes(deps: { db: Db; temporal: Client; secret: stri
       if (!response.ok) deps.log.error({ status: response.status }, 'demo webhook delivery failed');
     }
     res.redirect(303, `/pay/demo/${order.id}`);
-  });
-
-  router.post('/webhooks/demo', express.raw({ type: '*/*', limit: '64kb' }), async (req, res) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    if (!verifyDemoWebhook(deps.secret, raw, req.get(DEMO_SIGNATURE_HEADER))) {
-      throw new HttpError(403, 'invalid_signature', `Missing, stale or invalid ${DEMO_SIGNATURE_HEADER} header`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, 'invalid_json', 'Webhook body is not valid JSON');
-    }
-    const event = parseOr400(DemoEvent, json);
-    const order = await getOrder(db, event.orderId);
-    if (!order) throw notFound('order');
-    const fresh = await recordWebhookEvent(db, { provider: 'demo', eventId: event.id, merchantId: order.merchant_id, payload: event });
-    if (!fresh && (await webhookEventProcessed(db, 'demo', event.id))) {
-      res.json({ received: true, duplicate: true });
-      return;
-    }
-    try {
-      await deps.temporal.workflow.getHandle(checkoutWorkflowId(order.id)).signal(paymentEventSignal, {
-        eventId: event.id,
-        type: event.type === 'payment.completed' ? 'completed' : 'failed',
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      deps.log.warn({ orderId: order.id }, 'payment event for a checkout that already finished');
-    }
-    await markWebhookEventProcessed(db, 'demo', event.id);
-    res.json({ received: true, duplicate: false });
   });
 
   return router;

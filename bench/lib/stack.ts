@@ -61,6 +61,7 @@ export async function startBenchStack(o: { databaseUrl: string; temporalAddress:
     trustProxy: false,
     box: SecretBox.fromBase64(newMasterKey()),
     meta: {},
+    payments: createPaymentRegistry([createDemoPaymentProvider(apiDb, 'http://api.invalid')], '*:demo'),
     webchatRateLimitPerMinute: 1_000_000_000,
   });
 

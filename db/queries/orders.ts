@@ -16,6 +16,9 @@ export interface OrderRow {
   checkout_url: string | null;
   expires_at: Date | null;
   paid_at: Date | null;
+  payment_ref: string | null;
+  refunded_minor: number;
+  flag_reason: string | null;
 }
 
 export async function getOrder(db: Db, id: string): Promise<OrderRow | undefined> {

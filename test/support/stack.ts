@@ -112,6 +112,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     trustProxy: false,
     box,
     meta: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN },
+    // The API only verifies webhooks and refunds; checkout links are made by the worker's registry below.
+    payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
   });
   const publicUrl = api.url;

@@ -1,0 +1,106 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { PaymentWebhookEvent } from '../activities/payments/provider';
+import type { Db } from '../db/knex';
+import { getOrder, markWebhookEventProcessed, recordWebhookEvent, transitionOrder, webhookEventProcessed, type OrderRow } from '../db/queries/orders';
+import { publishConversationEvent } from '../db/events';
+import { checkoutWorkflowId, paymentEventSignal, paymentResultSignal } from '../workflows/contract';
+
+export interface PaymentEventDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  log: Logger;
+}
+
+async function findOrder(db: Db, e: PaymentWebhookEvent): Promise<OrderRow | undefined> {
+  if (e.orderId) {
+    const byId = await getOrder(db, e.orderId).catch(() => undefined);
+    if (byId && byId.provider === e.provider) return byId;
+  }
+  return db('orders').where({ provider: e.provider, provider_ref: e.providerRef }).first();
+}
+
+/**
+ * One verified provider event, applied once: stored under its provider event
+ * id (a redelivery stops there), then handed to the order's checkout
+ * workflow, which asks the provider for the truth before anything changes.
+ * Refunds and disputes arrive after the checkout finished and change the
+ * order directly, then tell the lead.
+ */
+export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhookEvent, payload: unknown): Promise<'applied' | 'duplicate' | 'unknown_order'> {
+  const { db } = deps;
+  const order = await findOrder(db, e);
+  if (!order) {
+    deps.log.warn({ provider: e.provider, providerRef: e.providerRef }, 'payment event for an unknown order');
+    return 'unknown_order';
+  }
+  const fresh = await recordWebhookEvent(db, { provider: e.provider, eventId: e.eventId, merchantId: order.merchant_id, payload });
+  if (!fresh && (await webhookEventProcessed(db, e.provider, e.eventId))) return 'duplicate';
+
+  if (e.type === 'completed' || e.type === 'failed' || e.type === 'expired') {
+    await signalCheckout(deps, order, { eventId: e.eventId, type: e.type });
+  } else {
+    const to = e.type === 'disputed' ? 'disputed' : refundedStatus(order, e.amountMinor ?? null);
+    if (await transitionOrder(db, order.id, to)) {
+      if (e.type === 'refunded' && e.amountMinor) {
+        await db('orders').where({ id: order.id }).update({ refunded_minor: Math.min(order.amount_minor, e.amountMinor) });
+      }
+      // A partial refund leaves the sale standing; the order row shows it.
+      if (to !== 'partially_refunded') {
+        await deps.temporal.workflow
+          .getHandle(order.conversation_id)
+          .signal(paymentResultSignal, { orderId: order.id, status: to })
+          .catch((err: unknown) => deps.log.warn({ err, orderId: order.id }, 'lead did not take the refund/dispute'));
+      }
+      await publishConversationEvent(db, { kind: 'conversation', merchantId: order.merchant_id, conversationId: order.conversation_id });
+    }
+  }
+  await markWebhookEventProcessed(db, e.provider, e.eventId);
+  return 'applied';
+}
+
+/** Providers report the refunded total; anything short of the order amount is partial. */
+function refundedStatus(order: OrderRow, refundedTotalMinor: number | null): 'refunded' | 'partially_refunded' {
+  return refundedTotalMinor !== null && refundedTotalMinor < order.amount_minor ? 'partially_refunded' : 'refunded';
+}
+
+async function signalCheckout(deps: PaymentEventDeps, order: OrderRow, event: { eventId: string; type: 'completed' | 'failed' | 'expired' }): Promise<void> {
+  const handle = deps.temporal.workflow.getHandle(checkoutWorkflowId(order.id));
+  try {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') {
+      await handle.signal(paymentEventSignal, event);
+      return;
+    }
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  if (event.type !== 'completed') return; // a finished checkout already settled failure or expiry
+  // Paid after the checkout gave up (link expired): run the checkout again for this order. Its
+  // sends are keyed per order, so the customer gets the receipt and nothing they already had.
+  const lead = await deps.db('conversations').where({ id: order.conversation_id }).first('channel', 'customer_key', 'language');
+  try {
+    await deps.temporal.workflow.signalWithStart('checkout', {
+      workflowId: checkoutWorkflowId(order.id),
+      taskQueue: deps.taskQueue,
+      args: [
+        {
+          orderId: order.id,
+          merchantId: order.merchant_id,
+          conversationId: order.conversation_id,
+          channel: lead.channel,
+          customerKey: lead.customer_key,
+          language: lead.language,
+          sku: order.sku,
+          quantity: order.quantity,
+          remindBeforeMs: 0,
+        },
+      ],
+      signal: paymentEventSignal,
+      signalArgs: [event],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
