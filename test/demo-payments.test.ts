@@ -83,4 +83,19 @@ describe('checkout through the demo provider', () => {
     const st = await eventually(() => handle.query(stateQuery), (x) => x.pendingPayment === null, 'pending payment cleared');
     assert.equal(st.stage, 'negotiating');
   });
+
+  test('a payment that completes after the link expired still wins, once', async () => {
+    const { s, handle, orderId } = await openCheckout();
+    await eventually(() => stack.db('orders').where({ id: orderId }).first(), (o) => o.status === 'expired', 'expiry', 15_000);
+    const withLink = (m: { text: string }[]) => m.filter((x) => x.text.includes(`/pay/demo/${orderId}`)).length;
+    const linksBefore = withLink(await getTranscript(stack.apiUrl, merchant, s));
+    await stack.db('orders').where({ id: orderId }).update({ provider_status: 'paid' });
+    const event = { id: `evt_${randomUUID()}`, type: 'payment.completed', orderId, created: Math.floor(Date.now() / 1000) };
+    for (let i = 0; i < 2; i++) assert.equal((await deliver(event, signed(event))).status, 200);
+    await eventually(() => handle.query(stateQuery), (x) => x.stage === 'won', 'won after expiry', 15_000);
+    assert.equal((await stack.db('orders').where({ id: orderId }).first()).status, 'paid');
+    const t = await getTranscript(stack.apiUrl, merchant, s);
+    assert.equal(t.filter((m) => /Payment received/.test(m.text)).length, 1);
+    assert.equal(withLink(t), linksBefore, 'the link and its reminder are not sent again');
+  });
 });

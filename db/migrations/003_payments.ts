@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('orders', (t) => {
+    // Room for partially_refunded and later states.
+    t.string('status', 32).notNullable().alter();
     /** The provider's payment id once paid (Stripe PaymentIntent, iyzico paymentId, PayU orderId); refunds need it. */
     t.string('payment_ref', 200);
     t.bigInteger('refunded_minor').notNullable().defaultTo(0);

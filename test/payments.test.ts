@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import Stripe from 'stripe';
+import { createIyzicoProvider } from '../activities/payments/iyzico';
+import { createPayUProvider } from '../activities/payments/payu';
+import type { PaymentProvider } from '../activities/payments/provider';
+import { createStripeProvider, STRIPE_API_VERSION } from '../activities/payments/stripe';
+import { leadWorkflowId, stateQuery } from '../workflows/contract';
+import { eventually, getTranscript, postMessage, sessionId } from './support/chat';
+import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import { startIyzicoPeer, type IyzicoPeer } from './peers/iyzico-peer';
+import { startPayUPeer, type PayUPeer } from './peers/payu-peer';
+import { startStack, type Stack } from './support/stack';
+
+const STRIPE_WEBHOOK_SECRET = 'whsec_test_secret_for_the_suite';
+const IYZICO = { apiKey: 'sandbox-test-api-key', secretKey: 'sandbox-test-secret-key' };
+const PAYU = { posId: '300746', clientId: '300746', clientSecret: '2ee86a66e5d97e3fadc400c9f19b065d', secondKey: 'b6ca15b0d1020e8094d9b5f8d163db54' };
+
+/**
+ * stripe-mock answers from fixtures and keeps no state, so a paid session can
+ * never be read back from it. This pass-through plays Stripe's ledger: it
+ * remembers sessions created through it and, once the test "pays" one,
+ * answers retrieves with the paid state in Stripe's own format.
+ */
+async function startStripeLedger(target: string) {
+  const sessions = new Map<string, { amount: number; currency: string; paid: boolean }>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => {
+          let body = Buffer.concat(out).toString('utf8');
+          const path = new URL(req.url ?? '/', target).pathname;
+          if (req.method === 'POST' && path === '/v1/checkout/sessions' && up.statusCode === 200) {
+            const form = new URLSearchParams(raw.toString('utf8'));
+            const amount = Number(form.get('line_items[0][price_data][unit_amount]')) * Number(form.get('line_items[0][quantity]') ?? '1');
+            const json = JSON.parse(body) as { id: string };
+            sessions.set(json.id, { amount, currency: form.get('line_items[0][price_data][currency]') ?? 'usd', paid: false });
+          }
+          const match = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
+          const known = match ? sessions.get(decodeURIComponent(match[1]!)) : undefined;
+          if (req.method === 'GET' && known && up.statusCode === 200) {
+            const json = JSON.parse(body) as Record<string, unknown>;
+            Object.assign(json, { amount_total: known.amount, currency: known.currency, ...(known.paid ? { payment_status: 'paid', status: 'complete' } : {}) });
+            body = JSON.stringify(json);
+          }
+          const { 'transfer-encoding': _chunked, ...rest } = up.headers;
+          const headers = { ...rest, 'content-length': String(Buffer.byteLength(body)) };
+          res.writeHead(up.statusCode ?? 502, headers).end(body);
+        });
+      });
+      upstream.on('error', (err) => res.writeHead(502).end(err.message));
+      upstream.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    pay: (id: string) => void (sessions.get(id)!.paid = true),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('payments through Stripe, iyzico and PayU', () => {
+  let stack: Stack;
+  let stripeMock: StripeMock;
+  let ledger: Awaited<ReturnType<typeof startStripeLedger>>;
+  let iyzico: IyzicoPeer;
+  let payu: PayUPeer;
+  const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
+
+  before(async () => {
+    stripeMock = await startStripeMock();
+    ledger = await startStripeLedger(stripeMock.url);
+    iyzico = await startIyzicoPeer(IYZICO);
+    payu = await startPayUPeer(PAYU);
+    const broken: PaymentProvider = {
+      name: 'broken',
+      async createCheckout() {
+        throw new Error('503 Service Unavailable');
+      },
+      async fetchStatus() {
+        throw new Error('503 Service Unavailable');
+      },
+    };
+    stack = await startStack({
+      paymentProviders: [
+        createStripeProvider({ secretKey: 'sk_test_123', webhookSecret: STRIPE_WEBHOOK_SECRET, apiBaseUrl: ledger.url }),
+        createIyzicoProvider({ ...IYZICO, baseUrl: iyzico.baseUrl, callbackUrl: 'http://127.0.0.1/payments/iyzico/callback' }),
+        createPayUProvider({ ...PAYU, baseUrl: payu.baseUrl, notifyUrl: 'http://127.0.0.1/webhooks/payu' }),
+        broken,
+      ],
+      paymentRoutes: 'USD:stripe;TRY:iyzico;PLN:payu;EUR:broken,payu',
+    });
+  });
+  after(async () => {
+    await stack.stop();
+    await ledger.close();
+    await stripeMock.stop();
+    await iyzico.close();
+    await payu.close();
+  });
+
+  /** A merchant selling the demo catalog in one currency, and a lead who wants to buy the 2-person tent. */
+  async function buyer(currency: string) {
+    const merchant = await stack.createMerchant();
+    await stack.db('products').where({ merchant_id: merchant }).update({ currency });
+    const s = sessionId();
+    await postMessage(stack.apiUrl, merchant, { sessionId: s, text: "I'd like the 2-person tent, I'll take it" });
+    const handle = stack.client.workflow.getHandle(leadWorkflowId(merchant, 'webchat', s));
+    const st = await eventually(() => handle.query(stateQuery), (x) => x.pendingPayment !== null, 'a checkout', 30_000);
+    const order = await stack.db('orders').where({ id: st.pendingPayment!.orderId }).first();
+    return { merchant, s, handle, order };
+  }
+  const webhook = (provider: string, body: string, headers: Record<string, string>) =>
+    fetch(`${stack.apiUrl}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const won = async (b: Awaited<ReturnType<typeof buyer>>) => {
+    await eventually(() => b.handle.query(stateQuery), (x) => x.stage === 'won', 'won');
+    const t = await getTranscript(stack.apiUrl, b.merchant, b.s);
+    assert.equal(t.filter((m) => /Payment received/.test(m.text)).length, 1, 'one receipt');
+    assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'paid');
+  };
+
+  test('Stripe: Checkout Session, signed webhook, server-side re-check, receipt', async () => {
+    const b = await buyer('USD');
+    assert.equal(b.order.provider, 'stripe');
+    assert.match(b.order.checkout_url, /^https:\/\/checkout\.stripe\.com\//);
+    ledger.pay(b.order.provider_ref);
+    const payload = JSON.stringify({
+      id: 'evt_stripe_sale_1',
+      object: 'event',
+      api_version: STRIPE_API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      type: 'checkout.session.completed',
+      data: { object: { id: b.order.provider_ref, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amount_minor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: 'pi_123' } },
+    });
+    const forged = await webhook('stripe', payload, { 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_ours' }) });
+    assert.equal(forged.status, 403);
+    const header = signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WEBHOOK_SECRET });
+    for (let i = 0; i < 3; i++) assert.equal((await webhook('stripe', payload, { 'stripe-signature': header })).status, 200);
+    await won(b);
+  });
+
+  test('iyzico: Checkout Form, the callback is checked with iyzico, then the signed notification is a no-op duplicate', async () => {
+    const b = await buyer('TRY');
+    assert.equal(b.order.provider, 'iyzico');
+    const token = b.order.provider_ref as string;
+    // The customer comes back before paying: the callback alone changes nothing.
+    const early = await fetch(`${stack.apiUrl}/payments/iyzico/callback`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    assert.equal(early.status, 303);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'pending');
+
+    iyzico.setState(token, 'success');
+    const note = iyzico.notification(token);
+    assert.equal((await webhook('iyzico', note.body, { ...note.headers, 'x-iyz-signature-v3': 'deadbeef' })).status, 403);
+    assert.equal((await webhook('iyzico', note.body, note.headers)).status, 200);
+    await won(b);
+  });
+
+  test('PayU: order, signed notification, receipt; then a partial and a full refund from the API', async () => {
+    const b = await buyer('PLN');
+    assert.equal(b.order.provider, 'payu');
+    payu.setOrderStatus(b.order.provider_ref, 'COMPLETED');
+    const note = payu.orderNotification(b.order.provider_ref);
+    assert.equal((await webhook('payu', note.body, { 'openpayu-signature': 'sender=checkout;signature=00;algorithm=MD5;content=DOCUMENT' })).status, 403);
+    assert.equal((await webhook('payu', note.body, note.headers)).status, 200);
+    await won(b);
+
+    const refund = (body: unknown, key: string) =>
+      fetch(`${stack.apiUrl}/api/v1/orders/${b.order.id}/refund`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}`, 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await refund({ amountMinor: 10_000_000, reason: 'too much', by: 'owner' }, 'r0')).status, 400);
+    const partial = await refund({ amountMinor: 4_900, reason: 'discount after the fact', by: 'owner' }, 'r1');
+    assert.equal(partial.status, 200, await partial.clone().text());
+    assert.equal(((await (await refund({ amountMinor: 4_900, reason: 'discount after the fact', by: 'owner' }, 'r1')).json()) as { duplicate: boolean }).duplicate, true);
+    let order = await stack.db('orders').where({ id: b.order.id }).first();
+    assert.equal(order.status, 'partially_refunded');
+    assert.equal(order.refunded_minor, 4_900);
+    assert.equal(payu.refundRequests().length, 1, 'the retried request refunded once');
+
+    assert.equal((await refund({ reason: 'returned', by: 'owner' }, 'r2')).status, 200);
+    order = await stack.db('orders').where({ id: b.order.id }).first();
+    assert.equal(order.status, 'refunded');
+    assert.equal(order.refunded_minor, order.amount_minor);
+    await eventually(() => b.handle.query(stateQuery), (x) => x.stage === 'lost', 'the lead shows the refund');
+  });
+
+  test('a provider that cannot create a checkout hands over to the next one', async () => {
+    const b = await buyer('EUR');
+    assert.equal(b.order.provider, 'payu');
+    assert.deepEqual(b.order.provider_attempts, [{ provider: 'broken', error: '503 Service Unavailable' }]);
+  });
+
+  test('an amount that does not match the order is flagged and goes to a person, not won', async () => {
+    const b = await buyer('TRY');
+    iyzico.setState(b.order.provider_ref, 'success', { paidPriceMinor: 100 });
+    const note = iyzico.notification(b.order.provider_ref);
+    assert.equal((await webhook('iyzico', note.body, note.headers)).status, 200);
+    const st = await eventually(() => b.handle.query(stateQuery), (x) => x.mode === 'human', 'hand-off');
+    assert.equal(st.handOffReason, 'payment_mismatch');
+    assert.notEqual(st.stage, 'won');
+    const order = await stack.db('orders').where({ id: b.order.id }).first();
+    assert.equal(order.status, 'mismatch');
+    assert.match(order.flag_reason, /order is/);
+  });
+});
