@@ -264,7 +264,8 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<{ st
   });
 }
 
-async function findOnPath(name: string): Promise<string | null> {
+/** Shared with other binary finders (stripe-mock in tests). */
+export async function findOnPath(name: string): Promise<string | null> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.resolve(dir, name);
@@ -273,7 +274,7 @@ async function findOnPath(name: string): Promise<string | null> {
   return null;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     if (!(await stat(file)).isFile()) return false;
     await access(file, fsConstants.X_OK);

@@ -17,8 +17,8 @@ const TWILIO_NUMBER = '+14155238886';
 const META_TOKEN = 'meta-test-access-token-0001';
 const META_PHONE_ID = '106540352242922';
 
-/** A Meta webhook as the Cloud API documents it, with one or more text messages. */
-function metaWebhook(from: string, messages: { id: string; text: string; timestamp?: number }[], phoneNumberId = META_PHONE_ID) {
+/** Meta's webhook envelope, as the Cloud API documents it, around one change value. */
+function metaEnvelope(value: Record<string, unknown>, phoneNumberId = META_PHONE_ID) {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -27,18 +27,7 @@ function metaWebhook(from: string, messages: { id: string; text: string; timesta
         changes: [
           {
             field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from.replace('+', '') }],
-              messages: messages.map((m) => ({
-                from: from.replace('+', ''),
-                id: m.id,
-                timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
-                type: 'text',
-                text: { body: m.text },
-              })),
-            },
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId }, ...value },
           },
         ],
       },
@@ -46,33 +35,34 @@ function metaWebhook(from: string, messages: { id: string; text: string; timesta
   };
 }
 
+function metaWebhook(from: string, messages: { id: string; text: string; timestamp?: number }[], phoneNumberId = META_PHONE_ID) {
+  return metaEnvelope(
+    {
+      contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from.replace('+', '') }],
+      messages: messages.map((m) => ({
+        from: from.replace('+', ''),
+        id: m.id,
+        timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
+        type: 'text',
+        text: { body: m.text },
+      })),
+    },
+    phoneNumberId,
+  );
+}
+
 function metaStatusWebhook(wamid: string, status: 'delivered' | 'read' | 'failed', to: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return metaEnvelope({
+    statuses: [
       {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: META_PHONE_ID },
-              statuses: [
-                {
-                  id: wamid,
-                  status,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: to.replace('+', ''),
-                  ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable' }] } : {}),
-                },
-              ],
-            },
-          },
-        ],
+        id: wamid,
+        status,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        recipient_id: to.replace('+', ''),
+        ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable' }] } : {}),
       },
     ],
-  };
+  });
 }
 
 describe('WhatsApp over Twilio and Meta', () => {
@@ -390,7 +380,7 @@ describe('WhatsApp over Twilio and Meta', () => {
     graph.addMedia('1013859600285441', { bytes: photo, mimeType: 'image/jpeg' });
     graph.addMedia('2013859600285442', { bytes: Buffer.from('MZ not a document'), mimeType: 'application/x-msdownload' });
     const payload = metaWebhook(customer, []);
-    const value = payload.entry[0]!.changes[0]!.value as { messages: unknown[] };
+    const value = payload.entry[0]!.changes[0]!.value as unknown as { messages: unknown[] };
     const ts = String(Math.floor(Date.now() / 1000));
     value.messages = [
       { from: customer.slice(1), id: 'wamid.photo.1', timestamp: ts, type: 'image', image: { caption: 'Is this tent in stock?', mime_type: 'image/jpeg', sha256: 'x', id: '1013859600285441' } },

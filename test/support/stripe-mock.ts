@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../../config/env';
-import { run } from '../../temporal/cli';
+import { findOnPath, isExecutable, run } from '../../temporal/cli';
 
 /**
  * stripe-mock release built by `go install`. v0.203.0 is the newest on the module proxy; its bundled OpenAPI
@@ -216,24 +215,6 @@ async function terminate(child: ChildProcess, exited: Promise<string>, graceMs =
   }
 }
 
-async function findOnPath(name: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.resolve(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return null;
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    if (!(await stat(file)).isFile()) return false;
-    await access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
