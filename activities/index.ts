@@ -2,6 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SecretBox } from '../config/secrets';
 import type { Db } from '../db/knex';
+import { countNewConversation, planFor, recordPlatformFee } from '../db/queries/billing';
+import { quotaState } from '../domain/billing';
 import { channelById, whatsAppRecipient } from '../db/queries/channels';
 import { createDbCatalog } from '../db/queries/catalog';
 import { projectConversation, type ConversationProjection } from '../db/queries/conversations';
@@ -25,6 +27,8 @@ export interface ActivityDeps {
   checkoutTtlMs: number;
   /** Where providers send the customer back after paying. */
   publicBaseUrl: string;
+  /** Plan quotas stop the bot for new leads once exhausted; off for self-hosted installs that do not bill. */
+  enforceQuota?: boolean;
   /** WhatsApp attachments: where they are stored and how they are fetched. */
   media?: { box: SecretBox; fetch: FetchMediaDeps };
 }
@@ -213,6 +217,34 @@ export function createActivities(deps: ActivityDeps) {
         .where({ conversation_id: m.conversationId, direction: 'in', provider_message_id: m.messageId })
         .update({ media: JSON.stringify(results) });
       return results.filter((r) => !isMediaRejection(r)).length;
+    },
+
+    /**
+     * Counts a new lead against the merchant's plan, once per conversation.
+     * Past the quota and its grace the workflow hands new leads to people;
+     * entering the grace allowance tells the merchant once per period.
+     */
+    async meterConversation(m: { merchantId: string; conversationId: string }): Promise<{ state: 'ok' | 'grace' | 'exceeded'; message: string }> {
+      const quota = await countNewConversation(db, m.merchantId, m.conversationId);
+      if (!deps.enforceQuota) return { state: 'ok', message: quota.message };
+      // The counter already includes this lead; whether it may start is decided by the count before it.
+      const { gracePercent } = await planFor(db, m.merchantId);
+      const admitted = quotaState(quota.limit, Math.max(0, quota.used - 1), gracePercent).state;
+      if (quota.state !== 'ok') {
+        await notifyMerchant(db, {
+          merchantId: m.merchantId,
+          conversationId: m.conversationId,
+          kind: 'quota',
+          dedupeKey: `quota:${m.merchantId}:${quota.period.start.toISOString()}:${quota.state}`,
+          body: { state: quota.state, message: quota.message, used: quota.used, limit: quota.limit },
+        });
+      }
+      return { state: admitted, message: quota.message };
+    },
+
+    /** The platform's fee on a customer payment, fixed when it is paid. */
+    async recordPlatformFee(orderId: string): Promise<number | null> {
+      return recordPlatformFee(db, orderId);
     },
 
     async settleOrder(s: { orderId: string; status: Exclude<OrderStatus, 'pending'> }): Promise<boolean> {

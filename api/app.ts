@@ -12,7 +12,10 @@ import { channelRoutes } from './routes/channels';
 import { conversationRoutes, requireAdminToken } from './routes/conversations';
 import { templateRoutes } from './routes/templates';
 import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
+import type { StripeBilling } from '../activities/billing/stripe-billing';
 import type { PaymentRegistry } from '../activities/payments/registry';
+import { billingRoutes } from './routes/billing';
+import { stripeBillingRoutes } from './routes/billing-stripe';
 import { demoPaymentRoutes } from './routes/demo-payments';
 import { paymentRoutes } from './routes/payments';
 import { webchatRoutes } from './routes/webchat';
@@ -34,6 +37,8 @@ export interface AppDeps {
   meta: { appSecret?: string; verifyToken?: string };
   /** Payment providers by currency; their webhooks and refunds go through here. */
   payments: PaymentRegistry;
+  /** Stripe Billing for the platform's own plans, when configured. */
+  billing?: StripeBilling;
   /** Provider API roots for template sync (tests point them at local peers). */
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
 }
@@ -71,6 +76,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(payments.webhooks);
   // Also before it: Meta signs the raw body, Twilio posts forms.
   app.use(whatsAppWebhookRoutes(deps));
+  const stripeBilling = deps.billing ? stripeBillingRoutes({ db: deps.db, billing: deps.billing, publicBaseUrl: deps.publicBaseUrl ?? '', log: deps.log }) : null;
+  if (stripeBilling) app.use(stripeBilling.webhooks);
 
   app.use(express.json({ limit: '16kb' }));
   app.use(
@@ -84,7 +91,11 @@ export function createApp(deps: AppDeps): express.Express {
     webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
   app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
-  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }), payments.api);
+  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }),
+    payments.api,
+    billingRoutes({ db: deps.db }),
+    ...(stripeBilling ? [stripeBilling.api] : []),
+  );
 
   app.use('/widget.js', (_req, res, next) => {
     // Loaded by third-party pages.

@@ -2,6 +2,7 @@ import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
 import { paymentRegistryFromEnv } from '../worker/payment-providers';
+import { createStripeBilling } from '../activities/billing/stripe-billing';
 import { startApi } from './server';
 import { connectTemporal } from './temporal-client';
 
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     meta: { appSecret: env.META_APP_SECRET, verifyToken: env.META_VERIFY_TOKEN },
     providerUrls: { graphBaseUrl: env.META_GRAPH_BASE_URL },
+    billing:
+      env.STRIPE_SECRET_KEY && env.STRIPE_BILLING_WEBHOOK_SECRET
+        ? createStripeBilling({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_BILLING_WEBHOOK_SECRET })
+        : undefined,
   });
   log.info({ port: env.PORT }, 'api listening');
 

@@ -71,6 +71,9 @@ const EnvSchema = z
     PAYMENT_ROUTES: z.string().default('TRY:iyzico,stripe;PLN:payu,stripe;CZK:payu,stripe;*:stripe'),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
+    /** The platform billing its merchants: enforce plan quotas, and Stripe Billing's webhook secret. */
+    BILLING_ENFORCE_QUOTA: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    STRIPE_BILLING_WEBHOOK_SECRET: optionalString,
     IYZICO_API_KEY: optionalString,
     IYZICO_SECRET_KEY: optionalString,
     IYZICO_BASE_URL: z.url().default('https://sandbox-api.iyzipay.com'),

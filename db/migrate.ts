@@ -3,6 +3,7 @@ import type { Db } from './knex';
 import * as core from './migrations/001_core';
 import * as whatsapp from './migrations/002_whatsapp';
 import * as payments from './migrations/003_payments';
+import * as billing from './migrations/004_billing';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -10,6 +11,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '001_core': core,
   '002_whatsapp': whatsapp,
   '003_payments': payments,
+  '004_billing': billing,
 };
 
 const source: Knex.MigrationSource<string> = {

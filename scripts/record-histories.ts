@@ -1,8 +1,8 @@
 /**
- * Regenerates test/histories/: runs representative conversations on a real
+ * Records test/histories/<label>/: runs representative conversations on a real
  * stack and saves every workflow's event history. The replay test feeds them
  * to the current workflow code, so a change that would break running
- * conversations fails CI. Re-record only for deliberate, patched() changes.
+ * conversations fails CI. Record a new folder after a patched() change; keep the old ones.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +14,9 @@ import { eventually, getTranscript, postMessage, replies } from '../test/support
 import { startTestServices } from '../test/support/services';
 import { startStack } from '../test/support/stack';
 
-const outDir = path.join(repoRoot, 'test', 'histories');
+// One folder per recording: older ones stay, so today's code must still replay yesterday's conversations.
+const label = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+const outDir = path.join(repoRoot, 'test', 'histories', label);
 
 async function main(): Promise<void> {
   const services = await startTestServices('record', (l) => process.stdout.write(`${l}\n`));
@@ -66,6 +68,12 @@ async function main(): Promise<void> {
     let count = 0;
     for await (const wf of stack.client.workflow.list({ query: `TaskQueue='${stack.taskQueue}'` })) {
       const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      // A run still in flight is cut after its last completed workflow task: replay needs nothing later,
+      // and a run with no completed task yet (just continued as new) has nothing to replay.
+      const events = history.events ?? [];
+      const lastCompleted = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes);
+      if (lastCompleted === -1) continue;
+      history.events = events.slice(0, lastCompleted + 1);
       const name = `${wf.type}-${wf.workflowId.split(':').at(-1)}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
       await writeFile(path.join(outDir, name), historyToJSON(history));
       count++;

@@ -15,9 +15,9 @@ const dir = path.join(repoRoot, 'test', 'histories');
  * already running in production fails here instead.
  */
 describe('replaying saved histories', () => {
-  test('every saved history replays without non-determinism', async () => {
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-    const types = new Set(files.map((f) => f.split('-')[0]));
+  test('every saved history replays without non-determinism', { timeout: 120_000 }, async () => {
+    const files = ((await readdir(dir, { recursive: true })) as string[]).filter((f) => f.endsWith('.json'));
+    const types = new Set(files.map((f) => path.basename(f).split('-')[0]));
     assert.ok(types.has('leadConversation') && types.has('checkout'), `histories of both workflows are saved (found ${[...types].join(', ')})`);
 
     const histories = await Promise.all(

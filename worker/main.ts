@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       },
       payments: paymentRegistryFromEnv(env, db),
       publicBaseUrl: env.PUBLIC_BASE_URL,
+      enforceQuota: env.BILLING_ENFORCE_QUOTA,
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
       media: {
         box: secretBox(env),

@@ -3,7 +3,7 @@
  * say something (or the link to run out), believe only the provider's own
  * status and our order's amount, then tell the customer and the lead.
  */
-import { ActivityFailure, condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, getExternalWorkflowHandle, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { canned } from '../domain/canned-messages';
 import type { OrderStatus } from '../domain/order';
 import { outbox, store } from './activities';
@@ -82,6 +82,7 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
   }
 
   await store.settleOrder({ orderId: input.orderId, status: outcome });
+  if (outcome === 'paid' && patched('platform-fee')) await store.recordPlatformFee(input.orderId);
   if (outcome === 'paid') {
     await send('receipt', canned.receipt(input.language, payment.name, total, input.orderId));
     await store.notifyMerchant({

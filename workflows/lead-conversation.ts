@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -224,6 +225,18 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
 
   settings = await store.loadSettings(state.merchantId);
   if (!input.carried) state.language = settings.defaultLanguage;
+  // Leads started before metering existed replay without it; every new lead counts against the plan once.
+  if (!input.carried && patched('meter-conversations')) {
+    const quota = await store.meterConversation({ merchantId: state.merchantId, conversationId });
+    if (quota.state === 'exceeded') {
+      // The customer's message is kept and a person is asked to answer it; the bot does not.
+      notices.push({ key: 'quota', body: { reason: 'quota_exceeded', detail: quota.message } });
+      handOff('quota_exceeded');
+      // The person reads them in the transcript, as after any hand-off.
+      inbox.length = 0;
+      await speaking.runExclusive(() => say(canned.handOff(state.language), 'bot'));
+    }
+  }
 
   while (!state.closed) {
     const resend = resends.shift();

@@ -3,8 +3,9 @@ import { publishConversationEvent } from '../../db/events';
 
 export interface MerchantNotification {
   merchantId: string;
-  conversationId: string;
-  kind: 'needs_human' | 'won' | 'payment_issue' | 'closed';
+  /** Null for notices about the account rather than one lead (billing). */
+  conversationId: string | null;
+  kind: 'needs_human' | 'won' | 'payment_issue' | 'closed' | 'quota';
   /** One notification per key however often the activity runs. */
   dedupeKey: string;
   body: Record<string, unknown>;
@@ -21,6 +22,6 @@ export async function notifyMerchant(db: Db, n: MerchantNotification): Promise<v
       .onConflict('dedupe_key')
       .ignore()
       .returning('id');
-    if (rows.length) await publishConversationEvent(trx, { kind: 'conversation', merchantId: n.merchantId, conversationId: n.conversationId });
+    if (rows.length && n.conversationId) await publishConversationEvent(trx, { kind: 'conversation', merchantId: n.merchantId, conversationId: n.conversationId });
   });
 }

@@ -17,6 +17,7 @@ import { whatsAppClientFactory } from '../../worker/whatsapp-clients';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import type { StripeBilling } from '../../activities/billing/stripe-billing';
 import type { PaymentProvider } from '../../activities/payments/provider';
 import { createPaymentRegistry } from '../../activities/payments/registry';
 import { createLogger } from '../../config/logger';
@@ -57,6 +58,10 @@ export interface StackOptions {
   /** Real payment providers pointed at local peers, and the routes between them (default: demo for everything). */
   paymentProviders?: PaymentProvider[];
   paymentRoutes?: string;
+  /** Enforce plan quotas on new leads (off by default, as in a self-hosted install). */
+  enforceQuota?: boolean;
+  /** Stripe Billing for the platform's plans (its webhooks are verified with this). */
+  billing?: StripeBilling;
   /** Local peers standing in for the WhatsApp providers. */
   graphBaseUrl?: string;
   twilioApiBaseUrl?: string;
@@ -113,6 +118,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     box,
     meta: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN },
     // The API only verifies webhooks and refunds; checkout links are made by the worker's registry below.
+    billing: opts.billing,
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
   });
@@ -140,6 +146,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
         payments: createPaymentRegistry([createDemoPaymentProvider(db, publicUrl), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
         publicBaseUrl: publicUrl,
+        enforceQuota: opts.enforceQuota ?? false,
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
         media: {
           box,
