@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PaymentWebhookEvent } from '../activities/payments/provider';
 import type { Db } from '../db/knex';
 import { getOrder, markWebhookEventProcessed, recordWebhookEvent, transitionOrder, webhookEventProcessed, type OrderRow } from '../db/queries/orders';
+import { notifyMerchant } from '../activities/notify/notify';
 import { publishConversationEvent } from '../db/events';
 import { checkoutWorkflowId, paymentEventSignal, paymentResultSignal } from '../workflows/contract';
 
@@ -53,6 +54,13 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
           .signal(paymentResultSignal, { orderId: order.id, status: to })
           .catch((err: unknown) => deps.log.warn({ err, orderId: order.id }, 'lead did not take the refund/dispute'));
       }
+      await notifyMerchant(db, {
+        merchantId: order.merchant_id,
+        conversationId: order.conversation_id,
+        kind: 'payment_issue',
+        dedupeKey: `${e.provider}:${e.eventId}`,
+        body: { orderId: order.id, reason: to, amountMinor: e.amountMinor ?? null },
+      });
       await publishConversationEvent(db, { kind: 'conversation', merchantId: order.merchant_id, conversationId: order.conversation_id });
     }
   }
