@@ -172,6 +172,13 @@ describe('payments through Stripe, iyzico and PayU', () => {
     assert.equal((await webhook('payu', note.body, { 'openpayu-signature': 'sender=checkout;signature=00;algorithm=MD5;content=DOCUMENT' })).status, 403);
     assert.equal((await webhook('payu', note.body, note.headers)).status, 200);
     await won(b);
+    // Out of order: a CANCELED notification arriving after the payment changes nothing.
+    payu.setOrderStatus(b.order.provider_ref, 'CANCELED');
+    const late = payu.orderNotification(b.order.provider_ref);
+    assert.equal((await webhook('payu', late.body, late.headers)).status, 200);
+    payu.setOrderStatus(b.order.provider_ref, 'COMPLETED');
+    assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'paid');
+    assert.equal((await b.handle.query(stateQuery)).stage, 'won');
 
     const refund = (body: unknown, key: string) =>
       fetch(`${stack.apiUrl}/api/v1/orders/${b.order.id}/refund`, {
