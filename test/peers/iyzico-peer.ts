@@ -103,7 +103,7 @@ export function iyzicoError(errorCode: string, errorMessage: string, httpStatus 
  * independent of the SDK: decode, split `apiKey:…&randomKey:…&signature:…`,
  * recompute HMAC-SHA256(secretKey, randomKey + path + body) as hex.
  */
-function checkAuth(headers: IncomingMessage['headers'], path: string, raw: string, apiKey: string, secretKey: string): ScriptedResponse | null {
+export function checkAuth(headers: IncomingMessage['headers'], path: string, raw: string, apiKey: string, secretKey: string): ScriptedResponse | null {
   const header = headers.authorization ?? '';
   const match = /^IYZWSv2 ([A-Za-z0-9+/=]+)$/.exec(header);
   if (!match) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);

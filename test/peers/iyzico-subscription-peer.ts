@@ -17,11 +17,11 @@
  * checkouts and subscriptions along (`completeCheckout`, `addOrder`,
  * `setStatus`) and get signed subscription notifications from `notification`.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { iyzicoError } from './iyzico-peer';
+import { iyzicoError, checkAuth } from './iyzico-peer';
 import type { RecordedRequest, ScriptedResponse } from './scripted-peer';
 
 type Json = Record<string, unknown>;
@@ -106,24 +106,6 @@ function addMonth(ms: number): number {
   const d = new Date(ms);
   d.setUTCMonth(d.getUTCMonth() + 1);
   return d.getTime();
-}
-
-/** IYZWSv2 as iyzico checks it; the SDK signs the path without its query string. */
-function checkAuth(headers: IncomingMessage['headers'], path: string, raw: string, apiKey: string, secretKey: string): ScriptedResponse | null {
-  const match = /^IYZWSv2 ([A-Za-z0-9+/=]+)$/.exec(headers.authorization ?? '');
-  if (!match) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
-  const params = new Map<string, string>();
-  for (const pair of Buffer.from(match[1]!, 'base64').toString('utf8').split('&')) {
-    const colon = pair.indexOf(':');
-    if (colon > 0) params.set(pair.slice(0, colon), pair.slice(colon + 1));
-  }
-  const randomKey = params.get('randomKey');
-  if (!randomKey || params.get('apiKey') !== apiKey) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
-  const expected = createHmac('sha256', secretKey).update(randomKey + path + raw).digest();
-  const signature = params.get('signature') ?? '';
-  const given = /^[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return iyzicoError('1000', 'Geçersiz imza', 401);
-  return null;
 }
 
 const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
