@@ -12,9 +12,11 @@ import { channelRoutes } from './routes/channels';
 import { conversationRoutes, requireAdminToken } from './routes/conversations';
 import { templateRoutes } from './routes/templates';
 import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
+import type { IyzicoBilling } from '../activities/billing/iyzico-billing';
 import type { StripeBilling } from '../activities/billing/stripe-billing';
 import type { PaymentRegistry } from '../activities/payments/registry';
 import { billingRoutes } from './routes/billing';
+import { iyzicoBillingRoutes } from './routes/billing-iyzico';
 import { stripeBillingRoutes } from './routes/billing-stripe';
 import { demoPaymentRoutes } from './routes/demo-payments';
 import { paymentRoutes } from './routes/payments';
@@ -39,6 +41,8 @@ export interface AppDeps {
   payments: PaymentRegistry;
   /** Stripe Billing for the platform's own plans, when configured. */
   billing?: StripeBilling;
+  /** iyzico subscriptions for TRY plans, when configured. */
+  iyzicoBilling?: IyzicoBilling;
   /** Provider API roots for template sync (tests point them at local peers). */
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
 }
@@ -78,6 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(whatsAppWebhookRoutes(deps));
   const stripeBilling = deps.billing ? stripeBillingRoutes({ db: deps.db, billing: deps.billing, publicBaseUrl: deps.publicBaseUrl ?? '', log: deps.log }) : null;
   if (stripeBilling) app.use(stripeBilling.webhooks);
+  const iyzicoBilling = deps.iyzicoBilling ? iyzicoBillingRoutes({ db: deps.db, billing: deps.iyzicoBilling }) : null;
+  if (iyzicoBilling) app.use(iyzicoBilling.webhooks);
 
   app.use(express.json({ limit: '16kb' }));
   app.use(
@@ -94,6 +100,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }),
     payments.api,
     billingRoutes({ db: deps.db }),
+    // TRY plans go to iyzico first; it hands every other currency on to Stripe.
+    ...(iyzicoBilling ? [iyzicoBilling.api] : []),
     ...(stripeBilling ? [stripeBilling.api] : []),
   );
 

@@ -2,6 +2,7 @@ import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
 import { paymentRegistryFromEnv } from '../worker/payment-providers';
+import { createIyzicoBilling } from '../activities/billing/iyzico-billing';
 import { createStripeBilling } from '../activities/billing/stripe-billing';
 import { startApi } from './server';
 import { connectTemporal } from './temporal-client';
@@ -32,6 +33,16 @@ async function main(): Promise<void> {
     billing:
       env.STRIPE_SECRET_KEY && env.STRIPE_BILLING_WEBHOOK_SECRET
         ? createStripeBilling({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_BILLING_WEBHOOK_SECRET })
+        : undefined,
+    iyzicoBilling:
+      env.IYZICO_API_KEY && env.IYZICO_SECRET_KEY && env.IYZICO_MERCHANT_ID
+        ? createIyzicoBilling({
+            apiKey: env.IYZICO_API_KEY,
+            secretKey: env.IYZICO_SECRET_KEY,
+            baseUrl: env.IYZICO_BASE_URL,
+            iyzicoMerchantId: env.IYZICO_MERCHANT_ID,
+            callbackUrl: `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/billing/iyzico/callback`,
+          })
         : undefined,
   });
   log.info({ port: env.PORT }, 'api listening');

@@ -77,6 +77,8 @@ const EnvSchema = z
     IYZICO_API_KEY: optionalString,
     IYZICO_SECRET_KEY: optionalString,
     IYZICO_BASE_URL: z.url().default('https://sandbox-api.iyzipay.com'),
+    /** iyzico's id for our account: part of its subscription webhook signature. */
+    IYZICO_MERCHANT_ID: optionalString,
     PAYU_POS_ID: optionalString,
     PAYU_CLIENT_ID: optionalString,
     PAYU_CLIENT_SECRET: optionalString,

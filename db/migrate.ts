@@ -4,6 +4,7 @@ import * as core from './migrations/001_core';
 import * as whatsapp from './migrations/002_whatsapp';
 import * as payments from './migrations/003_payments';
 import * as billing from './migrations/004_billing';
+import * as billingCheckouts from './migrations/005_billing_checkouts';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -12,6 +13,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '002_whatsapp': whatsapp,
   '003_payments': payments,
   '004_billing': billing,
+  '005_billing_checkouts': billingCheckouts,
 };
 
 const source: Knex.MigrationSource<string> = {

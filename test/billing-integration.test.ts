@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
+import { createIyzicoBilling } from '../activities/billing/iyzico-billing';
 import { createStripeBilling } from '../activities/billing/stripe-billing';
+import { startIyzicoSubscriptionPeer, type IyzicoSubscriptionPeer } from './peers/iyzico-subscription-peer';
 import { STRIPE_API_VERSION } from '../activities/payments/stripe';
 import { setSubscription } from '../db/queries/billing';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
@@ -9,19 +11,32 @@ import { eventually, getTranscript, postMessage, sessionId } from './support/cha
 import { startStack, type Stack } from './support/stack';
 
 const BILLING_SECRET = 'whsec_billing_test_secret';
+const IYZICO = { apiKey: 'sandbox-billing-key', secretKey: 'sandbox-billing-secret', merchantId: '3396613' };
 
 describe('merchant plans on the real stack', () => {
   let stack: Stack;
+  let iyzico: IyzicoSubscriptionPeer;
   const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
   before(async () => {
+    iyzico = await startIyzicoSubscriptionPeer({ ...IYZICO, merchantId: IYZICO.merchantId });
     stack = await startStack({
       enforceQuota: true,
       billing: createStripeBilling({ secretKey: 'sk_test_unused', webhookSecret: BILLING_SECRET, apiBaseUrl: 'http://127.0.0.1:1' }),
+      iyzicoBilling: createIyzicoBilling({
+        apiKey: IYZICO.apiKey,
+        secretKey: IYZICO.secretKey,
+        baseUrl: iyzico.baseUrl,
+        callbackUrl: 'http://127.0.0.1/billing/iyzico/callback',
+        iyzicoMerchantId: IYZICO.merchantId,
+      }),
     });
     // Inactive: offered to nobody (plan lists stay as they are), but a subscription may still use it.
     await stack.db('plans').insert({ code: 'test_one', name: 'One lead', price_minor: 100, currency: 'USD', conversation_quota: 1, grace_percent: 0, marketplace_fee_bps: 250, active: false }).onConflict('code').ignore();
   });
-  after(() => stack.stop());
+  after(async () => {
+    await stack.stop();
+    await iyzico.close();
+  });
 
   const admin = (path: string) => fetch(`${stack.apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
 
@@ -118,5 +133,40 @@ describe('merchant plans on the real stack', () => {
 
     const forged = await fetch(`${stack.apiUrl}/webhooks/billing/stripe`, { method: 'POST', headers: { 'stripe-signature': 't=1,v1=00' }, body: '{}' });
     assert.equal(forged.status, 403);
+  });
+
+  test('a TRY plan through iyzico: checkout form, callback checked with iyzico, renewals applied once', async () => {
+    const merchant = await stack.createMerchant();
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.apiUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` }, body: JSON.stringify(body) });
+    const missing = await post('/billing/checkout', { merchantId: merchant, planCode: 'starter_try' });
+    assert.equal(missing.status, 400, 'iyzico needs a reachable customer');
+    const started = await post('/billing/checkout', { merchantId: merchant, planCode: 'starter_try', customer: { email: 'owner@shop.example', gsmNumber: '+905551112233' } });
+    assert.equal(started.status, 201, await started.clone().text());
+    const { token } = (await started.json()) as { token: string };
+
+    // A forged callback with an unknown token changes nothing.
+    const forged = await fetch(`${stack.apiUrl}/billing/iyzico/callback`, { method: 'POST', body: new URLSearchParams({ token: 'not-ours' }), redirect: 'manual' });
+    assert.equal(forged.status, 400);
+
+    const sub = iyzico.completeCheckout(token);
+    const back = await fetch(`${stack.apiUrl}/billing/iyzico/callback`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    assert.equal(back.status, 303);
+    const row = await stack.db('subscriptions').where({ merchant_id: merchant }).first();
+    assert.equal(row.provider, 'iyzico');
+    assert.equal(row.provider_ref, sub.referenceCode);
+    assert.equal(row.plan_code, 'starter_try');
+    assert.equal(row.status, 'active');
+
+    const order = iyzico.addOrder(sub.referenceCode, 'SUCCESS');
+    const note = iyzico.notification(sub.referenceCode, order.referenceCode, { referenceCode: 'iyzi-renewal-1' });
+    const webhook = (headers: Record<string, string>) =>
+      fetch(`${stack.apiUrl}/webhooks/billing/iyzico`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: note.body });
+    assert.equal((await webhook({ ...note.headers, 'x-iyz-signature-v3': '0'.repeat(64) })).status, 403);
+    for (let i = 0; i < 3; i++) assert.equal((await webhook(note.headers)).status, 200);
+    const invoices = await stack.db('invoices').where({ merchant_id: merchant });
+    assert.equal(invoices.length, 1);
+    assert.equal(invoices[0].status, 'paid');
+    assert.equal(invoices[0].currency, 'TRY');
   });
 });

@@ -89,6 +89,8 @@ export interface IyzicoBilling {
   ensurePricingPlan(plan: IyzicoPlan): Promise<string>;
   startSubscriptionCheckout(req: IyzicoSubscriptionCheckoutRequest): Promise<IyzicoSubscriptionCheckout>;
   retrieveSubscription(subscriptionReferenceCode: string): Promise<SubscriptionView>;
+  /** What a finished checkout form created: the only link from our checkout (and merchant) to iyzico's subscription. */
+  retrieveCheckoutResult(token: string): Promise<{ subscriptionReferenceCode: string; pricingPlanReferenceCode: string; customerReferenceCode: string }>;
   /** Cancels at once (iyzico has no cancel-at-period-end) and returns the subscription as it now stands. */
   cancel(subscriptionReferenceCode: string): Promise<SubscriptionView>;
   /** Verifies X-IYZ-SIGNATURE-V3 and maps the notification. Throws WebhookSignatureError / WebhookPayloadError. */
@@ -235,6 +237,22 @@ function parse<T extends z.ZodType>(schema: T, result: unknown, what: string): z
 }
 
 const dataOf = <T extends z.ZodType>(schema: T) => base.extend({ data: schema });
+
+const checkoutResultResponse = dataOf(
+  z.object({ referenceCode: z.string().min(1), pricingPlanReferenceCode: z.string().min(1), customerReferenceCode: z.string().min(1) }),
+);
+
+/**
+ * The SDK declares the checkout-form result endpoint (`retrieve`) but gives it
+ * no method; this drives it the way the SDK's own methods do.
+ */
+function retrieveCheckoutForm(resource: object, token: string): Promise<unknown> {
+  const r = resource as { _config: { body: object }; _request(method: string, cb: (err: Error | null, res: unknown, body: unknown) => void): void };
+  return new Promise((resolve, reject) => {
+    r._config.body = { checkoutFormToken: token };
+    r._request('retrieve', (err, _res, body) => (err ? reject(err) : resolve(body)));
+  });
+}
 
 /** The detail endpoint answers one subscription, either bare or as a one-item page; both are accepted. */
 const subscriptionDetailResponse = dataOf(z.union([page(subscriptionSchema), subscriptionSchema]));
@@ -418,6 +436,10 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
   }
 
   return {
+    async retrieveCheckoutResult(token) {
+      const { data } = parse(checkoutResultResponse, await retrieveCheckoutForm(sdk.subscriptionCheckoutForm, token), 'subscription checkout result');
+      return { subscriptionReferenceCode: data.referenceCode, pricingPlanReferenceCode: data.pricingPlanReferenceCode, customerReferenceCode: data.customerReferenceCode };
+    },
     ensurePricingPlan(plan) {
       // Keyed on the terms too, so a changed price is looked up (and refused) rather than served from memory.
       const key = `${plan.code}:${plan.priceMinor}:${plan.currency}:${plan.interval}`;

@@ -1,13 +1,11 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { BillingEvent, StripeBilling, SubscriptionView } from '../../activities/billing/stripe-billing';
-import { notifyMerchant } from '../../activities/notify/notify';
+import type { BillingEvent, StripeBilling } from '../../activities/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
 import type { Db } from '../../db/knex';
-import { getPlan, issueInvoice, markInvoicePaid, setSubscription, subscriptionFor } from '../../db/queries/billing';
-import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../../db/queries/orders';
-import { invoiceLine, type SubscriptionStatus } from '../../domain/billing';
+import { getPlan } from '../../db/queries/billing';
+import { applyBillingEvent } from '../billing-events';
 import { HttpError, notFound, parseOr400 } from '../errors';
 
 export interface StripeBillingRouteDeps {
@@ -17,78 +15,10 @@ export interface StripeBillingRouteDeps {
   log: Logger;
 }
 
-/** Stripe's subscription states in ours: anything not yet or no longer paid for is past due. */
-function statusOf(view: SubscriptionView): SubscriptionStatus {
-  const direct: Record<string, SubscriptionStatus> = { active: 'active', trialing: 'trialing', canceled: 'canceled' };
-  return direct[view.status] ?? 'past_due';
-}
-
-/**
- * Merchants paying the platform through Stripe Billing: a checkout to start a
- * plan, and the billing webhooks, each applied once (stored by event id) and
- * never letting an older subscription event overwrite a newer one.
- */
+/** Merchants paying the platform through Stripe Billing: a checkout to start a plan, and its webhooks. */
 export function stripeBillingRoutes(deps: StripeBillingRouteDeps): { webhooks: Router; api: Router } {
   const { db } = deps;
   const webhooks = Router();
-
-  const applySubscription = async (view: SubscriptionView, planCode: string | null, at: Date) => {
-    const merchantId = view.merchantId;
-    const code = planCode ?? view.planCode ?? (merchantId ? (await subscriptionFor(db, merchantId))?.planCode : null);
-    if (!merchantId || !code) throw new WebhookPayloadError(`subscription ${view.id} names no merchant or plan in its metadata`);
-    await setSubscription(db, {
-      merchantId,
-      planCode: code,
-      status: statusOf(view),
-      provider: 'stripe',
-      providerRef: view.id,
-      currentPeriodStart: view.currentPeriodStart ?? at,
-      currentPeriodEnd: view.currentPeriodEnd ?? new Date(at.getTime() + 30 * 86_400_000),
-      cancelAtPeriodEnd: view.cancelAtPeriodEnd,
-      updatedAt: at,
-    });
-  };
-
-  const apply = async (e: BillingEvent) => {
-    switch (e.type) {
-      case 'subscription_updated':
-      case 'subscription_canceled':
-        await applySubscription(e.subscription, null, e.occurredAt);
-        return;
-      case 'subscription_checkout_completed':
-        // The subscription's own events carry its periods; this one only ties it to the plan chosen.
-        if (e.merchantId && e.planCode) {
-          await applySubscription(
-            { id: e.subscriptionId, status: 'active', planCode: e.planCode, merchantId: e.merchantId, customerId: e.customerId, currentPeriodStart: null, currentPeriodEnd: null, cancelAtPeriodEnd: false, updatedAt: e.occurredAt },
-            e.planCode,
-            e.occurredAt,
-          );
-        }
-        return;
-      case 'invoice_paid': {
-        if (!e.merchantId) throw new WebhookPayloadError(`invoice ${e.providerInvoiceId} names no merchant`);
-        const plan = await getPlan(db, (await subscriptionFor(db, e.merchantId))?.planCode ?? 'starter');
-        const { invoice } = await issueInvoice(db, e.merchantId, { start: e.periodStart, end: e.periodEnd }, [invoiceLine(plan ? `${plan.name} plan` : 'Subscription', 1, e.amountPaidMinor)], {
-          currency: e.currency,
-          status: 'open',
-          providerInvoiceId: e.providerInvoiceId,
-        });
-        await markInvoicePaid(db, { invoiceId: invoice.id }, e.occurredAt);
-        return;
-      }
-      case 'invoice_failed':
-        if (e.merchantId) {
-          await notifyMerchant(db, {
-            merchantId: e.merchantId,
-            conversationId: null,
-            kind: 'payment_issue',
-            dedupeKey: `billing:${e.eventId}`,
-            body: { reason: 'subscription_payment_failed', amountDueMinor: e.amountDueMinor, currency: e.currency, nextAttemptAt: e.nextAttemptAt },
-          });
-        }
-        return;
-    }
-  };
 
   webhooks.post('/webhooks/billing/stripe', express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -100,19 +30,15 @@ export function stripeBillingRoutes(deps: StripeBillingRouteDeps): { webhooks: R
       if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
       throw err;
     }
+    const payload = JSON.parse(raw.toString('utf8'));
     let duplicate = events.length > 0;
     for (const e of events) {
-      const merchantId = 'merchantId' in e ? e.merchantId : 'subscription' in e ? e.subscription.merchantId : null;
-      const fresh = await recordWebhookEvent(db, { provider: 'stripe_billing', eventId: e.eventId, merchantId, payload: JSON.parse(raw.toString('utf8')) });
-      if (!fresh && (await webhookEventProcessed(db, 'stripe_billing', e.eventId))) continue;
-      duplicate = false;
       try {
-        await apply(e);
+        if ((await applyBillingEvent(db, 'stripe', e, payload)) === 'applied') duplicate = false;
       } catch (err) {
         if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
         throw err;
       }
-      await markWebhookEventProcessed(db, 'stripe_billing', e.eventId);
     }
     res.json({ received: true, duplicate });
   });

@@ -60,6 +60,8 @@ export interface PeerSubscription {
   trialStartDate: number;
   trialEndDate: number;
   orders: PeerOrder[];
+  /** The checkout form it came from. */
+  checkoutToken?: string;
 }
 
 export interface IyzicoSubscriptionPeer {
@@ -268,6 +270,28 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
       },
     },
     {
+      // The checkout form's result, once the customer finished it (documented "subscription checkout form result").
+      method: 'GET',
+      pattern: /^\/v2\/subscription\/checkoutform\/([^/]+)$/,
+      handle(_body, match) {
+        const checkout = checkouts.get(match[1]!);
+        if (!checkout) return iyzicoError('201600', 'Checkout form bulunamadı', 404);
+        const sub = [...subscriptions.values()].find((x) => x.checkoutToken === checkout.token);
+        if (!sub) return iyzicoError('201601', 'Checkout form henüz tamamlanmadı', 422);
+        return ok({
+          data: {
+            referenceCode: sub.referenceCode,
+            parentReferenceCode: sub.referenceCode,
+            pricingPlanReferenceCode: sub.plan.referenceCode,
+            customerReferenceCode: sub.customerReferenceCode,
+            subscriptionStatus: sub.status,
+            createdDate: sub.createdDate,
+            startDate: sub.startDate,
+          },
+        });
+      },
+    },
+    {
       method: 'GET',
       pattern: /^\/v2\/subscription\/subscriptions\/([^/]+)$/,
       handle(_body, match) {
@@ -347,6 +371,7 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
       const firstPeriodStart = trialEnd || at;
       const sub: PeerSubscription = {
         referenceCode: randomUUID(),
+        checkoutToken: token,
         plan,
         customerReferenceCode: randomUUID(),
         customerEmail: String(customer.email),

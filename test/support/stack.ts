@@ -17,6 +17,7 @@ import { whatsAppClientFactory } from '../../worker/whatsapp-clients';
 import type { LlmProvider } from '../../activities/llm/provider';
 import { createPlaybookProvider } from '../../activities/llm/playbook';
 import { createDemoPaymentProvider } from '../../activities/payments/demo';
+import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
 import type { StripeBilling } from '../../activities/billing/stripe-billing';
 import type { PaymentProvider } from '../../activities/payments/provider';
 import { createPaymentRegistry } from '../../activities/payments/registry';
@@ -62,6 +63,7 @@ export interface StackOptions {
   enforceQuota?: boolean;
   /** Stripe Billing for the platform's plans (its webhooks are verified with this). */
   billing?: StripeBilling;
+  iyzicoBilling?: IyzicoBilling;
   /** Local peers standing in for the WhatsApp providers. */
   graphBaseUrl?: string;
   twilioApiBaseUrl?: string;
@@ -119,6 +121,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     meta: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN },
     // The API only verifies webhooks and refunds; checkout links are made by the worker's registry below.
     billing: opts.billing,
+    iyzicoBilling: opts.iyzicoBilling,
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
   });

@@ -1,0 +1,88 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
+import type { BillingEvent } from '../../activities/billing/stripe-billing';
+import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
+import type { Db } from '../../db/knex';
+import { getPlan } from '../../db/queries/billing';
+import { applyBillingEvent } from '../billing-events';
+import { HttpError, notFound, parseOr400 } from '../errors';
+
+const CheckoutBody = z.strictObject({
+  merchantId: z.string().min(1),
+  planCode: z.string().min(1),
+  // iyzico requires a reachable customer for a subscription; the rest it fills from the form.
+  customer: z.strictObject({
+    email: z.email(),
+    gsmNumber: z.string().regex(/^\+\d{8,15}$/, 'must be an E.164 phone number'),
+    name: z.string().max(100).optional(),
+    surname: z.string().max(100).optional(),
+  }),
+});
+
+/**
+ * TRY plans through iyzico subscriptions. The customer finishes iyzico's form
+ * and comes back with a token; the token leads to the subscription (asked of
+ * iyzico, never taken from the request), and renewals arrive as signed
+ * subscription webhooks applied like any other billing event.
+ */
+export function iyzicoBillingRoutes(deps: { db: Db; billing: IyzicoBilling }): { webhooks: Router; api: Router } {
+  const { db } = deps;
+  const api = Router();
+  api.post('/billing/checkout', async (req, res, next) => {
+    const body = parseOr400(CheckoutBody.partial({ customer: true }), req.body);
+    const plan = await getPlan(db, body.planCode);
+    if (plan?.currency !== 'TRY') {
+      next(); // other currencies subscribe through Stripe
+      return;
+    }
+    const { customer } = parseOr400(CheckoutBody, req.body);
+    if (!plan.active) throw notFound(`plan "${body.planCode}"`);
+    if (!(await db('merchants').where({ id: body.merchantId }).first('id'))) throw notFound(`merchant "${body.merchantId}"`);
+    const pricingPlanReferenceCode = await deps.billing.ensurePricingPlan({ code: plan.code, name: plan.name, priceMinor: plan.priceMinor, currency: 'TRY', interval: 'month' });
+    const checkout = await deps.billing.startSubscriptionCheckout({ merchantId: body.merchantId, pricingPlanReferenceCode, customer, conversationId: body.merchantId });
+    await db('billing_checkouts').insert({ token: checkout.token, merchant_id: body.merchantId, plan_code: plan.code, provider: 'iyzico' });
+    res.status(201).json(checkout);
+  });
+
+  const webhooks = Router();
+  webhooks.post('/billing/iyzico/callback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token : '';
+    const started = token ? await db('billing_checkouts').where({ token, provider: 'iyzico' }).first() : null;
+    if (!started) throw new HttpError(400, 'invalid_callback', 'Missing or unknown checkout token');
+    const result = await deps.billing.retrieveCheckoutResult(token);
+    const view = await deps.billing.retrieveSubscription(result.subscriptionReferenceCode);
+    const event: BillingEvent = {
+      type: 'subscription_updated',
+      eventId: `checkout:${token}`,
+      occurredAt: new Date(),
+      subscription: { ...view, merchantId: started.merchant_id, planCode: view.planCode ?? started.plan_code },
+    };
+    await applyBillingEvent(db, 'iyzico', event, { token, subscriptionReferenceCode: result.subscriptionReferenceCode });
+    await db('billing_checkouts').where({ token }).update({ subscription_ref: result.subscriptionReferenceCode, completed_at: db.fn.now() });
+    res.redirect(303, '/pay/done?billing=1');
+  });
+
+  webhooks.post('/webhooks/billing/iyzico', express.raw({ type: '*/*', limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let events: BillingEvent[];
+    try {
+      events = await deps.billing.parseSubscriptionWebhook(raw, req.headers);
+    } catch (err) {
+      if (err instanceof WebhookSignatureError) throw new HttpError(403, 'invalid_signature', err.message);
+      if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
+      throw err;
+    }
+    let duplicate = events.length > 0;
+    for (const e of events) {
+      // iyzico's payload names the subscription, not our merchant: the subscription row does.
+      const ref = 'subscriptionId' in e ? e.subscriptionId : 'subscription' in e ? e.subscription.id : null;
+      const owner = ref ? await db('subscriptions').where({ provider: 'iyzico', provider_ref: ref }).first('merchant_id') : null;
+      if (!owner) throw new HttpError(404, 'not_found', `No merchant holds iyzico subscription ${ref ?? '(none)'}`);
+      const withMerchant = ('merchantId' in e ? { ...e, merchantId: owner.merchant_id } : e) as BillingEvent;
+      if ((await applyBillingEvent(db, 'iyzico', withMerchant, JSON.parse(raw.toString('utf8')))) === 'applied') duplicate = false;
+    }
+    res.json({ received: true, duplicate });
+  });
+  return { webhooks, api };
+}
