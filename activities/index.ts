@@ -128,7 +128,8 @@ export function createActivities(deps: ActivityDeps) {
         return pendingPayment(existing.checkout_url, existing.expires_at, existing.amount_minor, existing.currency);
       }
       const amountMinor = product.priceMinor * o.quantity;
-      const chain = deps.payments.chainFor(product.currency);
+      const merchant = await db('merchants').where({ id: o.merchantId }).first('settings');
+      const chain = deps.payments.chainFor(product.currency, merchant?.settings?.paymentRoutes ?? null);
       if (!chain.length) throw ApplicationFailure.nonRetryable(`no payment provider accepts ${product.currency}`, 'NoPaymentProvider');
       await db('orders')
         .insert({

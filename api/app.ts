@@ -19,6 +19,7 @@ import { billingRoutes } from './routes/billing';
 import { iyzicoBillingRoutes } from './routes/billing-iyzico';
 import { stripeBillingRoutes } from './routes/billing-stripe';
 import { demoPaymentRoutes } from './routes/demo-payments';
+import { merchantSettingsRoutes } from './routes/merchant-settings';
 import { paymentRoutes } from './routes/payments';
 import { webchatRoutes } from './routes/webchat';
 
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }),
     payments.api,
     billingRoutes({ db: deps.db }),
+    merchantSettingsRoutes(deps),
     // TRY plans go to iyzico first; it hands every other currency on to Stripe.
     ...(iyzicoBilling ? [iyzicoBilling.api] : []),
     ...(stripeBilling ? [stripeBilling.api] : []),

@@ -220,4 +220,23 @@ describe('payments through Stripe, iyzico and PayU', () => {
     assert.equal(order.status, 'mismatch');
     assert.match(order.flag_reason, /order is/);
   });
+
+  test('a merchant can choose its own providers per currency', async () => {
+    const merchant = await stack.createMerchant();
+    const put = (routes: string | null) =>
+      fetch(`${stack.apiUrl}/api/v1/merchants/${merchant}/settings/payments`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` },
+        body: JSON.stringify({ routes }),
+      });
+    const bad = await put('USD:nosuchpay');
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /nosuchpay/);
+    assert.equal((await put('USD:payu,stripe')).status, 200);
+    const s = sessionId();
+    await postMessage(stack.apiUrl, merchant, { sessionId: s, text: "I'd like the 2-person tent, I'll take it" });
+    const handle = stack.client.workflow.getHandle(leadWorkflowId(merchant, 'webchat', s));
+    const st = await eventually(() => handle.query(stateQuery), (x) => x.pendingPayment !== null, 'a checkout', 30_000);
+    assert.equal((await stack.db('orders').where({ id: st.pendingPayment!.orderId }).first()).provider, 'payu', 'USD went to the merchant\'s choice, not the installation\'s Stripe');
+  });
 });

@@ -7,7 +7,8 @@ import type { PaymentProvider } from './provider';
  * skipped, and the demo provider serves everything when nothing else can.
  */
 export interface PaymentRegistry {
-  chainFor(currency: string): PaymentProvider[];
+  /** `merchantRoutes`, when the merchant set its own, replace the installation's for that merchant. */
+  chainFor(currency: string, merchantRoutes?: string | null): PaymentProvider[];
   byName(name: string): PaymentProvider | undefined;
   names(): string[];
 }
@@ -26,8 +27,9 @@ export function createPaymentRegistry(providers: PaymentProvider[], routesSpec: 
   const byName = new Map(providers.map((p) => [p.name, p]));
   const routes = parseRoutes(routesSpec);
   return {
-    chainFor(currency) {
-      const wanted = routes.get(currency.toUpperCase()) ?? routes.get('*') ?? [];
+    chainFor(currency, merchantRoutes) {
+      const table = merchantRoutes ? parseRoutes(merchantRoutes) : routes;
+      const wanted = table.get(currency.toUpperCase()) ?? table.get('*') ?? [];
       const chain = wanted.map((n) => byName.get(n)).filter((p): p is PaymentProvider => Boolean(p));
       const demo = byName.get('demo');
       return chain.length ? chain : demo ? [demo] : [];
