@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { IYZICO_BUYER_PLACEHOLDERS, IyzicoApiError, fromIyzicoPrice, toIyzicoPrice } from '../payments/iyzico';
-import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
+import { jsonObjectBody, WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
 import type { BillingEvent, SubscriptionStatus, SubscriptionView } from './stripe-billing';
 
 /**
@@ -509,14 +509,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
       const given = singleHeader(headers, IYZICO_SUBSCRIPTION_SIGNATURE_HEADER)?.trim();
       if (!given) throw new WebhookSignatureError(`missing ${IYZICO_SUBSCRIPTION_SIGNATURE_HEADER} header`);
 
-      let payload: unknown;
-      try {
-        payload = JSON.parse(raw.toString('utf8'));
-      } catch {
-        throw new WebhookPayloadError('iyzico subscription notification is not JSON');
-      }
-      if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new WebhookPayloadError('iyzico subscription notification is not a JSON object');
-      const fields = payload as Record<string, unknown>;
+      const fields = jsonObjectBody(raw, 'iyzico subscription notification');
 
       const mid = opts.iyzicoMerchantId ?? part(fields.merchantId);
       if (!mid) throw new WebhookSignatureError('iyzico merchant id is not configured, so the subscription notification cannot be verified');

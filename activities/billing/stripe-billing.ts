@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
-import { STRIPE_API_VERSION } from '../payments/stripe';
+import { apiOrigin, STRIPE_API_VERSION } from '../payments/stripe';
 
 /**
  * The platform's own subscriptions on Stripe Billing: merchants pay AutoCloser here, unlike
@@ -220,13 +220,6 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
   };
 }
 
-function apiOrigin(apiBaseUrl: string | undefined): Pick<Stripe.StripeConfig, 'host' | 'port' | 'protocol'> {
-  if (!apiBaseUrl) return {};
-  const url = new URL(apiBaseUrl);
-  const protocol = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;
-  if (!protocol) throw new Error(`Stripe API base URL must be http or https: ${apiBaseUrl}`);
-  return { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol };
-}
 
 /** Stripe's search language quotes with ' and escapes with a backslash. */
 function searchLiteral(value: string): string {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import {
+  jsonObjectBody,
   WebhookPayloadError,
   WebhookSignatureError,
   type Buyer,
@@ -426,14 +427,7 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
       const given = Array.isArray(header) ? (header.length === 1 ? header[0] : undefined) : header;
       if (!given) throw new WebhookSignatureError(`missing ${IYZICO_SIGNATURE_HEADER} header`);
 
-      let payload: unknown;
-      try {
-        payload = JSON.parse(rawBody.toString('utf8'));
-      } catch {
-        throw new WebhookPayloadError('iyzico notification is not JSON');
-      }
-      if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new WebhookPayloadError('iyzico notification is not a JSON object');
-      const fields = payload as Record<string, unknown>;
+      const fields = jsonObjectBody(rawBody, 'iyzico notification');
 
       // The signature covers fields rather than bytes, so it is checked on the parsed payload.
       const expected = Buffer.from(iyzicoWebhookSignature(webhookSecret, fields), 'hex');

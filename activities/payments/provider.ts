@@ -87,6 +87,18 @@ export class WebhookPayloadError extends Error {
   override name = 'WebhookPayloadError';
 }
 
+/** A webhook body that must be one JSON object; anything else is the sender's mistake (400). */
+export function jsonObjectBody(raw: Buffer, what: string): Record<string, unknown> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new WebhookPayloadError(`${what} is not JSON`);
+  }
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new WebhookPayloadError(`${what} is not a JSON object`);
+  return payload as Record<string, unknown>;
+}
+
 export interface PaymentProvider {
   readonly name: string;
   createCheckout(req: CheckoutRequest): Promise<CheckoutSession>;

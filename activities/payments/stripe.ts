@@ -134,7 +134,8 @@ export function createStripeProvider(opts: StripeProviderOptions): PaymentProvid
   };
 }
 
-function apiOrigin(apiBaseUrl: string | undefined): Pick<Stripe.StripeConfig, 'host' | 'port' | 'protocol'> {
+/** SDK options that point Stripe at another origin (stripe-mock in tests); Stripe's own when unset. */
+export function apiOrigin(apiBaseUrl: string | undefined): Pick<Stripe.StripeConfig, 'host' | 'port' | 'protocol'> {
   if (!apiBaseUrl) return {};
   const url = new URL(apiBaseUrl);
   const protocol = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;
