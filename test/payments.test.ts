@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { createIyzicoProvider } from '../activities/payments/iyzico';
@@ -9,7 +7,7 @@ import type { PaymentProvider } from '../activities/payments/provider';
 import { createStripeProvider, STRIPE_API_VERSION } from '../activities/payments/stripe';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, sessionId } from './support/chat';
-import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import { startStripeMock, startStripeProxy, type StripeMock } from './support/stripe-mock';
 import { startIyzicoPeer, type IyzicoPeer } from './peers/iyzico-peer';
 import { startPayUPeer, type PayUPeer } from './peers/payu-peer';
 import { startStack, type Stack } from './support/stack';
@@ -20,51 +18,26 @@ const PAYU = { posId: '300746', clientId: '300746', clientSecret: '2ee86a66e5d97
 
 /**
  * stripe-mock answers from fixtures and keeps no state, so a paid session can
- * never be read back from it. This pass-through plays Stripe's ledger: it
- * remembers sessions created through it and, once the test "pays" one,
+ * never be read back from it. The proxy in front of it plays Stripe's ledger:
+ * it remembers sessions created through it and, once the test "pays" one,
  * answers retrieves with the paid state in Stripe's own format.
  */
 async function startStripeLedger(target: string) {
   const sessions = new Map<string, { amount: number; currency: string; paid: boolean }>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (up) => {
-        const out: Buffer[] = [];
-        up.on('data', (c: Buffer) => out.push(c));
-        up.on('end', () => {
-          let body = Buffer.concat(out).toString('utf8');
-          const path = new URL(req.url ?? '/', target).pathname;
-          if (req.method === 'POST' && path === '/v1/checkout/sessions' && up.statusCode === 200) {
-            const form = new URLSearchParams(raw.toString('utf8'));
-            const amount = Number(form.get('line_items[0][price_data][unit_amount]')) * Number(form.get('line_items[0][quantity]') ?? '1');
-            const json = JSON.parse(body) as { id: string };
-            sessions.set(json.id, { amount, currency: form.get('line_items[0][price_data][currency]') ?? 'usd', paid: false });
-          }
-          const match = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
-          const known = match ? sessions.get(decodeURIComponent(match[1]!)) : undefined;
-          if (req.method === 'GET' && known && up.statusCode === 200) {
-            const json = JSON.parse(body) as Record<string, unknown>;
-            Object.assign(json, { amount_total: known.amount, currency: known.currency, ...(known.paid ? { payment_status: 'paid', status: 'complete' } : {}) });
-            body = JSON.stringify(json);
-          }
-          const { 'transfer-encoding': _chunked, ...rest } = up.headers;
-          const headers = { ...rest, 'content-length': String(Buffer.byteLength(body)) };
-          res.writeHead(up.statusCode ?? 502, headers).end(body);
-        });
-      });
-      upstream.on('error', (err) => res.writeHead(502).end(err.message));
-      upstream.end(raw);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    pay: (id: string) => void (sessions.get(id)!.paid = true),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  const proxy = await startStripeProxy(target);
+  proxy.rewrite = ({ method, url, body: form, status, responseBody }) => {
+    if (status !== 200) return responseBody;
+    if (method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+      const amount = Number(form.get('line_items[0][price_data][unit_amount]')) * Number(form.get('line_items[0][quantity]') ?? '1');
+      sessions.set((JSON.parse(responseBody) as { id: string }).id, { amount, currency: form.get('line_items[0][price_data][currency]') ?? 'usd', paid: false });
+      return responseBody;
+    }
+    const known = method === 'GET' ? sessions.get(decodeURIComponent(/^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname)?.[1] ?? '')) : undefined;
+    if (!known) return responseBody;
+    const json = JSON.parse(responseBody) as Record<string, unknown>;
+    return JSON.stringify({ ...json, amount_total: known.amount, currency: known.currency, ...(known.paid ? { payment_status: 'paid', status: 'complete' } : {}) });
   };
+  return { url: proxy.url, pay: (id: string) => void (sessions.get(id)!.paid = true), close: proxy.close };
 }
 
 describe('payments through Stripe, iyzico and PayU', () => {

@@ -1,70 +1,15 @@
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { startStripeMock, type StripeMock } from '../../test/support/stripe-mock';
+import { startStripeMock, startStripeProxy, type StripeMock, type StripeProxy } from '../../test/support/stripe-mock';
 import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
 import { STRIPE_API_VERSION } from '../payments/stripe';
 import { createStripeBilling, type BillingEvent, type StripeBilling } from './stripe-billing';
 
-const webhookSecret = 'whsec_test_billing_suite';
 /** Only used to sign test webhooks; it never makes a request. */
 const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
 
-interface Exchange {
-  method: string;
-  url: URL;
-  headers: IncomingHttpHeaders;
-  body: URLSearchParams;
-  status: number;
-  responseBody: string;
-}
-
-/** Answers a request in place of stripe-mock, in Stripe's wire format, for what stripe-mock cannot stage. */
-type Stub = (method: string, url: URL) => unknown;
-
-/** A pass-through in front of stripe-mock that keeps what went over the wire, so tests can assert on it. */
-async function startRecordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; stub: Stub | null; close(): Promise<void> }> {
-  const exchanges: Exchange[] = [];
-  const proxy = {
-    url: '',
-    exchanges,
-    stub: null as Stub | null,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const url = new URL(req.url ?? '/', target);
-      const record = (status: number, responseBody: string) =>
-        exchanges.push({ method: req.method ?? '', url, headers: req.headers, body: new URLSearchParams(raw.toString('utf8')), status, responseBody });
-      const stubbed = proxy.stub?.(req.method ?? '', url);
-      if (stubbed !== undefined) {
-        const body = JSON.stringify(stubbed);
-        record(200, body);
-        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_stub' }).end(body);
-        return;
-      }
-      const upstream = http.request(url, { method: req.method, headers: req.headers }, (up) => {
-        const body: Buffer[] = [];
-        up.on('data', (c: Buffer) => body.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(body).toString('utf8');
-          record(up.statusCode ?? 0, text);
-          res.writeHead(up.statusCode ?? 502, up.headers).end(text);
-        });
-      });
-      upstream.on('error', (err) => res.writeHead(502).end(err.message));
-      upstream.end(raw);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return proxy;
-}
+const webhookSecret = 'whsec_test_billing_suite';
 
 const now = () => Math.floor(Date.now() / 1000);
 const at = (seconds: number) => new Date(seconds * 1000);
@@ -184,13 +129,13 @@ const plan = { code: 'pro', name: 'AutoCloser Pro', priceMinor: 4_900, currency:
 
 describe('Stripe Billing against stripe-mock', () => {
   let mock: StripeMock;
-  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let proxy: StripeProxy;
   let billing: StripeBilling;
   const last = (method: string, path: string) => proxy.exchanges.findLast((e) => e.method === method && e.url.pathname === path);
 
   before(async () => {
     mock = await startStripeMock();
-    proxy = await startRecordingProxy(mock.url);
+    proxy = await startStripeProxy(mock.url);
     billing = createStripeBilling({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl: proxy.url });
   });
   after(async () => {

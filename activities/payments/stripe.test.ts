@@ -1,58 +1,14 @@
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { startStripeMock, type StripeMock } from '../../test/support/stripe-mock';
+import { startStripeMock, startStripeProxy, type StripeMock, type StripeProxy } from '../../test/support/stripe-mock';
 import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from './provider';
 import { clampExpiry, createStripeProvider, lineItems, STRIPE_API_VERSION, toPaymentStatus, type SessionStatusView } from './stripe';
 
-const webhookSecret = 'whsec_test_secret_for_the_suite';
 /** Only used to sign test webhooks; it never makes a request. */
 const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
 
-interface Exchange {
-  method: string;
-  url: URL;
-  headers: IncomingHttpHeaders;
-  body: URLSearchParams;
-  status: number;
-  responseHeaders: IncomingHttpHeaders;
-}
-
-/** A pass-through in front of stripe-mock that keeps what went over the wire, so tests can assert on it. */
-async function startRecordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
-  const exchanges: Exchange[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const url = new URL(req.url ?? '/', target);
-      const upstream = http.request(url, { method: req.method, headers: req.headers }, (up) => {
-        exchanges.push({
-          method: req.method ?? '',
-          url,
-          headers: req.headers,
-          body: new URLSearchParams(raw.toString('utf8')),
-          status: up.statusCode ?? 0,
-          responseHeaders: up.headers,
-        });
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', (err) => res.writeHead(502).end(err.message));
-      upstream.end(raw);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    exchanges,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+const webhookSecret = 'whsec_test_secret_for_the_suite';
 
 function signed(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
   const header = signer.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? webhookSecret, timestamp: opts.timestamp });
@@ -78,13 +34,13 @@ const session = (extra: Record<string, unknown> = {}) => ({
 
 describe('Stripe provider against stripe-mock', () => {
   let mock: StripeMock;
-  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let proxy: StripeProxy;
   let provider: PaymentProvider;
   const last = (method: string, path: string) => proxy.exchanges.findLast((e) => e.method === method && e.url.pathname === path);
 
   before(async () => {
     mock = await startStripeMock();
-    proxy = await startRecordingProxy(mock.url);
+    proxy = await startStripeProxy(mock.url);
     provider = createStripeProvider({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl: proxy.url });
   });
   after(async () => {

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,4 +220,72 @@ async function terminate(child: ChildProcess, exited: Promise<string>, graceMs =
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+export interface StripeExchange {
+  method: string;
+  url: URL;
+  headers: http.IncomingHttpHeaders;
+  /** The form body the SDK sent. */
+  body: URLSearchParams;
+  status: number;
+  responseHeaders: http.IncomingHttpHeaders;
+  responseBody: string;
+}
+
+export interface StripeProxy {
+  url: string;
+  exchanges: StripeExchange[];
+  /** Answer a request here instead of stripe-mock (return undefined to pass it through). */
+  stub: ((method: string, url: URL) => unknown) | null;
+  /** Change stripe-mock's answer before the SDK sees it (stripe-mock keeps no state; tests play the ledger). */
+  rewrite: ((exchange: StripeExchange) => string) | null;
+  close(): Promise<void>;
+}
+
+/** A pass-through in front of stripe-mock that keeps what went over the wire, so tests can assert on it. */
+export async function startStripeProxy(target: string): Promise<StripeProxy> {
+  const proxy: StripeProxy = { url: '', exchanges: [], stub: null, rewrite: null, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const url = new URL(req.url ?? '/', target);
+      const exchange = (status: number, responseHeaders: http.IncomingHttpHeaders, responseBody: string): StripeExchange => ({
+        method: req.method ?? '',
+        url,
+        headers: req.headers,
+        body: new URLSearchParams(raw.toString('utf8')),
+        status,
+        responseHeaders,
+        responseBody,
+      });
+      const stubbed = proxy.stub?.(req.method ?? '', url);
+      if (stubbed !== undefined) {
+        const body = JSON.stringify(stubbed);
+        const headers = { 'content-type': 'application/json', 'request-id': 'req_stub' };
+        proxy.exchanges.push(exchange(200, headers, body));
+        res.writeHead(200, headers).end(body);
+        return;
+      }
+      const upstream = http.request(url, { method: req.method, headers: req.headers }, (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => {
+          const seen = exchange(up.statusCode ?? 0, up.headers, Buffer.concat(out).toString('utf8'));
+          const body = proxy.rewrite ? proxy.rewrite(seen) : seen.responseBody;
+          proxy.exchanges.push({ ...seen, responseBody: body });
+          const { 'transfer-encoding': _chunked, 'content-length': _length, ...headers } = up.headers;
+          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+        });
+      });
+      upstream.on('error', (err) => res.writeHead(502).end(err.message));
+      upstream.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return proxy;
 }
