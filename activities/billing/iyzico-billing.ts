@@ -1,8 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import { z } from 'zod';
-import { IYZICO_BUYER_PLACEHOLDERS, IyzicoApiError, fromIyzicoPrice, toIyzicoPrice } from '../payments/iyzico';
+import { IYZICO_BUYER_PLACEHOLDERS, IyzicoApiError, callSdk, fromIyzicoPrice, iyzicoEnvelope, iyzicoSdk, parseIyzico, toIyzicoPrice } from '../payments/iyzico';
 import { jsonObjectBody, WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
 import type { BillingEvent, SubscriptionStatus, SubscriptionView } from './stripe-billing';
 
@@ -142,28 +140,12 @@ interface SdkClient {
   subscriptionCheckoutForm: { initialize: Method };
   subscription: { retrieve: Method; cancel: Method };
 }
-type SdkConstructor = new (config: { uri: string; apiKey: string; secretKey: string }) => SdkClient;
-
-// The SDK is CommonJS without type declarations; the little of it used here is typed above.
-const Iyzipay = createRequire(import.meta.url)('iyzipay') as SdkConstructor;
-
-function call<R extends object, K extends keyof R>(resource: R, method: K, request: object): Promise<unknown> {
-  const fn = resource[method] as Method;
-  return promisify(fn.bind(resource))(request);
-}
 
 // ---------------------------------------------------------------- response shapes
 
 const epochMs = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 const price = z.union([z.number(), z.string()]);
 
-const base = z.object({
-  status: z.string(),
-  errorCode: z.union([z.string(), z.number()]).optional(),
-  errorMessage: z.string().optional(),
-  errorGroup: z.string().optional(),
-  conversationId: z.string().optional(),
-});
 
 const page = <T extends z.ZodType>(item: T) =>
   z.object({
@@ -215,28 +197,15 @@ const subscriptionSchema = z.object({
 
 export type IyzicoSubscriptionDetail = z.infer<typeof subscriptionSchema>;
 
-const checkoutResponse = base.extend({
+const checkoutResponse = iyzicoEnvelope.extend({
   token: z.string().min(1),
   checkoutFormContent: z.string().min(1),
   tokenExpireTime: z.number().optional(),
   paymentPageUrl: z.string().optional(),
 });
 
-function failure(body: z.infer<typeof base>, what: string): IyzicoApiError {
-  const code = body.errorCode === undefined ? null : String(body.errorCode);
-  return new IyzicoApiError(`iyzico ${what} failed${code ? ` (${code})` : ''}: ${body.errorMessage ?? 'no message'}`, code, body.errorGroup ?? null);
-}
 
-function parse<T extends z.ZodType>(schema: T, result: unknown, what: string): z.infer<T> {
-  const head = base.safeParse(result);
-  if (!head.success) throw new IyzicoApiError(`iyzico ${what} answered something unreadable`);
-  if (head.data.status !== 'success') throw failure(head.data, what);
-  const parsed = schema.safeParse(result);
-  if (!parsed.success) throw new IyzicoApiError(`iyzico ${what} answer is missing fields: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-const dataOf = <T extends z.ZodType>(schema: T) => base.extend({ data: schema });
+const dataOf = <T extends z.ZodType>(schema: T) => iyzicoEnvelope.extend({ data: schema });
 
 const checkoutResultResponse = dataOf(
   z.object({ referenceCode: z.string().min(1), pricingPlanReferenceCode: z.string().min(1), customerReferenceCode: z.string().min(1) }),
@@ -319,7 +288,7 @@ function hexEquals(expectedHex: string, given: string): boolean {
 
 export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
   if (!opts.apiKey || !opts.secretKey) throw new Error('iyzico API key or secret key is empty');
-  const sdk = new Iyzipay({ uri: opts.baseUrl, apiKey: opts.apiKey, secretKey: opts.secretKey });
+  const sdk = iyzicoSdk<SdkClient>(opts);
   const productName = opts.productName ?? 'AutoCloser';
   const locale = opts.locale ?? 'tr';
   const now = opts.now ?? (() => new Date());
@@ -335,7 +304,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
   ): Promise<Array<z.infer<T>>> {
     const items: Array<z.infer<T>> = [];
     for (let pageNumber = 1; ; pageNumber++) {
-      const body = parse(dataOf(page(item)), await fetchPage(pageNumber), what);
+      const body = parseIyzico(dataOf(page(item)), await fetchPage(pageNumber), what);
       items.push(...body.data.items);
       const pageCount = body.data.pageCount ?? 1;
       if (pageNumber >= pageCount || body.data.items.length === 0) return items;
@@ -344,15 +313,15 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
 
   async function findOrCreateProduct(): Promise<string> {
     const products = await listAll(
-      (p) => call(sdk.subscriptionProduct, 'retrieveList', { locale, page: p, count: 100 }),
+      (p) => callSdk(sdk.subscriptionProduct, 'retrieveList', { locale, page: p, count: 100 }),
       productSchema,
       'product list',
     );
     const found = products.find((p) => p.name === productName);
     if (found) return found.referenceCode;
-    const created = parse(
+    const created = parseIyzico(
       dataOf(productSchema),
-      await call(sdk.subscriptionProduct, 'create', { locale, conversationId: `product:${productName}`, name: productName }),
+      await callSdk(sdk.subscriptionProduct, 'create', { locale, conversationId: `product:${productName}`, name: productName }),
       'product create',
     );
     return created.data.referenceCode;
@@ -372,7 +341,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
     const name = iyzicoPlanName(plan);
     const productReferenceCode = await productReference();
     const existing = await listAll(
-      (p) => call(sdk.subscriptionPricingPlan, 'retrieveList', { locale, productReferenceCode, page: p, count: 100 }),
+      (p) => callSdk(sdk.subscriptionPricingPlan, 'retrieveList', { locale, productReferenceCode, page: p, count: 100 }),
       pricingPlanSchema,
       'pricing plan list',
     );
@@ -387,9 +356,9 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
       planCodes.set(found.referenceCode, plan.code);
       return found.referenceCode;
     }
-    const created = parse(
+    const created = parseIyzico(
       dataOf(pricingPlanSchema),
-      await call(sdk.subscriptionPricingPlan, 'create', {
+      await callSdk(sdk.subscriptionPricingPlan, 'create', {
         locale,
         conversationId: `plan:${plan.code}`,
         productReferenceCode,
@@ -407,7 +376,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
   }
 
   async function fetchSubscriptionFromApi(subscriptionReferenceCode: string): Promise<IyzicoSubscriptionDetail> {
-    const body = parse(subscriptionDetailResponse, await call(sdk.subscription, 'retrieve', { subscriptionReferenceCode }), 'subscription retrieve');
+    const body = parseIyzico(subscriptionDetailResponse, await callSdk(sdk.subscription, 'retrieve', { subscriptionReferenceCode }), 'subscription retrieve');
     const sub = 'items' in body.data ? body.data.items.find((i) => i.referenceCode === subscriptionReferenceCode) : body.data;
     if (!sub || sub.referenceCode !== subscriptionReferenceCode) throw new IyzicoApiError(`iyzico answered without subscription ${subscriptionReferenceCode}`);
     return sub;
@@ -437,7 +406,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
 
   return {
     async retrieveCheckoutResult(token) {
-      const { data } = parse(checkoutResultResponse, await retrieveCheckoutForm(sdk.subscriptionCheckoutForm, token), 'subscription checkout result');
+      const { data } = parseIyzico(checkoutResultResponse, await retrieveCheckoutForm(sdk.subscriptionCheckoutForm, token), 'subscription checkout result');
       return { subscriptionReferenceCode: data.referenceCode, pricingPlanReferenceCode: data.pricingPlanReferenceCode, customerReferenceCode: data.customerReferenceCode };
     },
     ensurePricingPlan(plan) {
@@ -470,7 +439,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
         ...(c.billingAddress?.zipCode ? { zipCode: c.billingAddress.zipCode } : {}),
       };
       const conversationId = req.conversationId ?? req.merchantId;
-      const answer = await call(sdk.subscriptionCheckoutForm, 'initialize', {
+      const answer = await callSdk(sdk.subscriptionCheckoutForm, 'initialize', {
         locale,
         conversationId,
         callbackUrl: opts.callbackUrl,
@@ -487,7 +456,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
           shippingAddress: address,
         },
       });
-      const body = parse(checkoutResponse, answer, 'subscription checkout initialize');
+      const body = parseIyzico(checkoutResponse, answer, 'subscription checkout initialize');
       if (body.conversationId !== undefined && body.conversationId !== conversationId) {
         throw new IyzicoApiError('iyzico subscription checkout answered for another conversation');
       }
@@ -501,7 +470,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
     retrieveSubscription,
 
     async cancel(subscriptionReferenceCode) {
-      parse(base, await call(sdk.subscription, 'cancel', { subscriptionReferenceCode }), 'subscription cancel');
+      parseIyzico(iyzicoEnvelope, await callSdk(sdk.subscription, 'cancel', { subscriptionReferenceCode }), 'subscription cancel');
       return retrieveSubscription(subscriptionReferenceCode);
     },
 

@@ -281,8 +281,8 @@ function mediaFailure(status: number, body: unknown, what: string): Error {
   return new MetaGraphError(error?.message ?? `${what} answered HTTP ${status}`, status, error?.code, error?.error_subcode, error?.fbtrace_id);
 }
 
-/** Reads a body to the end, giving up as soon as it passes `limit`. */
-async function readLimited(res: Response, limit: number, abort: AbortController): Promise<Buffer> {
+/** Reads a body to the end, giving up (MediaTooLargeError) as soon as it passes `limit`. */
+export async function readLimited(res: Response, limit: number, abort: AbortController): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!res.body) return Buffer.alloc(0);

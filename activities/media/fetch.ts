@@ -6,7 +6,7 @@
  * retry may fix (network, timeouts, 5xx, 429) are thrown for the activity
  * to retry.
  */
-import { downloadMetaMedia, MediaTooLargeError, MetaGraphError } from '../channels/meta';
+import { downloadMetaMedia, MediaTooLargeError, MetaGraphError, readLimited } from '../channels/meta';
 import type { MerchantChannel, TwilioCredentials } from '../../db/queries/channels';
 import { mediaKey, mimeEssence, mimeTypeForFilename, sha256Hex } from './store';
 import type { MediaStore, StoredMedia } from './store';
@@ -141,21 +141,6 @@ function twilioRejection(status: number): Rejection | null {
   return null;
 }
 
-/** Reads a body to the end, giving up as soon as it passes `limit`. */
-async function readLimited(res: Response, limit: number, abort: AbortController): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!res.body) return Buffer.alloc(0);
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      abort.abort();
-      throw tooLarge(limit);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks, size);
-}
 
 /**
  * Twilio answers the media URL with a redirect to a signed storage URL. The
@@ -210,7 +195,13 @@ async function fromTwilio(
       abort.abort();
       throw err;
     }
-    return { bytes: await readLimited(res, limits.maxBytes, abort), mimeType };
+    try {
+      return { bytes: await readLimited(res, limits.maxBytes, abort), mimeType };
+    } catch (err) {
+      // Cut off mid-stream: the true size is unknown, only that it passed the limit.
+      if (err instanceof MediaTooLargeError) throw tooLarge(err.limit);
+      throw err;
+    }
   }
 }
 

@@ -199,19 +199,26 @@ interface SdkClient {
   checkoutForm: SdkResource;
   refundV2: SdkResource;
 }
-type SdkConstructor = new (config: { uri: string; apiKey: string; secretKey: string }) => SdkClient;
 
-// The SDK is CommonJS without type declarations; the little of it used here is typed above.
-const Iyzipay = createRequire(import.meta.url)('iyzipay') as SdkConstructor;
+// The SDK is CommonJS without type declarations; each caller types the little of it it uses.
+const Iyzipay = createRequire(import.meta.url)('iyzipay') as new (config: { uri: string; apiKey: string; secretKey: string }) => unknown;
 
-function call(resource: SdkResource, method: 'create' | 'retrieve', request: object): Promise<unknown> {
-  return promisify(resource[method].bind(resource))(request);
+/** The SDK client, typed by the caller (payments here, subscriptions in billing). */
+export function iyzicoSdk<Client>(config: { baseUrl: string; apiKey: string; secretKey: string }): Client {
+  return new Iyzipay({ uri: config.baseUrl, apiKey: config.apiKey, secretKey: config.secretKey }) as Client;
+}
+
+/** The SDK's callback methods as promises. */
+export function callSdk<R extends object>(resource: R, method: keyof R, request: object): Promise<unknown> {
+  const fn = resource[method] as (request: object, cb: Callback) => void;
+  return promisify(fn.bind(resource))(request);
 }
 
 // ---------------------------------------------------------------- response shapes
 
 const price = z.union([z.number(), z.string()]);
-const base = z.object({
+/** The envelope of every iyzico answer. */
+export const iyzicoEnvelope = z.object({
   status: z.string(),
   errorCode: z.union([z.string(), z.number()]).optional(),
   errorMessage: z.string().optional(),
@@ -220,13 +227,13 @@ const base = z.object({
   signature: z.string().optional(),
 });
 
-const initializeResponse = base.extend({
+const initializeResponse = iyzicoEnvelope.extend({
   token: z.string().min(1),
   paymentPageUrl: z.string().min(1),
   tokenExpireTime: z.number().optional(),
 });
 
-const retrieveResponse = base.extend({
+const retrieveResponse = iyzicoEnvelope.extend({
   token: z.string().optional(),
   paymentStatus: z.string().optional(),
   fraudStatus: z.number().optional(),
@@ -237,21 +244,21 @@ const retrieveResponse = base.extend({
   paidPrice: price.optional(),
 });
 
-const refundResponse = base.extend({
+const refundResponse = iyzicoEnvelope.extend({
   paymentId: z.union([z.string(), z.number()]).optional(),
   price: price.optional(),
   currency: z.string().optional(),
   hostReference: z.string().optional(),
 });
 
-function failure(body: z.infer<typeof base>, what: string): IyzicoApiError {
+function failure(body: z.infer<typeof iyzicoEnvelope>, what: string): IyzicoApiError {
   const code = body.errorCode === undefined ? null : String(body.errorCode);
   return new IyzicoApiError(`iyzico ${what} failed${code ? ` (${code})` : ''}: ${body.errorMessage ?? 'no message'}`, code, body.errorGroup ?? null);
 }
 
 /** Reads an answer; `status: failure` throws unless `keepFailure` says the failure is the news (a declined payment). */
-function parse<T extends z.ZodType>(schema: T, result: unknown, what: string, keepFailure = false): z.infer<T> {
-  const baseParsed = base.safeParse(result);
+export function parseIyzico<T extends z.ZodType>(schema: T, result: unknown, what: string, keepFailure = false): z.infer<T> {
+  const baseParsed = iyzicoEnvelope.safeParse(result);
   if (!baseParsed.success) throw new IyzicoApiError(`iyzico ${what} answered something unreadable`);
   if (baseParsed.data.status !== 'success' && !keepFailure) throw failure(baseParsed.data, what);
   const parsed = schema.safeParse(result);
@@ -329,15 +336,15 @@ export function iyzicoBasket(req: Pick<CheckoutRequest, 'orderId' | 'amountMinor
 // ---------------------------------------------------------------- provider
 
 export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
-  const sdk = new Iyzipay({ uri: config.baseUrl, apiKey: config.apiKey, secretKey: config.secretKey });
+  const sdk = iyzicoSdk<SdkClient>(config);
   const webhookSecret = config.merchantWebhookSecret ?? config.secretKey;
   const localeFor = (currency: string) => config.locale ?? (currency === 'TRY' ? 'tr' : 'en');
 
   async function fetchStatus(token: string): Promise<PaymentStatus> {
-    const answer = await call(sdk.checkoutForm, 'retrieve', { locale: 'en', token });
+    const answer = await callSdk(sdk.checkoutForm, 'retrieve', { locale: 'en', token });
     // A declined card comes back as `status: failure` with `paymentStatus: FAILURE`: an outcome, not an API error.
     const declined = typeof answer === 'object' && answer !== null && (answer as { paymentStatus?: unknown }).paymentStatus === 'FAILURE';
-    const body = parse(retrieveResponse, answer, 'checkout retrieve', declined);
+    const body = parseIyzico(retrieveResponse, answer, 'checkout retrieve', declined);
     if (body.token !== undefined && body.token !== token) throw new IyzicoApiError('iyzico retrieve answered for another token');
     if (body.paymentStatus !== undefined && body.paymentId !== undefined) {
       checkResponseSignature(
@@ -381,7 +388,7 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
         ...iyzicoBuyer(req.buyer, req.orderId),
         basketItems: iyzicoBasket(req, config.basketCategory ?? 'General'),
       };
-      const body = parse(initializeResponse, await call(sdk.checkoutFormInitialize, 'create', request), 'checkout initialize');
+      const body = parseIyzico(initializeResponse, await callSdk(sdk.checkoutFormInitialize, 'create', request), 'checkout initialize');
       if (body.conversationId !== undefined && body.conversationId !== req.orderId) {
         throw new IyzicoApiError('iyzico initialize answered for another conversation');
       }
@@ -409,7 +416,7 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
         currency,
         ip: config.serverIp ?? IYZICO_BUYER_PLACEHOLDERS.ip,
       };
-      const body = parse(refundResponse, await call(sdk.refundV2, 'create', request), 'refund');
+      const body = parseIyzico(refundResponse, await callSdk(sdk.refundV2, 'create', request), 'refund');
       checkResponseSignature(
         config.secretKey,
         body.signature,
