@@ -76,11 +76,9 @@ function refundedStatus(order: OrderRow, refundedTotalMinor: number | null): 're
 async function signalCheckout(deps: PaymentEventDeps, order: OrderRow, event: { eventId: string; type: 'completed' | 'failed' | 'expired' }): Promise<void> {
   const handle = deps.temporal.workflow.getHandle(checkoutWorkflowId(order.id));
   try {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') {
-      await handle.signal(paymentEventSignal, event);
-      return;
-    }
+    // Signalling without looking first: a checkout that is closing still takes it (and re-checks).
+    await handle.signal(paymentEventSignal, event);
+    return;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }

@@ -16,6 +16,9 @@ import {
   type PaymentResult,
 } from './contract';
 
+/** How a checkout can end. */
+type Settled = Extract<OrderStatus, 'paid' | 'expired' | 'failed' | 'mismatch'>;
+
 export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
   const id = workflowInfo().workflowId;
   const events: PaymentEvent[] = [];
@@ -62,7 +65,7 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
   const expiresAt = Date.parse(payment.expiresAt);
   const remindAt = expiresAt - input.remindBeforeMs;
   let reminded = remindAt <= Date.now();
-  let outcome: Exclude<OrderStatus, 'pending'> | null = null;
+  let outcome: Settled | null = null;
 
   while (!outcome) {
     const wakeAt = reminded ? expiresAt : remindAt;
@@ -81,35 +84,47 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
     }
   }
 
-  await store.settleOrder({ orderId: input.orderId, status: outcome });
-  if (outcome === 'paid' && patched('platform-fee')) await store.recordPlatformFee(input.orderId);
-  if (outcome === 'paid') {
-    await send('receipt', canned.receipt(input.language, payment.name, total, input.orderId));
-    await store.notifyMerchant({
-      merchantId: input.merchantId,
-      conversationId: input.conversationId,
-      kind: 'won',
-      dedupeKey: `${id}:won`,
-      body: { orderId: input.orderId, amountMinor: payment.amountMinor, currency: payment.currency },
-    });
-  } else if (outcome === 'mismatch') {
-    await store.notifyMerchant({
-      merchantId: input.merchantId,
-      conversationId: input.conversationId,
-      kind: 'payment_issue',
-      dedupeKey: `${id}:mismatch`,
-      body: { orderId: input.orderId, reason: 'amount_or_currency_mismatch' },
-    });
-  } else {
-    await send(outcome, outcome === 'expired' ? canned.paymentExpired(input.language) : canned.paymentFailed(input.language));
-  }
-
-  const result: PaymentResult = { orderId: input.orderId, status: outcome };
-  try {
-    await lead.signal(paymentResultSignal, result);
-  } catch (err) {
-    // The lead may have been closed meanwhile; the order row still tells the truth.
-    log.warn('lead did not take the payment result', { error: String(err) });
+  let result = await conclude(outcome);
+  // A payment can land while this checkout is closing as expired or failed: Temporal delivers a
+  // signal that arrives before completion, so look once more before returning.
+  if ((outcome === 'expired' || outcome === 'failed') && events.length > 0 && patched('late-payment-while-closing')) {
+    events.splice(0);
+    const { status } = await store.verifyPayment(input.orderId);
+    if (status === 'paid' || status === 'mismatch') result = await conclude(status);
   }
   return result;
+
+  /** Settles the order once, tells the customer and the merchant, and reports to the lead. */
+  async function conclude(final: Settled): Promise<PaymentResult> {
+    await store.settleOrder({ orderId: input.orderId, status: final });
+    if (final === 'paid' && patched('platform-fee')) await store.recordPlatformFee(input.orderId);
+    if (final === 'paid') {
+      await send('receipt', canned.receipt(input.language, payment.name, total, input.orderId));
+      await store.notifyMerchant({
+        merchantId: input.merchantId,
+        conversationId: input.conversationId,
+        kind: 'won',
+        dedupeKey: `${id}:won`,
+        body: { orderId: input.orderId, amountMinor: payment.amountMinor, currency: payment.currency },
+      });
+    } else if (final === 'mismatch') {
+      await store.notifyMerchant({
+        merchantId: input.merchantId,
+        conversationId: input.conversationId,
+        kind: 'payment_issue',
+        dedupeKey: `${id}:mismatch`,
+        body: { orderId: input.orderId, reason: 'amount_or_currency_mismatch' },
+      });
+    } else {
+      await send(final, final === 'expired' ? canned.paymentExpired(input.language) : canned.paymentFailed(input.language));
+    }
+    const reported: PaymentResult = { orderId: input.orderId, status: final };
+    try {
+      await lead.signal(paymentResultSignal, reported);
+    } catch (err) {
+      // The lead may have been closed meanwhile; the order row still tells the truth.
+      log.warn('lead did not take the payment result', { error: String(err) });
+    }
+    return reported;
+  }
 }
