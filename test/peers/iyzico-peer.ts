@@ -65,7 +65,7 @@ const CURRENCIES = new Set(['TRY', 'EUR', 'USD', 'IRR', 'GBP', 'NOK', 'RUB', 'CH
 
 // ---------------------------------------------------------------- amounts, the peer's own reading
 
-function decimalToMinor(value: unknown): number | null {
+export function decimalToMinor(value: unknown): number | null {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!match) return null;
@@ -75,7 +75,7 @@ function decimalToMinor(value: unknown): number | null {
 }
 
 /** iyzico writes amounts as JSON numbers: 1999 -> 19.99, 1000 -> 10. */
-function minorToNumber(minor: number): number {
+export function minorToNumber(minor: number): number {
   const digits = String(minor).padStart(3, '0');
   return Number(`${digits.slice(0, -2)}.${digits.slice(-2)}`);
 }
@@ -124,9 +124,9 @@ export function checkAuth(headers: IncomingMessage['headers'], path: string, raw
 
 // ---------------------------------------------------------------- request checks
 
-const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
+export const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
 
-function missing(object: unknown, fields: string[], prefix: string): string | null {
+export function missing(object: unknown, fields: string[], prefix: string): string | null {
   if (!object || typeof object !== 'object') return prefix;
   for (const field of fields) if (!isText((object as Json)[field])) return `${prefix}.${field}`;
   return null;

@@ -21,7 +21,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { iyzicoError, checkAuth } from './iyzico-peer';
+import { checkAuth, decimalToMinor, isText, iyzicoError, minorToNumber, missing } from './iyzico-peer';
 import type { RecordedRequest, ScriptedResponse } from './scripted-peer';
 
 type Json = Record<string, unknown>;
@@ -89,20 +89,7 @@ export interface IyzicoSubscriptionPeer {
 
 const DAY = 86_400_000;
 
-function decimalToMinor(value: unknown): number | null {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return null;
-  const fraction = match[2] ?? '';
-  if (/[1-9]/.test(fraction.slice(2))) return null;
-  return Number(match[1]) * 100 + Number(fraction.slice(0, 2).padEnd(2, '0'));
-}
 
-/** iyzico writes amounts as JSON numbers: 19900 -> 199, 1999 -> 19.99. */
-function minorToNumber(minor: number): number {
-  const digits = String(minor).padStart(3, '0');
-  return Number(`${digits.slice(0, -2)}.${digits.slice(-2)}`);
-}
 
 function addMonth(ms: number): number {
   const d = new Date(ms);
@@ -110,13 +97,7 @@ function addMonth(ms: number): number {
   return d.getTime();
 }
 
-const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
 
-function missing(object: unknown, fields: string[], prefix: string): string | null {
-  if (!object || typeof object !== 'object') return prefix;
-  for (const field of fields) if (!isText((object as Json)[field])) return `${prefix}.${field}`;
-  return null;
-}
 
 function ok(extra: Json): ScriptedResponse {
   return { status: 200, body: { status: 'success', systemTime: Date.now(), ...extra } };
