@@ -3,7 +3,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/'] },
+  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/', 'dashboard/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

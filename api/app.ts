@@ -8,28 +8,37 @@ import type { Db } from '../db/knex';
 import { errorHandler, unknownRoute } from './errors';
 import { createMetrics } from './metrics';
 import type { SecretBox } from '../config/secrets';
-import { channelRoutes } from './routes/channels';
-import { conversationRoutes, requireAdminToken } from './routes/conversations';
-import { templateRoutes } from './routes/templates';
 import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
 import type { IyzicoBilling } from '../activities/billing/iyzico-billing';
 import type { StripeBilling } from '../activities/billing/stripe-billing';
 import type { PaymentRegistry } from '../activities/payments/registry';
-import { billingRoutes } from './routes/billing';
-import { iyzicoBillingRoutes } from './routes/billing-iyzico';
-import { stripeBillingRoutes } from './routes/billing-stripe';
+import { iyzicoBillingWebhooks } from './routes/billing-iyzico';
+import { stripeBillingWebhooks } from './routes/billing-stripe';
 import { demoPaymentRoutes } from './routes/demo-payments';
-import { merchantSettingsRoutes } from './routes/merchant-settings';
-import { paymentRoutes } from './routes/payments';
+import { paymentWebhookRoutes } from './routes/payments';
+import { platformRoutes } from './routes/platform';
 import { webchatRoutes } from './routes/webchat';
+import cors from 'cors';
+import { existsSync } from 'node:fs';
+import { repoRoot } from '../config/env';
+import type { AccessTokens } from './auth/tokens';
+import { merchantApi } from './merchant';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+export const dashboardDist = path.join(repoRoot, 'dashboard', 'dist');
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** The installation operator's token for /api/platform (plans by hand, invoices). */
   adminToken: string;
+  /** Signs and verifies merchant access tokens. */
+  tokens: AccessTokens;
+  /** Origins allowed to call /api/v1 from a browser with credentials; same-origin always works. */
+  corsOrigins?: string[];
+  /** Per client address and email, on sign-in, sign-up, refresh and invite acceptance. */
+  authRateLimitPerMinute?: number;
   demoPaymentSecret: string;
   trustProxy: boolean;
   webchatRateLimitPerMinute?: number;
@@ -76,19 +85,17 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Before the JSON parser: the demo webhook is verified over its raw bytes.
+  // Before the JSON parser: the demo webhook is verified over its raw bytes.
   app.use(demoPaymentRoutes({ db: deps.db, secret: deps.demoPaymentSecret, log: deps.log }));
-  const payments = paymentRoutes(deps);
-  app.use(payments.webhooks);
+  app.use(paymentWebhookRoutes(deps));
   // Also before it: Meta signs the raw body, Twilio posts forms.
   app.use(whatsAppWebhookRoutes(deps));
-  const stripeBilling = deps.billing ? stripeBillingRoutes({ db: deps.db, billing: deps.billing, publicBaseUrl: deps.publicBaseUrl ?? '', log: deps.log }) : null;
-  if (stripeBilling) app.use(stripeBilling.webhooks);
-  const iyzicoBilling = deps.iyzicoBilling ? iyzicoBillingRoutes({ db: deps.db, billing: deps.iyzicoBilling }) : null;
-  if (iyzicoBilling) app.use(iyzicoBilling.webhooks);
+  if (deps.billing) app.use(stripeBillingWebhooks({ db: deps.db, billing: deps.billing, log: deps.log }));
+  if (deps.iyzicoBilling) app.use(iyzicoBillingWebhooks({ db: deps.db, billing: deps.iyzicoBilling }));
 
-  app.use(express.json({ limit: '16kb' }));
   app.use(
     '/api/webchat',
+    express.json({ limit: '16kb' }),
     // The widget is embedded on merchants' own sites, so these endpoints answer any origin.
     (req, res, next) => {
       res.set({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST, OPTIONS' });
@@ -97,14 +104,13 @@ export function createApp(deps: AppDeps): express.Express {
     },
     webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
-  app.use('/api/v1/conversations', conversationRoutes({ db: deps.db, temporal: deps.temporal, adminToken: deps.adminToken }));
-  app.use('/api/v1', requireAdminToken(deps.adminToken), channelRoutes(deps), templateRoutes({ ...deps, providerUrls: deps.providerUrls }),
-    payments.api,
-    billingRoutes({ db: deps.db }),
-    merchantSettingsRoutes(deps),
-    // TRY plans go to iyzico first; it hands every other currency on to Stripe.
-    ...(iyzicoBilling ? [iyzicoBilling.api] : []),
-    ...(stripeBilling ? [stripeBilling.api] : []),
+  app.use('/api/platform', express.json({ limit: '16kb' }), platformRoutes({ db: deps.db, adminToken: deps.adminToken }));
+  app.use(
+    '/api/v1',
+    cors({ origin: deps.corsOrigins ?? false, credentials: true, maxAge: 600 }),
+    // Playbooks are the largest JSON bodies; CSV imports have their own limit.
+    express.json({ limit: '64kb' }),
+    merchantApi({ ...deps, authRateLimitPerMinute: deps.authRateLimitPerMinute ?? 10 }, process.env.npm_package_version ?? '0.1.0').router,
   );
 
   app.use('/widget.js', (_req, res, next) => {
@@ -113,8 +119,28 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(express.static(publicDir, { index: 'index.html', maxAge: '5m' }));
+  app.use('/app', dashboard());
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** The built dashboard, with every unknown path under /app answered by its index so client-side routes survive a reload. */
+function dashboard(): express.Router {
+  const router = express.Router();
+  if (!existsSync(path.join(dashboardDist, 'index.html'))) {
+    router.use((_req, res) => {
+      res.status(503).type('text').send('The dashboard is not built yet: run "npm run build:dashboard" (npm start does it for you).');
+    });
+    return router;
+  }
+  // Hashed file names never change content, so they can be cached for good; index.html must not be.
+  router.use('/assets', express.static(path.join(dashboardDist, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+  router.use(express.static(dashboardDist, { index: false, maxAge: '5m' }));
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.set('cache-control', 'no-cache').sendFile(path.join(dashboardDist, 'index.html'));
+  });
+  return router;
 }

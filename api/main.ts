@@ -4,6 +4,8 @@ import { createDb } from '../db/knex';
 import { paymentRegistryFromEnv } from '../worker/payment-providers';
 import { createIyzicoBilling } from '../activities/billing/iyzico-billing';
 import { createStripeBilling } from '../activities/billing/stripe-billing';
+import { createAccessTokens } from './auth/tokens';
+import { failInterruptedImports } from '../db/queries/product-imports';
 import { startApi } from './server';
 import { connectTemporal } from './temporal-client';
 
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
   const db = createDb(env.DATABASE_URL);
   const temporal = await connectTemporal(env);
   const demoPaymentSecret = env.DEMO_PAYMENT_SECRET ?? devSecret();
+  // Only imports older than any real one: another replica may be running a fresh import right now.
+  await failInterruptedImports(db, { olderThanMs: 10 * 60_000 });
   const api = await startApi({
     db,
     temporal,
@@ -23,6 +27,10 @@ async function main(): Promise<void> {
     port: env.PORT,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     adminToken: env.ADMIN_TOKEN ?? devSecret(),
+    tokens: createAccessTokens(env.JWT_SECRET ?? devSecret()),
+    corsOrigins: env.CORS_ORIGINS,
+    authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    webchatRateLimitPerMinute: env.WEBCHAT_RATE_LIMIT_PER_MINUTE,
     demoPaymentSecret,
     payments: paymentRegistryFromEnv(env, db, demoPaymentSecret),
     trustProxy: env.TRUST_PROXY,

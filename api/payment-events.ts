@@ -45,7 +45,16 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
     const to = e.type === 'disputed' ? 'disputed' : refundedStatus(order, e.amountMinor ?? null);
     if (await transitionOrder(db, order.id, to)) {
       if (e.type === 'refunded' && e.amountMinor) {
-        await db('orders').where({ id: order.id }).update({ refunded_minor: Math.min(order.amount_minor, e.amountMinor) });
+        const amount = Math.min(order.amount_minor, e.amountMinor);
+        await db('orders').where({ id: order.id }).update({ refunded_minor: amount });
+        // A refund made in the provider's own dashboard still shows in the order and in analytics, once per event.
+        const counted = Number(order.refunded_minor ?? 0);
+        if (amount > counted) {
+          await db('refunds')
+            .insert({ order_id: order.id, merchant_id: order.merchant_id, amount_minor: amount - counted, currency: order.currency, status: 'succeeded', reason: 'refunded at the provider', requested_by: e.provider, idempotency_key: `${e.provider}:${e.eventId}` })
+            .onConflict('idempotency_key')
+            .ignore();
+        }
       }
       // A partial refund leaves the sale standing; the order row shows it.
       if (to !== 'partially_refunded') {

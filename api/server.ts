@@ -5,6 +5,8 @@ import { subscribeConversationEvents } from '../db/events';
 import type { Db } from '../db/knex';
 import { createApp, type AppDeps } from './app';
 import { attachWebchatSockets } from './webchat-socket';
+import { createAuthenticator } from './auth/authenticator';
+import { attachMerchantLiveSockets } from './merchant/live-socket';
 
 export interface RunningApi {
   url: string;
@@ -15,10 +17,12 @@ export interface RunningApi {
 export async function startApi(deps: AppDeps & { databaseUrl: string; port: number; host?: string }): Promise<RunningApi> {
   const app = createApp(deps);
   const server = http.createServer(app);
-  const sockets = attachWebchatSockets(server, deps.db, deps.log);
+  const sockets = [attachWebchatSockets(server, deps.db, deps.log), attachMerchantLiveSockets(server, deps.db, createAuthenticator(deps.db, deps.tokens), deps.log)];
   const events = subscribeConversationEvents(
     deps.databaseUrl,
-    (event) => void sockets.onEvent(event).catch((err) => deps.log.warn({ err }, 'push failed')),
+    (event) => {
+      for (const s of sockets) void s.onEvent(event).catch((err) => deps.log.warn({ err }, 'push failed'));
+    },
     // 57P01: the database is shutting down (a restart or Ctrl-C); the subscription reconnects on its own.
     (err) => (err as { code?: string }).code !== '57P01' && deps.log.warn({ err }, 'event subscription error'),
   );
@@ -31,7 +35,7 @@ export async function startApi(deps: AppDeps & { databaseUrl: string; port: numb
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      sockets.close();
+      for (const s of sockets) s.close();
       await events.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

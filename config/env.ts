@@ -22,6 +22,16 @@ const EnvSchema = z
     PORT: port(3000),
     PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** Signs merchant access tokens (HS256): at least 32 random characters. */
+    JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional()),
+    /** Extra origins (comma-separated) whose pages may call /api/v1, e.g. a dashboard served elsewhere. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url('must be a comma-separated list of origins like https://app.example.com'))),
+    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 
     DATABASE_URL: optionalString.pipe(z.url().optional()),
@@ -106,7 +116,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   if (env.NODE_ENV === 'production') {
-    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET', 'CREDENTIALS_KEY'] as const).filter((key) => !env[key]);
+    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET', 'CREDENTIALS_KEY', 'JWT_SECRET'] as const).filter((key) => !env[key]);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
   return env;

@@ -5,7 +5,9 @@ const CHANNEL = 'autocloser_events';
 
 export type ConversationEvent =
   | { kind: 'message'; merchantId: string; conversationId: string; messageId: string }
-  | { kind: 'conversation'; merchantId: string; conversationId: string };
+  | { kind: 'conversation'; merchantId: string; conversationId: string }
+  | { kind: 'order'; merchantId: string; conversationId: string; orderId: string }
+  | { kind: 'import'; merchantId: string; importId: string };
 
 /**
  * Postgres NOTIFY fans events out to every API replica; it is transactional,

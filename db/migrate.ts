@@ -5,6 +5,7 @@ import * as whatsapp from './migrations/002_whatsapp';
 import * as payments from './migrations/003_payments';
 import * as billing from './migrations/004_billing';
 import * as billingCheckouts from './migrations/005_billing_checkouts';
+import * as accounts from './migrations/006_accounts';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -14,6 +15,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '003_payments': payments,
   '004_billing': billing,
   '005_billing_checkouts': billingCheckouts,
+  '006_accounts': accounts,
 };
 
 const source: Knex.MigrationSource<string> = {

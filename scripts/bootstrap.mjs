@@ -2,7 +2,7 @@
 // node_modules (and so tsx) exists. It touches the network only through `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,3 +34,32 @@ if (!upToDate()) {
 }
 mkdirSync(modules, { recursive: true });
 writeFileSync(stamp, `${lockHash}\n`);
+
+// The dashboard is served built; rebuild it when its sources or the dependencies changed.
+const dashboard = join(root, 'dashboard');
+if (existsSync(join(dashboard, 'index.html'))) {
+  const hash = createHash('sha256').update(lockHash);
+  const walk = (dir) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'dist' || name === 'node_modules') continue;
+      const file = join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else hash.update(name).update(readFileSync(file));
+    }
+  };
+  walk(dashboard);
+  const sourceHash = hash.digest('hex');
+  const built = join(dashboard, 'dist', '.source-hash');
+  if (!existsSync(built) || readFileSync(built, 'utf8').trim() !== sourceHash) {
+    console.log('Building the dashboard…');
+    const result = spawnSync(process.execPath, [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--config', join(dashboard, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) {
+      console.error('The dashboard did not build; see the errors above.');
+      process.exit(result.status || 1);
+    }
+    writeFileSync(built, `${sourceHash}\n`);
+  }
+}

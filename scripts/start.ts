@@ -18,7 +18,7 @@ import { startDevServer } from '../temporal/dev-server';
 const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string };
+type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string; JWT_SECRET: string };
 /** Dev secrets survive restarts so an admin token, a signed demo link or sealed credentials keep working. */
 async function devSecrets(dataDir: string): Promise<DevSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
@@ -27,6 +27,7 @@ async function devSecrets(dataDir: string): Promise<DevSecrets> {
     ADMIN_TOKEN: saved.ADMIN_TOKEN ?? devSecret(),
     DEMO_PAYMENT_SECRET: saved.DEMO_PAYMENT_SECRET ?? devSecret(),
     CREDENTIALS_KEY: saved.CREDENTIALS_KEY ?? newMasterKey(),
+    JWT_SECRET: saved.JWT_SECRET ?? devSecret(),
   };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
       ADMIN_TOKEN: env.ADMIN_TOKEN ?? dev.ADMIN_TOKEN,
       DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET ?? dev.DEMO_PAYMENT_SECRET,
       CREDENTIALS_KEY: env.CREDENTIALS_KEY ?? dev.CREDENTIALS_KEY,
+      JWT_SECRET: env.JWT_SECRET ?? dev.JWT_SECRET,
     };
     const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
     const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');

@@ -38,7 +38,12 @@ describe('merchant plans on the real stack', () => {
     await iyzico.close();
   });
 
-  const admin = (path: string) => fetch(`${stack.apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+  const admin = async (path: string) => {
+    const url = new URL(`${stack.apiUrl}/api/v1${path}`);
+    const merchant = url.searchParams.get('merchantId')!;
+    url.searchParams.delete('merchantId');
+    return fetch(url, { headers: (await stack.member(merchant, 'owner')).headers });
+  };
 
   test('past the quota a new lead gets a person, its message is kept, and the merchant is told why', async () => {
     const merchant = await stack.createMerchant();
@@ -137,11 +142,12 @@ describe('merchant plans on the real stack', () => {
 
   test('a TRY plan through iyzico: checkout form, callback checked with iyzico, renewals applied once', async () => {
     const merchant = await stack.createMerchant();
+    const { headers: owner } = await stack.member(merchant, 'owner');
     const post = (path: string, body: unknown) =>
-      fetch(`${stack.apiUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` }, body: JSON.stringify(body) });
-    const missing = await post('/billing/checkout', { merchantId: merchant, planCode: 'starter_try' });
+      fetch(`${stack.apiUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...owner }, body: JSON.stringify(body) });
+    const missing = await post('/billing/checkout', { planCode: 'starter_try' });
     assert.equal(missing.status, 400, 'iyzico needs a reachable customer');
-    const started = await post('/billing/checkout', { merchantId: merchant, planCode: 'starter_try', customer: { email: 'owner@shop.example', gsmNumber: '+905551112233' } });
+    const started = await post('/billing/checkout', { planCode: 'starter_try', customer: { email: 'owner@shop.example', gsmNumber: '+905551112233' } });
     assert.equal(started.status, 201, await started.clone().text());
     const { token } = (await started.json()) as { token: string };
 

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import express from 'express';
 import { renderInvoicePdf } from '../activities/billing/invoice-pdf';
-import { errorHandler, unknownRoute } from '../api/errors';
-import { billingRoutes } from '../api/routes/billing';
-import { requireAdminToken } from '../api/routes/conversations';
-import { createLogger } from '../config/logger';
 import {
   countNewConversation,
   issueInvoice,
@@ -50,33 +43,32 @@ function pdfText(pdf: Buffer): string {
 
 describe('billing: metering, quotas, fees, invoices', () => {
   let stack: Stack;
-  let server: Server;
   let apiUrl: string;
 
   before(async () => {
     stack = await startStack({ noWorker: true });
-    // Mounted the way the API mounts its admin routes: under /api/v1, behind the admin token.
-    const app = express();
-    app.use(express.json({ limit: '16kb' }));
-    app.use('/api/v1', requireAdminToken(stack.adminToken), billingRoutes({ db: stack.db }));
-    app.use(unknownRoute);
-    app.use(errorHandler(createLogger('test', 'silent')));
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    apiUrl = stack.apiUrl;
   });
-  after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await stack.stop();
-  });
+  after(() => stack.stop());
 
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${apiUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  // Merchants read their own billing as owners; the installation's operator sets plans and issues invoices.
+  const owners = new Map<string, Record<string, string>>();
+  const ownerOf = async (merchantId: string) => {
+    if (!owners.has(merchantId)) owners.set(merchantId, (await stack.member(merchantId, 'owner')).headers);
+    return owners.get(merchantId)!;
+  };
+  const json = (body: unknown): Record<string, string> => (body === undefined ? {} : { 'content-type': 'application/json' });
+  const operator = (path: string, body?: unknown) =>
+    fetch(`${apiUrl}/api/platform${path}`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}`, ...json(body) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const call = async (method: string, path: string, body?: Record<string, unknown>) => {
+    const { merchantId, ...rest } = body ?? {};
+    if (path === '/billing/subscription') return operator(`/merchants/${merchantId}/subscription`, rest);
+    if (path === '/billing/invoices') return operator(`/merchants/${merchantId}/invoices`, rest);
+    const url = new URL(`${apiUrl}/api/v1${path}`);
+    const as = url.searchParams.get('merchantId');
+    url.searchParams.delete('merchantId');
+    return fetch(url, { method, headers: as ? await ownerOf(as) : {} });
+  };
 
   async function paidOrder(merchantId: string, amountMinor: number, paidAt: Date, currency = 'USD') {
     const conversationId = `lead:${merchantId}:webchat:${randomUUID()}`;
@@ -226,7 +218,7 @@ describe('billing: metering, quotas, fees, invoices', () => {
 
   test('API: plans, manual plan change, usage, invoice issue (idempotent) and its PDF', async () => {
     const merchant = await stack.createMerchant();
-    const plans = (await (await call('GET', '/billing/plans')).json()) as { items: { code: string; currency: string }[] };
+    const plans = (await (await call('GET', `/billing/plans?merchantId=${merchant}`)).json()) as { items: { code: string; currency: string }[] };
     assert.deepEqual(plans.items.map((p) => p.code).sort(), ['growth', 'scale', 'starter', 'starter_try']);
 
     const changed = await call('POST', '/billing/subscription', { merchantId: merchant, planCode: 'growth' });
@@ -272,7 +264,7 @@ describe('billing: metering, quotas, fees, invoices', () => {
     assert.equal(repeat.status, 200);
     assert.equal(((await repeat.json()) as typeof issued).invoice.id, issued.invoice.id);
 
-    const pdf = await fetch(`${apiUrl}${issued.invoice.pdfUrl}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const pdf = await fetch(`${apiUrl}${issued.invoice.pdfUrl}`, { headers: await ownerOf(merchant) });
     assert.equal(pdf.status, 200);
     assert.equal(pdf.headers.get('content-type'), 'application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
@@ -288,23 +280,23 @@ describe('billing: metering, quotas, fees, invoices', () => {
     assert.equal((await call('GET', `/billing/invoices/${randomUUID()}/pdf?merchantId=${merchant}`)).status, 404);
   });
 
-  test('API: bad requests are 400s, unknown merchants 404s, and the admin token is required', async () => {
+  test('API: bad requests are 400s, unknown merchants 404s, and the right credentials are required', async () => {
     const merchant = await stack.createMerchant();
     const expect400 = async (res: Response) => {
       assert.equal(res.status, 400, await res.clone().text());
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid_request');
     };
-    await expect400(await call('GET', '/billing'));
     await expect400(await call('POST', '/billing/subscription', { merchantId: merchant }));
     await expect400(await call('POST', '/billing/subscription', { merchantId: merchant, planCode: 'platinum' }));
     await expect400(await call('POST', '/billing/invoices', { merchantId: merchant, periodStart: 'yesterday', periodEnd: '2025-02-01T00:00:00Z' }));
     await expect400(await call('POST', '/billing/invoices', { merchantId: merchant, periodStart: '2025-02-01T00:00:00Z', periodEnd: '2025-01-01T00:00:00Z' }));
-    await expect400(await call('GET', `/billing/invoices/not-a-uuid/pdf?merchantId=${merchant}`));
-    await expect400(await call('GET', `/billing/invoices/${randomUUID()}/pdf`));
+    assert.equal((await call('GET', `/billing/invoices/not-a-uuid/pdf?merchantId=${merchant}`)).status, 404);
 
-    assert.equal((await call('GET', '/billing?merchantId=m-nobody')).status, 404);
     assert.equal((await call('POST', '/billing/subscription', { merchantId: 'm-nobody', planCode: 'growth' })).status, 404);
     assert.equal((await call('POST', '/billing/invoices', { merchantId: 'm-nobody', periodStart: '2025-01-01T00:00:00Z', periodEnd: '2025-02-01T00:00:00Z' })).status, 404);
     assert.equal((await fetch(`${apiUrl}/api/v1/billing/plans`)).status, 401);
+    assert.equal((await fetch(`${apiUrl}/api/platform/merchants/${merchant}/invoices`, { method: 'POST' })).status, 401, 'the operator token is required');
+    const agent = await stack.member(merchant, 'admin');
+    assert.equal((await fetch(`${apiUrl}/api/v1/billing`, { headers: agent.headers })).status, 403, 'billing is for owners');
   });
 });

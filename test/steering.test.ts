@@ -20,10 +20,11 @@ describe('steering a lead like support staff and merchants do', () => {
     assert.equal(res.status, 202);
   };
   const transcript = (s: string) => getTranscript(stack.apiUrl, merchant, s);
+  let auth: Record<string, string> = {};
   const admin = (path: string, body: unknown) =>
     fetch(`${stack.apiUrl}/api/v1/conversations/${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(body),
     });
 
@@ -69,21 +70,22 @@ describe('steering a lead like support staff and merchants do', () => {
     await eventually(() => transcript(s), (m) => replies(m).length === 1, 'first reply');
     const id = encodeURIComponent(leadWorkflowId(merchant, 'webchat', s));
 
-    const bad = await admin(`${id}/takeover`, { by: '' });
+    ({ headers: auth } = await stack.member(merchant, 'agent'));
+    const bad = await admin(`${id}/messages`, { text: '' });
     assert.equal(bad.status, 400);
-    const unknown = await admin(`${encodeURIComponent('lead:nobody:webchat:none')}/takeover`, { by: 'x' });
+    const unknown = await admin(`${encodeURIComponent('lead:nobody:webchat:none')}/takeover`, {});
     assert.equal(unknown.status, 404);
 
-    const took = await admin(`${id}/takeover`, { by: 'owner@shop' });
+    const took = await admin(`${id}/takeover`, {});
     assert.equal(took.status, 200);
     assert.equal(((await took.json()) as { state: LeadState }).state.mode, 'human');
 
-    const reply = await admin(`${id}/messages`, { text: 'Personal hello from the owner', by: 'owner@shop' });
+    const reply = await admin(`${id}/messages`, { text: 'Personal hello from the owner' });
     assert.equal(reply.status, 200);
     const t = await eventually(() => transcript(s), (m) => m.some((x) => x.from === 'human'), 'human reply');
     assert.equal(t.filter((m) => m.from === 'human').length, 1);
 
-    const released = await admin(`${id}/release`, { by: 'owner@shop' });
+    const released = await admin(`${id}/release`, {});
     assert.equal(((await released.json()) as { state: LeadState }).state.mode, 'bot');
 
     const closed = await admin(`${id}/close`, { reason: 'not interested' });
@@ -92,7 +94,7 @@ describe('steering a lead like support staff and merchants do', () => {
     assert.equal(state.stage, 'lost');
     assert.equal(state.closed?.reason, 'not interested');
 
-    const again = await admin(`${id}/takeover`, { by: 'owner@shop' });
+    const again = await admin(`${id}/takeover`, {});
     assert.ok(again.status === 409, `a closed lead rejects steering (got ${again.status})`);
   });
 

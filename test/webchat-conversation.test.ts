@@ -106,11 +106,12 @@ describe('web chat conversations on the real stack', () => {
     await say(s, 'Hi, I need a tent for a weekend trip');
     await waitForReplies(s, 1);
     const id = leadWorkflowId(merchant, 'webchat', s);
-    const list = await fetch(`${stack.apiUrl}/api/v1/conversations?merchantId=${merchant}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const { headers: auth } = await stack.member(merchant, 'viewer');
+    const list = await fetch(`${stack.apiUrl}/api/v1/conversations`, { headers: auth });
     assert.equal(list.status, 200);
     const body = (await list.json()) as { items: { id: string }[] };
     assert.ok(body.items.some((c) => c.id === id));
-    const detail = await fetch(`${stack.apiUrl}/api/v1/conversations/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const detail = await fetch(`${stack.apiUrl}/api/v1/conversations/${encodeURIComponent(id)}`, { headers: auth });
     const d = (await detail.json()) as { state: { mode: string; merchantId: string }; messages: unknown[] };
     assert.equal(d.state.mode, 'bot');
     assert.equal(d.state.merchantId, merchant);
@@ -126,7 +127,7 @@ describe('web chat conversations on the real stack', () => {
       'visibility to index the workflow',
     );
     assert.ok(found.includes(id));
-    const unauthorized = await fetch(`${stack.apiUrl}/api/v1/conversations?merchantId=${merchant}`);
+    const unauthorized = await fetch(`${stack.apiUrl}/api/v1/conversations`);
     assert.equal(unauthorized.status, 401);
   });
 

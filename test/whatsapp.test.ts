@@ -334,34 +334,33 @@ describe('WhatsApp over Twilio and Meta', () => {
   });
 
   test('connecting a number and managing templates through the API; credentials are write-only and sealed', async () => {
+    const { headers: auth } = await stack.member(merchant, 'admin');
     const admin = (method: string, path: string, body?: unknown) =>
       fetch(`${stack.apiUrl}/api/v1${path}`, {
         method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` },
+        headers: { 'content-type': 'application/json', ...auth },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     const secretToken = 'a-very-secret-twilio-auth-token';
     const connected = await admin('POST', '/channels', {
-      merchantId: merchant,
       provider: 'twilio',
       address: '+14155550100',
       credentials: { accountSid: TWILIO_SID, authToken: secretToken },
     });
     assert.equal(connected.status, 201);
-    const listed = await (await admin('GET', `/channels?merchantId=${merchant}`)).text();
+    const listed = await (await admin('GET', '/channels')).text();
     assert.ok(!listed.includes(secretToken), 'credentials never come back');
     const stored = await stack.db('merchant_channels').where({ address: '+14155550100' }).first();
     assert.ok(!stored.credentials_encrypted.includes(secretToken), 'sealed at rest');
-    const invalid = await admin('POST', '/channels', { merchantId: merchant, provider: 'twilio', address: '555', credentials: { accountSid: 'x', authToken: 'y' } });
+    const invalid = await admin('POST', '/channels', { provider: 'twilio', address: '555', credentials: { accountSid: 'x', authToken: 'y' } });
     assert.equal(invalid.status, 400);
     assert.match(((await invalid.json()) as { error: { message: string } }).error.message, /address|E\.164/);
-    assert.equal((await fetch(`${stack.apiUrl}/api/v1/channels?merchantId=${merchant}`)).status, 401);
+    assert.equal((await fetch(`${stack.apiUrl}/api/v1/channels`)).status, 401);
 
-    const gap = await admin('PUT', '/templates', { merchantId: merchant, provider: 'meta', name: 'bad_one', language: 'en', category: 'utility', body: 'Hi {{2}}' });
+    const gap = await admin('PUT', '/templates', { provider: 'meta', name: 'bad_one', language: 'en', category: 'utility', body: 'Hi {{2}}' });
     assert.equal(gap.status, 400);
     assert.match(((await gap.json()) as { error: { message: string } }).error.message, /\{\{1\}\} is missing/);
     const saved = await admin('PUT', '/templates', {
-      merchantId: merchant,
       provider: 'meta',
       name: 'order_update',
       language: 'tr',
@@ -370,7 +369,7 @@ describe('WhatsApp over Twilio and Meta', () => {
       body: 'Merhaba {{1}}, ödeme bağlantınız: {{2}}',
     });
     assert.equal(saved.status, 200);
-    const templates = (await (await admin('GET', `/templates?merchantId=${merchant}`)).json()) as { items: { name: string; variableCount: number }[] };
+    const templates = (await (await admin('GET', '/templates')).json()) as { items: { name: string; variableCount: number }[] };
     assert.equal(templates.items.find((t) => t.name === 'order_update')?.variableCount, 2);
   });
 

@@ -1,24 +1,10 @@
 import express, { Router } from 'express';
-import { z } from 'zod';
 import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
 import type { BillingEvent } from '../../activities/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
 import type { Db } from '../../db/knex';
-import { getPlan } from '../../db/queries/billing';
 import { applyBillingEvent } from '../billing-events';
-import { HttpError, notFound, parseOr400 } from '../errors';
-
-const CheckoutBody = z.strictObject({
-  merchantId: z.string().min(1),
-  planCode: z.string().min(1),
-  // iyzico requires a reachable customer for a subscription; the rest it fills from the form.
-  customer: z.strictObject({
-    email: z.email(),
-    gsmNumber: z.string().regex(/^\+\d{8,15}$/, 'must be an E.164 phone number'),
-    name: z.string().max(100).optional(),
-    surname: z.string().max(100).optional(),
-  }),
-});
+import { HttpError } from '../errors';
 
 /**
  * TRY plans through iyzico subscriptions. The customer finishes iyzico's form
@@ -26,25 +12,8 @@ const CheckoutBody = z.strictObject({
  * iyzico, never taken from the request), and renewals arrive as signed
  * subscription webhooks applied like any other billing event.
  */
-export function iyzicoBillingRoutes(deps: { db: Db; billing: IyzicoBilling }): { webhooks: Router; api: Router } {
+export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }): Router {
   const { db } = deps;
-  const api = Router();
-  api.post('/billing/checkout', async (req, res, next) => {
-    const body = parseOr400(CheckoutBody.partial({ customer: true }), req.body);
-    const plan = await getPlan(db, body.planCode);
-    if (plan?.currency !== 'TRY') {
-      next(); // other currencies subscribe through Stripe
-      return;
-    }
-    const { customer } = parseOr400(CheckoutBody, req.body);
-    if (!plan.active) throw notFound(`plan "${body.planCode}"`);
-    if (!(await db('merchants').where({ id: body.merchantId }).first('id'))) throw notFound(`merchant "${body.merchantId}"`);
-    const pricingPlanReferenceCode = await deps.billing.ensurePricingPlan({ code: plan.code, name: plan.name, priceMinor: plan.priceMinor, currency: 'TRY', interval: 'month' });
-    const checkout = await deps.billing.startSubscriptionCheckout({ merchantId: body.merchantId, pricingPlanReferenceCode, customer, conversationId: body.merchantId });
-    await db('billing_checkouts').insert({ token: checkout.token, merchant_id: body.merchantId, plan_code: plan.code, provider: 'iyzico' });
-    res.status(201).json(checkout);
-  });
-
   const webhooks = Router();
   webhooks.post('/billing/iyzico/callback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
@@ -84,5 +53,5 @@ export function iyzicoBillingRoutes(deps: { db: Db; billing: IyzicoBilling }): {
     }
     res.json({ received: true, duplicate });
   });
-  return { webhooks, api };
+  return webhooks;
 }

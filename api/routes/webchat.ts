@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { merchantExists } from '../../db/queries/merchants';
 import { transcript } from '../../db/queries/messages';
 import { leadWorkflowId } from '../../workflows/contract';
 import { notFound, parseOr400 } from '../errors';
 import { deliverInbound, type InboundDeps } from '../inbound';
+import { perMinute } from '../rate-limit';
 
 export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, "-" or "_"');
 const MerchantParam = z.object({ merchant: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be a merchant id') });
@@ -28,15 +28,7 @@ export function webchatRoutes(deps: InboundDeps & { rateLimitPerMinute: number }
   };
 
   // Public and unauthenticated: limit per client address so one visitor cannot flood a merchant's agent.
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      res.status(429).json({ error: { code: 'rate_limited', message: 'Too many messages; please wait a moment and try again.' } });
-    },
-  });
+  const limiter = perMinute(deps.rateLimitPerMinute);
 
   router.post('/:merchant/messages', limiter, async (req, res) => {
     const merchantId = await requireMerchant(req.params.merchant);

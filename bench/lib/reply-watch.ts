@@ -44,7 +44,7 @@ export async function startReplyWatch(databaseUrl: string): Promise<ReplyWatch> 
     databaseUrl,
     (event) => {
       const at = performance.now();
-      if (event.conversationId === probe) heardProbe = true;
+      if ('conversationId' in event && event.conversationId === probe) heardProbe = true;
       if (event.kind !== 'message' || !watched.has(event.conversationId)) return;
       lookups('messages')
         .where({ id: event.messageId })

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createAccessTokens } from '../../api/auth/tokens';
 import { startApi } from '../../api/server';
 import { createWebchatChannel } from '../../activities/channels/webchat';
 import type { Channel } from '../../activities/channels/channel';
@@ -57,6 +58,7 @@ export async function startBenchStack(o: { databaseUrl: string; temporalAddress:
     host: '127.0.0.1',
     taskQueue,
     adminToken: `admin-${randomUUID()}`,
+    tokens: createAccessTokens(`jwt-${randomUUID()}-${randomUUID()}`),
     demoPaymentSecret: `demo-${randomUUID()}`,
     trustProxy: false,
     box: SecretBox.fromBase64(newMasterKey()),

@@ -42,13 +42,15 @@ export async function upsertChannel(
   db: Db,
   box: SecretBox,
   c: { merchantId: string; provider: 'twilio' | 'meta'; address: string; credentials: TwilioCredentials | MetaCredentials },
-): Promise<string> {
+): Promise<string | null> {
   const [row] = await db('merchant_channels')
-    .insert({ merchant_id: c.merchantId, provider: c.provider, address: c.address, credentials_encrypted: box.sealJson(c.credentials) })
+    .insert({ merchant_id: c.merchantId, provider: c.provider, address: c.address, credentials_encrypted: box.sealJson(c.credentials), active: true })
     .onConflict(['provider', 'address'])
-    .merge(['merchant_id', 'credentials_encrypted', 'updated_at'])
+    .merge(['credentials_encrypted', 'active', 'updated_at'])
+    // A number another merchant already connected is never taken over: null.
+    .where('merchant_channels.merchant_id', c.merchantId)
     .returning('id');
-  return row.id as string;
+  return (row?.id as string | undefined) ?? null;
 }
 
 /** Remembers which number a WhatsApp lead writes to and how to reach the customer (sealed). */

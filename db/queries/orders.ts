@@ -1,4 +1,5 @@
 import { canTransition, type OrderStatus } from '../../domain/order';
+import { publishConversationEvent } from '../events';
 import type { Db } from '../knex';
 
 export interface OrderRow {
@@ -34,6 +35,7 @@ export async function transitionOrder(db: Db, id: string, to: OrderStatus): Prom
     await trx('orders')
       .where({ id })
       .update({ status: to, updated_at: trx.fn.now(), ...(to === 'paid' ? { paid_at: trx.fn.now() } : {}) });
+    await publishConversationEvent(trx, { kind: 'order', merchantId: order.merchant_id, conversationId: order.conversation_id, orderId: id });
     return true;
   });
 }

@@ -19,7 +19,8 @@ export interface TestServices {
  * tests never touch the data of a running `npm start`.
  */
 export async function startTestServices(name: string, log: (line: string) => void): Promise<TestServices> {
-  const dataDir = path.join(repoRoot, '.data', `${name}-postgres`);
+  // Per process, so two suites on one checkout never share a data directory.
+  const dataDir = path.join(repoRoot, '.data', `${name}-${process.pid}-postgres`);
   await rm(dataDir, { recursive: true, force: true });
   const pg = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: false, log });
   const db = createDb(pg.url, { max: 1 });

@@ -28,6 +28,9 @@ import { upsertProducts } from '../../db/queries/catalog';
 import { upsertMerchant } from '../../db/queries/merchants';
 import type { Playbook } from '../../domain/playbook';
 import { startApi } from '../../api/server';
+import { createAccessTokens, type AccessTokens } from '../../api/auth/tokens';
+import { insertUser } from '../../db/queries/users';
+import type { Role } from '../../domain/roles';
 import { createWorker, workflowsPath } from '../../worker/create-worker';
 
 export function requireEnv(name: string): string {
@@ -72,6 +75,8 @@ export interface StackOptions {
 /** The suite's Meta app: webhook signatures are made with this secret. */
 export const META_APP_SECRET = 'test-meta-app-secret';
 export const META_VERIFY_TOKEN = 'test-meta-verify-token';
+/** The one extra origin the suite's API lets call /api/v1 from a browser. */
+export const TRUSTED_ORIGIN = 'http://dashboard.example.test';
 
 export interface Stack {
   db: Db;
@@ -79,6 +84,7 @@ export interface Stack {
   apiUrl: string;
   taskQueue: string;
   adminToken: string;
+  tokens: AccessTokens;
   demoSecret: string;
   box: SecretBox;
   /** Where this stack's worker stores customer attachments. */
@@ -88,6 +94,8 @@ export interface Stack {
   worker: Worker | null;
   /** A fresh merchant with the demo catalog, so tests never see each other's conversations. */
   createMerchant(playbook?: Partial<Playbook>): Promise<string>;
+  /** A member of the merchant with this role, and a valid access token for them (the sign-in itself is tested in auth.test.ts). */
+  member(merchantId: string, role?: Role): Promise<{ userId: string; email: string; token: string; headers: Record<string, string> }>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const client = new Client({ connection });
   const taskQueue = `test-${randomUUID()}`;
   const adminToken = `admin-${randomUUID()}`;
+  const tokens = createAccessTokens(`jwt-${randomUUID()}-${randomUUID()}`);
   const demoSecret = `demo-${randomUUID()}`;
   const box = SecretBox.fromBase64(newMasterKey());
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-media-'));
@@ -115,6 +124,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     host: '127.0.0.1',
     taskQueue,
     adminToken,
+    tokens,
     demoPaymentSecret: demoSecret,
     trustProxy: false,
     box,
@@ -124,6 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     iyzicoBilling: opts.iyzicoBilling,
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
+    corsOrigins: [TRUSTED_ORIGIN],
   });
   const publicUrl = api.url;
 
@@ -167,6 +178,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     apiUrl: publicUrl,
     taskQueue,
     adminToken,
+    tokens,
     demoSecret,
     box,
     mediaDir,
@@ -178,6 +190,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await upsertMerchant(db, { id, name: `Test merchant ${id}` }, { ...demoPlaybook, ...playbook });
       await upsertProducts(db, id, demoCatalog);
       return id;
+    },
+    async member(merchantId, role = 'owner') {
+      const email = `${role}-${randomUUID().slice(0, 8)}@${merchantId}.test`;
+      // Never used to sign in: these members exist only to carry a role.
+      const user = await insertUser(db, { merchantId, email, name: `Test ${role}`, role, locale: 'en', passwordHash: 'x' });
+      const { token } = await tokens.sign({ userId: user.id, merchantId, role });
+      return { userId: user.id, email, token, headers: { authorization: `Bearer ${token}` } };
     },
     async stop() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();

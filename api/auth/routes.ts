@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { starterPlaybook } from '../../db/starter-playbook';
+import { createMerchantWithOwner, insertUser, isUniqueViolation, touchLogin, userByEmail, userById, type UserRow } from '../../db/queries/users';
+import { HttpError } from '../errors';
+import type { MerchantApiDeps } from '../merchant/deps';
+import { route, type RouteSpec } from '../merchant/route';
+import { perMinute } from '../rate-limit';
+import { hashPassword, verifyPassword } from './passwords';
+import { REFRESH_TTL_MS, revokeFamilyOf, rotateRefreshToken, startRefreshFamily } from './sessions';
+import { tokenHash } from './tokens';
+
+export const REFRESH_COOKIE = 'ac_refresh';
+const COOKIE_PATH = '/api/v1/auth';
+
+const Email = z.email('must be an email address').max(320).transform((e) => e.trim().toLowerCase());
+const Password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+const Locale = z.enum(['en', 'tr']);
+
+const Register = z.strictObject({
+  businessName: z.string().trim().min(2, 'must be at least 2 characters').max(120),
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  email: Email,
+  password: Password,
+  locale: Locale.default('en'),
+});
+const Login = z.strictObject({ email: Email, password: z.string().min(1, 'must not be empty').max(200) });
+const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200).optional() }).default({});
+const AcceptInvite = z.strictObject({ token: z.string().min(20).max(200), name: z.string().trim().min(1).max(200), password: Password });
+
+export const SessionSchema = z.object({
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.iso.datetime(),
+  refreshToken: z.string().describe('Also set as an HttpOnly cookie for browsers'),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), locale: z.string() }),
+  merchant: z.object({ id: z.string(), name: z.string() }),
+});
+
+/** A merchant id people can read in a widget snippet, unique thanks to the random tail. */
+function merchantIdFor(businessName: string): string {
+  const slug = businessName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/ı/g, 'i')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${slug || 'shop'}-${randomBytes(3).toString('hex')}`;
+}
+
+export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
+  const { db } = deps;
+  // Keyed by address and email, so one attacker cannot lock a victim out from elsewhere and cannot spray many accounts either.
+  const limited = [perMinute(deps.authRateLimitPerMinute, (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase())];
+
+  const session = async (req: Request, res: Response, user: UserRow, refreshToken: string) => {
+    const merchant = await db('merchants').where({ id: user.merchantId }).first('id', 'name');
+    const access = await deps.tokens.sign({ userId: user.id, merchantId: user.merchantId, role: user.role });
+    res.cookie(REFRESH_COOKIE, refreshToken, { httpOnly: true, secure: req.secure, sameSite: 'strict', path: COOKIE_PATH, maxAge: REFRESH_TTL_MS });
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken,
+      user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale },
+      merchant: { id: merchant.id as string, name: merchant.name as string },
+    };
+  };
+  const presented = (req: Request, body: { refreshToken?: string }) => body.refreshToken ?? (req.cookies?.[REFRESH_COOKIE] as string | undefined);
+
+  return [
+    route({
+      method: 'post', path: '/auth/register', tag: 'auth', access: 'public', status: 201, before: limited,
+      summary: 'Create a merchant and its owner, and sign in',
+      body: Register, response: SessionSchema,
+      example: { businessName: 'Acme Outdoor', name: 'Ayşe Yılmaz', email: 'ayse@acme.example', password: 'correct horse battery', locale: 'tr' },
+      async handle({ body, req, res }) {
+        if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', 'An account with this email already exists; sign in instead');
+        const merchant = { id: merchantIdFor(body.businessName), name: body.businessName };
+        let user: UserRow;
+        try {
+          user = await createMerchantWithOwner(db, merchant, starterPlaybook(body.businessName, body.locale), {
+            email: body.email, name: body.name, locale: body.locale, passwordHash: await hashPassword(body.password),
+          });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new HttpError(409, 'conflict', 'An account with this email already exists; sign in instead');
+          throw err;
+        }
+        await touchLogin(db, user.id);
+        return session(req, res, user, await startRefreshFamily(db, user.id));
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/login', tag: 'auth', access: 'public', before: limited,
+      summary: 'Sign in with email and password',
+      body: Login, response: SessionSchema, example: { email: 'ayse@acme.example', password: 'correct horse battery' },
+      async handle({ body, req, res }) {
+        const user = await userByEmail(db, body.email);
+        if (!(await verifyPassword(user?.passwordHash ?? null, body.password)) || !user) {
+          throw new HttpError(401, 'unauthorized', 'Email or password is wrong');
+        }
+        await touchLogin(db, user.id);
+        return session(req, res, user, await startRefreshFamily(db, user.id));
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public', before: limited,
+      summary: 'Trade a refresh token (body or cookie) for a new access token and the next refresh token',
+      body: RefreshBody, response: SessionSchema,
+      async handle({ body, req, res }) {
+        const token = presented(req, body);
+        if (!token) throw new HttpError(401, 'unauthorized', 'No refresh token; sign in again');
+        const next = await rotateRefreshToken(db, token);
+        const user = await userById(db, next.userId);
+        if (!user) throw new HttpError(401, 'unauthorized', 'This account no longer exists');
+        return session(req, res, user, next.refreshToken);
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/logout', tag: 'auth', access: 'public',
+      summary: 'End this sign-in: its refresh tokens stop working',
+      body: RefreshBody,
+      async handle({ body, req, res }) {
+        const token = presented(req, body);
+        if (token) await revokeFamilyOf(db, token);
+        res.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+        return undefined;
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/invites/accept', tag: 'auth', access: 'public', status: 201, before: limited,
+      summary: 'Join a team with an invite token',
+      body: AcceptInvite, response: SessionSchema,
+      async handle({ body, req, res }) {
+        const user = await db.transaction(async (trx) => {
+          const invite = await trx('invites').where({ token_hash: tokenHash(body.token) }).forUpdate().first();
+          if (!invite || invite.accepted_at || new Date(invite.expires_at) <= new Date()) {
+            throw new HttpError(404, 'not_found', 'This invite does not exist, was already used, or has expired; ask for a new one');
+          }
+          if (await userByEmail(trx, invite.email)) throw new HttpError(409, 'conflict', 'An account with this email already exists');
+          await trx('invites').where({ id: invite.id }).update({ accepted_at: trx.fn.now() });
+          return insertUser(trx, { merchantId: invite.merchant_id, email: invite.email, name: body.name, role: invite.role, locale: 'en', passwordHash: await hashPassword(body.password) });
+        });
+        await touchLogin(db, user.id);
+        return session(req, res, user, await startRefreshFamily(db, user.id));
+      },
+    }),
+  ];
+}

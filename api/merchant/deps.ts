@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
+import type { StripeBilling } from '../../activities/billing/stripe-billing';
+import type { PaymentRegistry } from '../../activities/payments/registry';
+import type { SecretBox } from '../../config/secrets';
+import type { Db } from '../../db/knex';
+import { recordAudit } from '../../db/queries/audit';
+import type { Caller } from '../../domain/roles';
+import type { AccessTokens } from '../auth/tokens';
+
+export interface MerchantApiDeps {
+  db: Db;
+  temporal: Client;
+  log: Logger;
+  box: SecretBox;
+  payments: PaymentRegistry;
+  tokens: AccessTokens;
+  /** Where links we hand out (invites, widget snippet) point; the request's origin when unset. */
+  publicBaseUrl?: string;
+  authRateLimitPerMinute: number;
+  billing?: StripeBilling;
+  iyzicoBilling?: IyzicoBilling;
+  providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
+}
+
+export const originOf = (deps: { publicBaseUrl?: string }, req: Request): string => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+
+/** Sensitive actions (takeover, refunds, settings, team) leave a trail the merchant's admins can read. */
+export function audit(db: Db, caller: Caller, req: Request, action: string, target?: string | null, details?: Record<string, unknown>): Promise<void> {
+  return recordAudit(db, { merchantId: caller.merchantId, userId: caller.userId, actor: caller.email, action, target, details, ip: req.ip ?? null });
+}

@@ -1,0 +1,135 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { conversationDetail, listConversations } from '../../../db/queries/conversations';
+import { Stages } from '../../../domain/stage';
+import { agentMessageUpdate, closeLeadUpdate, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
+import { HttpError, notFound } from '../../errors';
+import { audit, type MerchantApiDeps } from '../deps';
+import { route, type RouteContext, type RouteSpec } from '../route';
+
+const ListQuery = z.strictObject({
+  stage: z.enum(Stages).optional(),
+  channel: z.enum(['webchat', 'whatsapp']).optional(),
+  needsHuman: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  minScore: z.coerce.number().int().min(0).max(100).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().max(200).optional(),
+});
+
+const Summary = z.object({
+  id: z.string(),
+  channel: z.string(),
+  stage: z.enum(Stages),
+  mode: z.enum(['bot', 'human']),
+  needsHuman: z.boolean(),
+  score: z.number(),
+  language: z.string(),
+  lead: z.record(z.string(), z.unknown()),
+  messageCount: z.number(),
+  lastMessagePreview: z.string().nullable(),
+  lastMessageAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+const Message = z.object({
+  id: z.string(),
+  from: z.enum(['customer', 'bot', 'human']),
+  text: z.string(),
+  at: z.string(),
+  confidence: z.number().nullable(),
+  intent: z.string().nullable(),
+  author: z.string().nullable(),
+  status: z.string(),
+});
+const StateResponse = z.object({ state: z.record(z.string(), z.unknown()).describe('The live workflow state (the `state` query)') });
+
+/** The inbox and the conversation view: the projection for lists, the workflow itself for live state. */
+export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
+  const { db, temporal } = deps;
+
+  const handleFor = async (merchantId: string, id: string) => {
+    if (!(await conversationDetail(db, merchantId, id, { summaryOnly: true }))) throw notFound(`conversation "${id}"`);
+    return temporal.workflow.getHandle(id);
+  };
+
+  // Steering goes through workflow updates: validated by the workflow, answered with the new state.
+  const steer = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    schema: B,
+    example: z.input<B>,
+    run: (h: Awaited<ReturnType<typeof handleFor>>, by: string, body: z.output<B>) => Promise<LeadState>,
+  ) =>
+    route({
+      method: 'post', path: `/conversations/:conversationId/${path}`, tag: 'conversations', access: 'agent', summary, body: schema, example, response: StateResponse,
+      async handle({ caller, params, body, req }: RouteContext<'agent', undefined, unknown>) {
+        const parsed = body as z.output<B>;
+        const handle = await handleFor(caller.merchantId, params.conversationId!);
+        // Who acted is the signed-in member, never a name from the request.
+        const by = caller.name ? `${caller.name} <${caller.email}>` : caller.email;
+        try {
+          const state = await run(handle, by, parsed);
+          await audit(db, caller, req, `conversation.${path}`, params.conversationId, path === 'messages' ? {} : (parsed as Record<string, unknown>));
+          return { state };
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
+          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', 'This conversation has ended; it can no longer be steered');
+          throw err;
+        }
+      },
+    });
+
+  return [
+    route({
+      method: 'get', path: '/conversations', tag: 'conversations', access: 'viewer', query: ListQuery,
+      summary: 'List conversations, newest activity first, with filters',
+      response: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
+      async handle({ caller, query }) {
+        const items = await listConversations(db, { ...query, merchantId: caller.merchantId });
+        const last = items.at(-1);
+        return { items, nextCursor: items.length === query.limit && last ? `${last.updatedAt}|${last.id}` : null };
+      },
+    }),
+    route({
+      method: 'get', path: '/conversations/:conversationId', tag: 'conversations', access: 'viewer',
+      summary: 'One conversation: live workflow state, transcript, stage timeline and orders',
+      response: z.object({
+        id: z.string(),
+        summary: Summary,
+        state: z.record(z.string(), z.unknown()).nullable().describe('null when the workflow has been removed from Temporal'),
+        messages: z.array(Message),
+        timeline: z.array(z.object({ kind: z.string(), from: z.string().nullable(), to: z.string().nullable(), at: z.string() })),
+        orders: z.array(z.record(z.string(), z.unknown())),
+      }),
+      async handle({ caller, params }) {
+        const id = params.conversationId!;
+        const detail = await conversationDetail(db, caller.merchantId, id);
+        if (!detail) throw notFound(`conversation "${id}"`);
+        const state = await temporal.workflow
+          .getHandle(id)
+          .query(stateQuery)
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return null;
+            throw err;
+          });
+        return { id, ...detail, state };
+      },
+    }),
+    steer('takeover', 'Take the conversation over from the bot', z.strictObject({}), {}, (h, by) => h.executeUpdate(takeOverUpdate, { args: [{ by }] })),
+    steer('release', 'Give the conversation back to the bot', z.strictObject({}), {}, (h, by) => h.executeUpdate(releaseUpdate, { args: [{ by }] })),
+    steer(
+      'messages',
+      'Reply to the customer as a person (the conversation must be taken over)',
+      z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4000) }),
+      { text: 'Hi, this is Ayşe from the shop. Happy to help!' },
+      (h, by, b) => h.executeUpdate(agentMessageUpdate, { args: [{ text: b.text, by }] }),
+    ),
+    steer(
+      'close',
+      'Close the conversation',
+      z.strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(200) }),
+      { reason: 'bought in store' },
+      (h, _by, b) => h.executeUpdate(closeLeadUpdate, { args: [{ reason: b.reason }] }),
+    ),
+  ];
+}

@@ -1,0 +1,69 @@
+import type { Db } from '../../../db/knex';
+import { getPlaybook } from '../../../db/queries/merchants';
+import { starterPlaybook } from '../../../db/starter-playbook';
+import { PlaybookSchema, type Playbook } from '../../../domain/playbook';
+import { HttpError } from '../../errors';
+import { audit, type MerchantApiDeps } from '../deps';
+import { route, type RouteSpec } from '../route';
+
+const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
+  if (!p.languages.includes(p.defaultLanguage)) {
+    ctx.addIssue({ code: 'custom', path: ['defaultLanguage'], message: `must be one of languages (${p.languages.join(', ')})` });
+  }
+  if (new Set(p.languages).size !== p.languages.length) {
+    ctx.addIssue({ code: 'custom', path: ['languages'], message: 'must not repeat a language' });
+  }
+});
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The domain schema drops keys it does not know, which would silently lose a
+ * misspelt field ("greting"); the parsed value lacks exactly those keys, so
+ * comparing it with what was sent finds them at any depth.
+ */
+function unknownKeys(sent: unknown, parsed: unknown, path: string[] = []): string[] {
+  if (Array.isArray(sent) && Array.isArray(parsed)) return sent.flatMap((v, i) => unknownKeys(v, parsed[i], [...path, String(i)]));
+  if (!isPlainObject(sent) || !isPlainObject(parsed)) return [];
+  return Object.keys(sent).flatMap((k) => (k in parsed ? unknownKeys(sent[k], parsed[k], [...path, k]) : [[...path, k].join('.')]));
+}
+
+async function savePlaybook(db: Db, merchantId: string, playbook: Playbook): Promise<void> {
+  await db('playbooks')
+    .insert({ merchant_id: merchantId, config: JSON.stringify(playbook), updated_at: db.fn.now() })
+    .onConflict('merchant_id')
+    .merge(['config', 'updated_at']);
+}
+
+export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
+  const { db } = deps;
+  return [
+    route({
+      method: 'get', path: '/playbook', tag: 'playbook', access: 'viewer',
+      summary: "How the agent sells for this merchant: tone, languages, scripts, follow-ups and hand-off rules",
+      response: PlaybookSchema,
+      async handle({ caller }) {
+        return getPlaybook(db, caller.merchantId);
+      },
+    }),
+    route({
+      method: 'put', path: '/playbook', tag: 'playbook', access: 'admin',
+      summary: 'Replace the playbook; new conversation turns use it right away',
+      body: PlaybookBody, response: PlaybookSchema, example: starterPlaybook('Acme Outdoor', 'en'),
+      async handle({ caller, body, req }) {
+        const extra = unknownKeys(req.body, body);
+        if (extra.length) {
+          const details = extra.map((path) => ({ path, message: 'is not a playbook field' }));
+          throw new HttpError(400, 'invalid_request', `Invalid body: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+        }
+        await db.transaction(async (trx) => {
+          const before = await getPlaybook(trx, caller.merchantId);
+          await savePlaybook(trx, caller.merchantId, body);
+          const changed = (Object.keys(body) as (keyof Playbook)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(body[k]));
+          await audit(trx, caller, req, 'playbook.update', null, { changed });
+        });
+        return body;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { parseRoutes } from '../../../activities/payments/registry';
+import { syncTemplates, TemplateSyncError } from '../../../activities/templates/sync';
+import { channelById, upsertChannel } from '../../../db/queries/channels';
+import { listTemplates, renderTemplate, TemplatePurposes, upsertTemplate } from '../../../db/queries/templates';
+import { HttpError, notFound } from '../../errors';
+import { audit, type MerchantApiDeps } from '../deps';
+import { route, type RouteSpec } from '../route';
+
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155238886');
+const ConnectChannel = z.discriminatedUnion('provider', [
+  z.strictObject({
+    provider: z.literal('twilio'),
+    address: E164,
+    credentials: z.strictObject({
+      accountSid: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be a Twilio Account SID (AC…)'),
+      authToken: z.string().min(16, 'must be the 32-character auth token'),
+      messagingServiceSid: z.string().regex(/^MG[0-9a-f]{32}$/).optional(),
+    }),
+  }),
+  z.strictObject({
+    provider: z.literal('meta'),
+    address: z.string().regex(/^\d{5,32}$/, 'must be the WhatsApp phone_number_id'),
+    credentials: z.strictObject({ accessToken: z.string().min(16), wabaId: z.string().regex(/^\d+$/).optional() }),
+  }),
+]);
+const ChannelView = z.object({ id: z.string(), provider: z.enum(['twilio', 'meta']), address: z.string(), active: z.boolean(), createdAt: z.string() });
+
+const TemplateBody = z.strictObject({
+  provider: z.enum(['twilio', 'meta']),
+  name: z.string().regex(/^[a-z0-9_]{1,200}$/, 'must be lowercase letters, digits and underscores (as WhatsApp requires)'),
+  language: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'must be a WhatsApp language code like en or en_US'),
+  category: z.enum(['utility', 'marketing', 'authentication']),
+  purpose: z.enum(TemplatePurposes).nullable().default(null),
+  body: z.string().min(1).max(1024).transform((b, ctx) => {
+    // Variables are numbered {{1}}…{{n}} without gaps, as WhatsApp requires.
+    const numbers = [...b.matchAll(/\{\{(\d+)\}\}/g)].map((m) => Number(m[1]));
+    const max = numbers.length ? Math.max(...numbers) : 0;
+    for (let i = 1; i <= max; i++) {
+      if (!numbers.includes(i)) {
+        ctx.addIssue({ code: 'custom', message: `variable {{${i}}} is missing; number them {{1}}…{{${max}}}` });
+        return z.NEVER;
+      }
+    }
+    return { text: b, variableCount: max };
+  }),
+  components: z.array(z.unknown()).default([]),
+  providerId: z.string().max(200).nullable().default(null),
+  status: z.enum(['draft', 'pending', 'approved', 'rejected', 'paused']).default('draft'),
+});
+
+const PaymentSettings = z.strictObject({
+  /** e.g. `TRY:iyzico,stripe;*:stripe`; null goes back to the installation's routes. */
+  routes: z.string().trim().min(3).max(500).nullable(),
+});
+
+/** Channels, payment routing and WhatsApp templates. Credentials are write-only: sealed on the way in, never returned. */
+export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
+  const { db, box } = deps;
+  const Any = z.record(z.string(), z.unknown());
+  const paymentSettings = async (merchantId: string) => {
+    const row = await db('merchants').where({ id: merchantId }).first('settings');
+    return { routes: (row?.settings?.paymentRoutes as string | null | undefined) ?? null, available: deps.payments.names() };
+  };
+
+  return [
+    route({
+      method: 'get', path: '/channels', tag: 'settings', access: 'viewer', summary: 'Connected WhatsApp numbers',
+      response: z.object({ items: z.array(ChannelView) }),
+      async handle({ caller }) {
+        const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId }).orderBy('created_at').select('id', 'provider', 'address', 'active', 'created_at');
+        return { items: rows.map((r) => ({ id: r.id, provider: r.provider, address: r.address, active: r.active, createdAt: new Date(r.created_at).toISOString() })) };
+      },
+    }),
+    route({
+      method: 'post', path: '/channels', tag: 'settings', access: 'admin', status: 201, summary: 'Connect a WhatsApp number (Twilio or Meta Cloud API)',
+      body: ConnectChannel, response: ChannelView.omit({ active: true, createdAt: true }),
+      example: { provider: 'meta', address: '109876543210', credentials: { accessToken: 'EAAG-example-access-token-0000' } },
+      async handle({ caller, body, req }) {
+        const id = await upsertChannel(db, box, { ...body, merchantId: caller.merchantId });
+        if (!id) throw new HttpError(409, 'conflict', `${body.address} is connected to another account; disconnect it there first`);
+        await audit(db, caller, req, 'channel.connect', `${body.provider}:${body.address}`);
+        return { id, provider: body.provider, address: body.address };
+      },
+    }),
+    route({
+      method: 'delete', path: '/channels/:channelId', tag: 'settings', access: 'admin', summary: 'Disconnect a number (its credentials are deleted)',
+      async handle({ caller, params, req }) {
+        const id = params.channelId!;
+        const row = z.uuid().safeParse(id).success ? await db('merchant_channels').where({ id, merchant_id: caller.merchantId }).first('provider', 'address') : null;
+        if (!row) throw notFound(`channel "${id}"`);
+        // Conversations keep pointing at the row for history; the secret itself goes.
+        await db('merchant_channels').where({ id }).update({ active: false, credentials_encrypted: box.sealJson({}), updated_at: db.fn.now() });
+        await audit(db, caller, req, 'channel.disconnect', `${row.provider}:${row.address}`);
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get', path: '/settings/payments', tag: 'settings', access: 'viewer', summary: 'Payment providers per currency, and which this installation offers',
+      response: z.object({ routes: z.string().nullable(), available: z.array(z.string()) }),
+      async handle({ caller }) {
+        return paymentSettings(caller.merchantId);
+      },
+    }),
+    route({
+      method: 'put', path: '/settings/payments', tag: 'settings', access: 'admin', summary: 'Choose payment providers per currency, with fallbacks',
+      body: PaymentSettings, example: { routes: '*:demo' }, response: z.object({ routes: z.string().nullable(), available: z.array(z.string()) }),
+      async handle({ caller, body, req }) {
+        if (body.routes) {
+          let parsed: Map<string, string[]>;
+          try {
+            parsed = parseRoutes(body.routes);
+          } catch (err) {
+            throw new HttpError(400, 'invalid_request', `Invalid body: routes: ${(err as Error).message}`, [{ path: 'routes', message: (err as Error).message }]);
+          }
+          const unknown = [...parsed.values()].flat().filter((name) => !deps.payments.byName(name));
+          if (unknown.length) {
+            const message = `not configured on this installation: ${unknown.join(', ')} (available: ${deps.payments.names().join(', ')})`;
+            throw new HttpError(400, 'invalid_request', `Invalid body: routes: ${message}`, [{ path: 'routes', message }]);
+          }
+        }
+        await db('merchants')
+          .where({ id: caller.merchantId })
+          .update({ settings: db.raw(`jsonb_set(settings, '{paymentRoutes}', ?::jsonb)`, [JSON.stringify(body.routes)]) });
+        await audit(db, caller, req, 'settings.payments', null, { routes: body.routes });
+        return paymentSettings(caller.merchantId);
+      },
+    }),
+    route({
+      method: 'get', path: '/templates', tag: 'templates', access: 'viewer', summary: 'WhatsApp templates, used outside the 24-hour window',
+      response: z.object({ items: z.array(Any) }),
+      async handle({ caller }) {
+        const items = await listTemplates(db, caller.merchantId);
+        return { items: items.map((t) => ({ ...t, preview: renderTemplate(t.body, Array.from({ length: t.variableCount }, (_, i) => `{{${i + 1}}}`)) })) };
+      },
+    }),
+    route({
+      method: 'put', path: '/templates', tag: 'templates', access: 'admin', summary: 'Create or update a template by name and language',
+      body: TemplateBody, response: Any,
+      example: { provider: 'meta', name: 'order_reminder', language: 'en', category: 'utility', purpose: 'payment_reminder', body: 'Hi {{1}}, your link for {{2}} is still open.' },
+      async handle({ caller, body, req }) {
+        const saved = await upsertTemplate(db, caller.merchantId, { ...body, body: body.body.text, variableCount: body.body.variableCount });
+        await audit(db, caller, req, 'template.save', `${body.name}:${body.language}`);
+        return saved;
+      },
+    }),
+    route({
+      method: 'post', path: '/templates/sync', tag: 'templates', access: 'admin', summary: "Pull every connected number's templates and approval status from its provider",
+      response: z.object({ results: z.array(Any) }),
+      async handle({ caller }) {
+        const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId, active: true }).select('id');
+        if (!rows.length) throw new HttpError(409, 'no_channel', 'Connect a WhatsApp number first; templates come from its provider');
+        const results = [];
+        for (const { id } of rows) {
+          const channel = (await channelById(db, box, id))!;
+          try {
+            results.push({ channelId: id, provider: channel.provider, ...(await syncTemplates(db, channel, deps.providerUrls)) });
+          } catch (err) {
+            if (!(err instanceof TemplateSyncError)) throw err;
+            results.push({ channelId: id, provider: channel.provider, error: err.message });
+          }
+        }
+        return { results };
+      },
+    }),
+  ];
+}

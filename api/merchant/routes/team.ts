@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { DbRow } from '../../../db/knex';
+import { auditTrail } from '../../../db/queries/audit';
+import { membersOf, userByEmail } from '../../../db/queries/users';
+import { Roles, type Caller, type Role } from '../../../domain/roles';
+import { newOpaqueToken, tokenHash } from '../../auth/tokens';
+import { revokeAllFor } from '../../auth/sessions';
+import { HttpError, notFound } from '../../errors';
+import { audit, originOf, type MerchantApiDeps } from '../deps';
+import { route, type RouteSpec } from '../route';
+
+const INVITE_TTL_MS = 7 * 24 * 3600_000;
+const RoleSchema = z.enum(Roles);
+const Member = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string(), lastLoginAt: z.string().nullable() });
+const Invite = z.object({ id: z.string(), email: z.string(), role: RoleSchema, expiresAt: z.string(), createdAt: z.string() });
+
+const toInvite = (r: DbRow) => ({ id: r.id, email: r.email, role: r.role, expiresAt: new Date(r.expires_at).toISOString(), createdAt: new Date(r.created_at).toISOString() });
+
+/** Only an owner hands out or takes away ownership, and every merchant keeps at least one owner. */
+function mayManage(caller: Caller, role: Role): void {
+  if (role === 'owner' && caller.role !== 'owner') throw new HttpError(403, 'forbidden', 'Only an owner can make, change or remove owners');
+}
+
+/** The signed-in member, the team, invites and the audit trail. */
+export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
+  const { db } = deps;
+
+  const memberOr404 = async (merchantId: string, userId: string) => {
+    const row = z.uuid().safeParse(userId).success ? await db('users').where({ id: userId, merchant_id: merchantId }).first('id', 'email', 'role') : null;
+    if (!row) throw notFound(`team member "${userId}"`);
+    return row as { id: string; email: string; role: Role };
+  };
+  const keepsAnOwner = async (merchantId: string, userId: string) => {
+    const owners = await db('users').where({ merchant_id: merchantId, role: 'owner' }).whereNot({ id: userId }).count<{ count: string }[]>({ count: '*' });
+    if (Number(owners[0]!.count) === 0) throw new HttpError(409, 'conflict', 'A merchant needs at least one owner; make someone else owner first');
+  };
+
+  return [
+    route({
+      method: 'get', path: '/me', tag: 'team', access: 'viewer', summary: 'Who is signed in, and for which merchant',
+      response: z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string() }), merchant: z.object({ id: z.string(), name: z.string() }) }),
+      async handle({ caller }) {
+        const [user, merchant] = await Promise.all([
+          db('users').where({ id: caller.userId }).first('id', 'email', 'name', 'role', 'locale'),
+          db('merchants').where({ id: caller.merchantId }).first('id', 'name'),
+        ]);
+        return { user, merchant };
+      },
+    }),
+    route({
+      method: 'get', path: '/team', tag: 'team', access: 'viewer', summary: 'Members and open invites',
+      response: z.object({ members: z.array(Member), invites: z.array(Invite) }),
+      async handle({ caller }) {
+        const [members, invites] = await Promise.all([
+          membersOf(db, caller.merchantId),
+          db('invites').where({ merchant_id: caller.merchantId }).whereNull('accepted_at').where('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc'),
+        ]);
+        return {
+          members: members.map(({ id, email, name, role, createdAt, lastLoginAt }) => ({ id, email, name, role, createdAt, lastLoginAt })),
+          invites: invites.map(toInvite),
+        };
+      },
+    }),
+    route({
+      method: 'post', path: '/team/invites', tag: 'team', access: 'admin', status: 201,
+      summary: 'Invite someone by email; the answer carries the link to send them (valid 7 days)',
+      body: z.strictObject({ email: z.email('must be an email address').transform((e) => e.toLowerCase()), role: RoleSchema }),
+      example: { email: 'mehmet@acme.example', role: 'agent' },
+      response: z.object({ invite: Invite, acceptUrl: z.string() }),
+      async handle({ caller, body, req }) {
+        mayManage(caller, body.role);
+        if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', `${body.email} already has an account`);
+        const token = newOpaqueToken();
+        const [row] = await db('invites')
+          .insert({ merchant_id: caller.merchantId, email: body.email, role: body.role, token_hash: tokenHash(token), invited_by: caller.userId, expires_at: new Date(Date.now() + INVITE_TTL_MS) })
+          .returning('*');
+        await audit(db, caller, req, 'team.invite', body.email, { role: body.role });
+        return { invite: toInvite(row), acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` };
+      },
+    }),
+    route({
+      method: 'delete', path: '/team/invites/:inviteId', tag: 'team', access: 'admin', summary: 'Withdraw an invite',
+      async handle({ caller, params, req }) {
+        const id = params.inviteId!;
+        const row = z.uuid().safeParse(id).success ? await db('invites').where({ id, merchant_id: caller.merchantId }).whereNull('accepted_at').first() : null;
+        if (!row) throw notFound(`invite "${id}"`);
+        mayManage(caller, row.role);
+        await db('invites').where({ id }).delete();
+        await audit(db, caller, req, 'team.invite_withdrawn', row.email);
+        return undefined;
+      },
+    }),
+    route({
+      method: 'patch', path: '/team/members/:userId', tag: 'team', access: 'admin', summary: "Change a member's role",
+      body: z.strictObject({ role: RoleSchema }), example: { role: 'viewer' }, response: Member.pick({ id: true, email: true, role: true }),
+      async handle({ caller, params, body, req }) {
+        const member = await memberOr404(caller.merchantId, params.userId!);
+        mayManage(caller, member.role);
+        mayManage(caller, body.role);
+        if (member.role === 'owner' && body.role !== 'owner') await keepsAnOwner(caller.merchantId, member.id);
+        await db('users').where({ id: member.id }).update({ role: body.role });
+        await audit(db, caller, req, 'team.role_changed', member.email, { from: member.role, to: body.role });
+        return { id: member.id, email: member.email, role: body.role };
+      },
+    }),
+    route({
+      method: 'delete', path: '/team/members/:userId', tag: 'team', access: 'admin', summary: 'Remove a member; their sessions end at once',
+      async handle({ caller, params, req }) {
+        const member = await memberOr404(caller.merchantId, params.userId!);
+        mayManage(caller, member.role);
+        if (member.role === 'owner') await keepsAnOwner(caller.merchantId, member.id);
+        await revokeAllFor(db, member.id);
+        await db('users').where({ id: member.id }).delete();
+        await audit(db, caller, req, 'team.removed', member.email, { role: member.role });
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get', path: '/audit', tag: 'team', access: 'admin', summary: 'Who did what: takeovers, refunds, settings and team changes',
+      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.coerce.number().int().positive().optional() }),
+      response: z.object({ items: z.array(z.object({ id: z.number(), actor: z.string(), action: z.string(), target: z.string().nullable(), details: z.record(z.string(), z.unknown()), ip: z.string().nullable(), at: z.string() })) }),
+      async handle({ caller, query }) {
+        return { items: await auditTrail(db, caller.merchantId, query) };
+      },
+    }),
+    route({
+      method: 'get', path: '/notifications', tag: 'team', access: 'viewer', summary: 'Hand-offs, payments and delivery problems, newest first',
+      query: z.strictObject({ unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      response: z.object({ items: z.array(z.object({ id: z.number(), kind: z.string(), conversationId: z.string().nullable(), body: z.unknown(), createdAt: z.string(), readAt: z.string().nullable() })), unread: z.number() }),
+      async handle({ caller, query }) {
+        const q = db('notifications').where({ merchant_id: caller.merchantId });
+        if (query.unread) q.whereNull('read_at');
+        const [rows, [unread]] = await Promise.all([
+          q.orderBy('id', 'desc').limit(query.limit),
+          db('notifications').where({ merchant_id: caller.merchantId }).whereNull('read_at').count<{ count: string }[]>({ count: '*' }),
+        ]);
+        return {
+          items: rows.map((r) => ({ id: Number(r.id), kind: r.kind, conversationId: r.conversation_id, body: r.body, createdAt: new Date(r.created_at).toISOString(), readAt: r.read_at ? new Date(r.read_at).toISOString() : null })),
+          unread: Number(unread!.count),
+        };
+      },
+    }),
+    route({
+      method: 'post', path: '/notifications/:notificationId/read', tag: 'team', access: 'viewer', summary: 'Mark a notification read',
+      async handle({ caller, params }) {
+        const id = Number(params.notificationId);
+        const n = Number.isSafeInteger(id) ? await db('notifications').where({ id, merchant_id: caller.merchantId }).update({ read_at: db.fn.now() }) : 0;
+        if (!n) throw notFound(`notification "${params.notificationId}"`);
+        return undefined;
+      },
+    }),
+  ];
+}
