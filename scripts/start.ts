@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prettyFactory } from 'pino-pretty';
 import { ConfigError, devSecret, llmProviderChain, loadEnv, repoRoot } from '../config/env';
 import { newMasterKey } from '../config/secrets';
+import { createDb } from '../db/knex';
+import { DEMO_OWNER_EMAIL, ensureDemoOwner, seedDemoConversations } from './demo-conversations';
 import { prepareDatabase } from '../db/setup';
 import { startDevServer } from '../temporal/dev-server';
 
@@ -19,12 +21,14 @@ const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,host
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string; JWT_SECRET: string };
+type SavedSecrets = DevSecrets & { DEMO_PASSWORD: string };
 /** Dev secrets survive restarts so an admin token, a signed demo link or sealed credentials keep working. */
-async function devSecrets(dataDir: string): Promise<DevSecrets> {
+async function devSecrets(dataDir: string): Promise<SavedSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
-  const saved: Partial<DevSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const secrets: DevSecrets = {
+  const saved: Partial<SavedSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets: SavedSecrets = {
     ADMIN_TOKEN: saved.ADMIN_TOKEN ?? devSecret(),
+    DEMO_PASSWORD: saved.DEMO_PASSWORD ?? devSecret().slice(0, 16),
     DEMO_PAYMENT_SECRET: saved.DEMO_PAYMENT_SECRET ?? devSecret(),
     CREDENTIALS_KEY: saved.CREDENTIALS_KEY ?? newMasterKey(),
     JWT_SECRET: saved.JWT_SECRET ?? devSecret(),
@@ -117,6 +121,9 @@ async function main(): Promise<void> {
       CREDENTIALS_KEY: env.CREDENTIALS_KEY ?? dev.CREDENTIALS_KEY,
       JWT_SECRET: env.JWT_SECRET ?? dev.JWT_SECRET,
     };
+    const seeding = createDb(db.url, { max: 2 });
+    stops.push(() => seeding.destroy());
+    await ensureDemoOwner(seeding, dev.DEMO_PASSWORD);
     const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
     const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');
     const api = run('api', 'api/main.ts', childEnv, 'api listening');
@@ -136,6 +143,12 @@ async function main(): Promise<void> {
     await Promise.all([worker.ready, api.ready]);
     await waitForHttp(`http://127.0.0.1:${env.PORT}/readyz`, api.child, 30_000);
 
+    await seedDemoConversations(seeding, `http://127.0.0.1:${env.PORT}`, say).catch((err) => say(`  demo data: not seeded (${String(err)})`));
+    if (process.argv.includes('--dev')) {
+      const vite = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), '--config', path.join(repoRoot, 'dashboard', 'vite.config.ts')], { cwd: repoRoot, stdio: 'inherit', env: childEnv });
+      stops.push(async () => void vite.kill('SIGTERM'));
+    }
+
     const agents = llmProviderChain(env);
     say(
       [
@@ -143,7 +156,9 @@ async function main(): Promise<void> {
         'AutoCloser is up.',
         `  Demo chat     ${env.PUBLIC_BASE_URL}/`,
         `  Temporal UI   ${temporalUi}`,
-        `  API           ${env.PUBLIC_BASE_URL}/api/v1/conversations?merchantId=demo  (Authorization: Bearer ${secrets.ADMIN_TOKEN})`,
+        `  Dashboard     ${env.PUBLIC_BASE_URL}/app/${process.argv.includes('--dev') ? '  (hot reload: http://localhost:5173/app/)' : ''}`,
+        `                sign in as ${DEMO_OWNER_EMAIL} with password ${dev.DEMO_PASSWORD}`,
+        `  API           ${env.PUBLIC_BASE_URL}/api/v1/openapi.json  (merchant API; operator API: Bearer ${secrets.ADMIN_TOKEN} on /api/platform)`,
         `  Agent         ${agents.join(' → ')}${agents.includes('playbook') && agents.length === 1 ? ' (offline; set OPENAI_API_KEY or ANTHROPIC_API_KEY for an LLM)' : ''}`,
         '  Channels      web chat (WhatsApp: see README)',
         '  Payments      demo checkout (no card is charged)',

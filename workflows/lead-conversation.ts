@@ -430,7 +430,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   async function say(
     text: string,
     sender: 'bot' | 'human',
-    meta: { author?: string; intent?: string; confidence?: number; usage?: Decision['usage']; purpose?: TemplatePurpose; variables?: string[] } = {},
+    meta: { author?: string; intent?: string; objection?: string | null; confidence?: number; usage?: Decision['usage']; purpose?: TemplatePurpose; variables?: string[] } = {},
   ): Promise<void> {
     // The key is fixed before the activity runs, so every retry of this send is the same send.
     const idempotencyKey = `${conversationId}:${info.firstExecutionRunId}:out:${++state.outboundSeq}`;
@@ -450,6 +450,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
         author: meta.author ?? null,
         idempotencyKey,
         intent: meta.intent ?? null,
+        objection: meta.objection ?? null,
         confidence: meta.confidence ?? null,
         usage: meta.usage ?? null,
         ...(whatsapp

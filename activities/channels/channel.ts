@@ -33,6 +33,8 @@ export interface OutboundMessage {
   /** Same on every attempt of one logical send; channels must not send twice under one key. */
   idempotencyKey: string;
   intent?: string | null;
+  /** The objection a bot reply answered, for analytics. */
+  objection?: string | null;
   confidence?: number | null;
   usage?: Usage | null;
   /**

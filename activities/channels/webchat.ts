@@ -17,6 +17,7 @@ export function createWebchatChannel(db: Db): Channel {
         text: msg.text,
         author: msg.author,
         intent: msg.intent,
+        objection: msg.objection,
         confidence: msg.confidence,
         usage: msg.usage,
         status: 'delivered',

@@ -37,6 +37,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
         text: msg.text,
         author: msg.author,
         intent: msg.intent,
+        objection: msg.objection,
         status: 'failed',
       });
       await trx('messages').where({ id }).update({ failure_reason: reason.slice(0, 500), status_at: trx.fn.now() });
@@ -94,6 +95,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
         text: outgoing.text,
         author: msg.author,
         intent: msg.intent,
+        objection: msg.objection,
         confidence: msg.confidence,
         usage: msg.usage,
         status: 'sent',

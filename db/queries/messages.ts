@@ -105,6 +105,7 @@ export interface OutboundRecord {
   text: string;
   author?: string | null;
   intent?: string | null;
+  objection?: string | null;
   confidence?: number | null;
   usage?: Usage | null;
   status: string;
@@ -125,6 +126,7 @@ export function recordOutbound(db: Db, key: ConversationKey, out: OutboundRecord
       text: out.text,
       author: out.author ?? null,
       intent: out.intent ?? null,
+      objection: out.objection ?? null,
       confidence: out.confidence ?? null,
       usage: out.usage ? JSON.stringify(out.usage) : null,
       status: out.status,
