@@ -23,21 +23,28 @@ const PAYU = { posId: '300746', clientId: '300746', clientSecret: '2ee86a66e5d97
  * answers retrieves with the paid state in Stripe's own format.
  */
 async function startStripeLedger(target: string) {
-  const sessions = new Map<string, { amount: number; currency: string; paid: boolean }>();
+  const sessions = new Map<string, { amount: number; currency: string; paid: boolean; orderId: string | null; paymentIntent?: string }>();
   const proxy = await startStripeProxy(target);
   proxy.rewrite = ({ method, url, body: form, status, responseBody }) => {
     if (status !== 200) return responseBody;
     if (method === 'POST' && url.pathname === '/v1/checkout/sessions') {
       const amount = Number(form.get('line_items[0][price_data][unit_amount]')) * Number(form.get('line_items[0][quantity]') ?? '1');
-      sessions.set((JSON.parse(responseBody) as { id: string }).id, { amount, currency: form.get('line_items[0][price_data][currency]') ?? 'usd', paid: false });
+      sessions.set((JSON.parse(responseBody) as { id: string }).id, { amount, currency: form.get('line_items[0][price_data][currency]') ?? 'usd', paid: false, orderId: form.get('client_reference_id') });
       return responseBody;
+    }
+    // Looking a session up by its PaymentIntent (refunds and disputes name only the charge).
+    if (method === 'GET' && url.pathname === '/v1/checkout/sessions' && url.searchParams.has('payment_intent')) {
+      const found = [...sessions].find(([, v]) => v.paymentIntent === url.searchParams.get('payment_intent'));
+      const list = JSON.parse(responseBody) as { data: Record<string, unknown>[] };
+      return JSON.stringify({ ...list, data: found ? [{ ...list.data[0], id: found[0], client_reference_id: found[1].orderId, payment_intent: found[1].paymentIntent }] : [] });
     }
     const known = method === 'GET' ? sessions.get(decodeURIComponent(/^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname)?.[1] ?? '')) : undefined;
     if (!known) return responseBody;
     const json = JSON.parse(responseBody) as Record<string, unknown>;
     return JSON.stringify({ ...json, amount_total: known.amount, currency: known.currency, ...(known.paid ? { payment_status: 'paid', status: 'complete' } : {}) });
   };
-  return { url: proxy.url, pay: (id: string) => void (sessions.get(id)!.paid = true), close: proxy.close };
+  const pay = (id: string, paymentIntent = `pi_${id.slice(-12)}`) => void Object.assign(sessions.get(id)!, { paid: true, paymentIntent });
+  return { url: proxy.url, pay, close: proxy.close };
 }
 
 describe('payments through Stripe, iyzico and PayU', () => {
@@ -118,6 +125,32 @@ describe('payments through Stripe, iyzico and PayU', () => {
     const header = signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WEBHOOK_SECRET });
     for (let i = 0; i < 3; i++) assert.equal((await webhook('stripe', payload, { 'stripe-signature': header })).status, 200);
     await won(b);
+  });
+
+  test("Stripe: refunds made in Stripe's own dashboard reach the order and the refunds ledger once each", async () => {
+    const b = await buyer('USD');
+    const paymentIntent = 'pi_refunded_in_dashboard';
+    ledger.pay(b.order.provider_ref, paymentIntent);
+    const event = (id: string, type: string, object: Record<string, unknown>) => {
+      const payload = JSON.stringify({ id, object: 'event', api_version: STRIPE_API_VERSION, created: Math.floor(Date.now() / 1000), type, data: { object } });
+      return webhook('stripe', payload, { 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WEBHOOK_SECRET }) });
+    };
+    const session = { id: b.order.provider_ref, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amount_minor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: paymentIntent };
+    assert.equal((await event('evt_dash_paid', 'checkout.session.completed', session)).status, 200);
+    await won(b);
+
+    // Stripe reports the refunded total so far: 5000, then everything.
+    const charge = (refunded: number) => ({ id: 'ch_dash', object: 'charge', payment_intent: paymentIntent, amount: b.order.amount_minor, amount_refunded: refunded, currency: 'usd', refunded: refunded === b.order.amount_minor });
+    for (let i = 0; i < 2; i++) assert.equal((await event('evt_dash_refund_1', 'charge.refunded', charge(5_000))).status, 200);
+    let refunds = await stack.db('refunds').where({ order_id: b.order.id }).orderBy('created_at');
+    assert.deepEqual(refunds.map((r) => [r.amount_minor, r.status]), [[5_000, 'succeeded']], 'a redelivery is not a second refund');
+    assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'partially_refunded');
+
+    assert.equal((await event('evt_dash_refund_2', 'charge.refunded', charge(b.order.amount_minor))).status, 200);
+    refunds = await stack.db('refunds').where({ order_id: b.order.id }).orderBy('created_at');
+    assert.deepEqual(refunds.map((r) => r.amount_minor), [5_000, b.order.amount_minor - 5_000]);
+    const order = await stack.db('orders').where({ id: b.order.id }).first();
+    assert.deepEqual([order.status, order.refunded_minor], ['refunded', b.order.amount_minor]);
   });
 
   test('iyzico: Checkout Form, the callback is checked with iyzico, then the signed notification is a no-op duplicate', async () => {

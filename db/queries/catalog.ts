@@ -1,7 +1,7 @@
 import type { CatalogTool, Product } from '../../domain/catalog';
 import type { Db } from '../knex';
 
-interface ProductRow {
+export interface ProductRow {
   sku: string;
   name: string;
   description: string;
@@ -11,7 +11,7 @@ interface ProductRow {
   tags: string[];
 }
 
-const toProduct = (r: ProductRow): Product => ({
+export const toProduct = (r: ProductRow): Product => ({
   sku: r.sku,
   name: r.name,
   description: r.description,

@@ -2,6 +2,7 @@ import type { Channel, PendingPayment } from '../../domain/conversation';
 import type { LeadProfile } from '../../domain/lead';
 import { publishConversationEvent } from '../events';
 import { toChatMessage } from './messages';
+import { toOrder } from './orders';
 import type { Db, DbRow } from '../knex';
 
 export interface ConversationProjection {
@@ -166,16 +167,13 @@ export interface ConversationDetail {
   summary: ConversationSummaryRow;
   messages: { id: string; from: string; text: string; at: string; confidence: number | null; intent: string | null; author: string | null; status: string }[];
   timeline: { kind: string; from: string | null; to: string | null; at: string }[];
-  orders: { id: string; sku: string; quantity: number; amountMinor: number; currency: string; status: string; provider: string; checkoutUrl: string | null; paidAt: string | null; createdAt: string }[];
+  orders: ReturnType<typeof toOrder>[];
 }
 
 /** The merchant's own conversation, or null: another merchant's id reads exactly like a missing one. */
-export async function conversationDetail(db: Db, merchantId: string, id: string, opts: { summaryOnly: true }): Promise<Pick<ConversationDetail, 'summary'> | null>;
-export async function conversationDetail(db: Db, merchantId: string, id: string): Promise<ConversationDetail | null>;
-export async function conversationDetail(db: Db, merchantId: string, id: string, opts?: { summaryOnly: true }): Promise<Partial<ConversationDetail> | null> {
+export async function conversationDetail(db: Db, merchantId: string, id: string): Promise<ConversationDetail | null> {
   const row = await db('conversations').where({ id, merchant_id: merchantId }).first();
   if (!row) return null;
-  if (opts?.summaryOnly) return { summary: toSummary(row) };
   const [messages, events, orders] = await Promise.all([
     db('messages').where({ conversation_id: id }).orderBy([{ column: 'created_at' }, { column: 'seq' }]).limit(500).select(detailColumns),
     db('conversation_events').where({ conversation_id: id }).orderBy('id').select('kind', 'from_value', 'to_value', 'at'),
@@ -185,17 +183,6 @@ export async function conversationDetail(db: Db, merchantId: string, id: string,
     summary: toSummary(row),
     messages: messages.map(toDetailMessage),
     timeline: events.map((e) => ({ kind: e.kind, from: e.from_value, to: e.to_value, at: new Date(e.at).toISOString() })),
-    orders: orders.map((o) => ({
-      id: o.id,
-      sku: o.sku,
-      quantity: o.quantity,
-      amountMinor: Number(o.amount_minor),
-      currency: o.currency,
-      status: o.status,
-      provider: o.provider,
-      checkoutUrl: o.checkout_url,
-      paidAt: o.paid_at ? new Date(o.paid_at).toISOString() : null,
-      createdAt: new Date(o.created_at).toISOString(),
-    })),
+    orders: orders.map(toOrder),
   };
 }

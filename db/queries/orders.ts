@@ -1,6 +1,6 @@
 import { canTransition, type OrderStatus } from '../../domain/order';
 import { publishConversationEvent } from '../events';
-import type { Db } from '../knex';
+import type { Db, DbRow } from '../knex';
 
 export interface OrderRow {
   id: string;
@@ -61,3 +61,22 @@ export async function webhookEventProcessed(db: Db, provider: string, eventId: s
 export async function markWebhookEventProcessed(db: Db, provider: string, eventId: string): Promise<void> {
   await db('webhook_events').where({ provider, event_id: eventId }).update({ processed_at: db.fn.now() });
 }
+
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+
+/** An order as the merchant API and the dashboard show it. */
+export const toOrder = (o: DbRow) => ({
+  id: o.id as string,
+  conversationId: o.conversation_id as string,
+  sku: o.sku as string,
+  quantity: o.quantity as number,
+  amountMinor: Number(o.amount_minor),
+  refundedMinor: Number(o.refunded_minor ?? 0),
+  currency: o.currency as string,
+  status: o.status as string,
+  provider: o.provider as string,
+  flagReason: (o.flag_reason as string | null) ?? null,
+  checkoutUrl: (o.checkout_url as string | null) ?? null,
+  paidAt: iso(o.paid_at),
+  createdAt: iso(o.created_at)!,
+});

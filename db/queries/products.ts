@@ -1,5 +1,6 @@
 import type { Product } from '../../domain/catalog';
 import type { Db } from '../knex';
+import { toProduct, type ProductRow } from './catalog';
 
 /** A catalog entry as the merchant manages it: the agent's `Product` plus whether it is offered. */
 export interface CatalogItem extends Product {
@@ -7,29 +8,9 @@ export interface CatalogItem extends Product {
   updatedAt: string;
 }
 
-interface ProductRow {
-  sku: string;
-  name: string;
-  description: string;
-  price_minor: number;
-  currency: string;
-  stock: number;
-  tags: string[];
-  active: boolean;
-  updated_at: Date | string;
-}
+type ManagedRow = ProductRow & { active: boolean; updated_at: Date | string };
 
-const toItem = (r: ProductRow): CatalogItem => ({
-  sku: r.sku,
-  name: r.name,
-  description: r.description,
-  priceMinor: r.price_minor,
-  currency: r.currency,
-  stock: r.stock,
-  tags: r.tags,
-  active: r.active,
-  updatedAt: new Date(r.updated_at).toISOString(),
-});
+const toItem = (r: ManagedRow): CatalogItem => ({ ...toProduct(r), active: r.active, updatedAt: new Date(r.updated_at).toISOString() });
 
 const toRow = (db: Db, merchantId: string, p: Product & { active: boolean }) => ({
   merchant_id: merchantId,
@@ -54,7 +35,7 @@ export async function listProducts(db: Db, merchantId: string, opts: { q?: strin
     const pattern = likePattern(q);
     query.andWhere((w) => w.whereILike('sku', pattern).orWhereILike('name', pattern).orWhereILike('description', pattern));
   }
-  const rows = (await query.orderBy([{ column: 'name' }, { column: 'sku' }]).limit(opts.limit)) as ProductRow[];
+  const rows = (await query.orderBy([{ column: 'name' }, { column: 'sku' }]).limit(opts.limit)) as ManagedRow[];
   return rows.map(toItem);
 }
 
@@ -65,7 +46,7 @@ export async function saveProduct(db: Db, merchantId: string, product: Product &
     .insert(toRow(db, merchantId, product))
     .onConflict(['merchant_id', 'sku'])
     .merge()
-    .returning(['*', db.raw('(xmax = 0) as created')])) as (ProductRow & { created: boolean })[];
+    .returning(['*', db.raw('(xmax = 0) as created')])) as (ManagedRow & { created: boolean })[];
   if (!row) throw new Error('upsert into products returned no row');
   return { product: toItem(row), created: row.created };
 }

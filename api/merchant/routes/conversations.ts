@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { conversationDetail, listConversations } from '../../../db/queries/conversations';
+import { conversationDetail, conversationSummary, listConversations } from '../../../db/queries/conversations';
 import { Stages } from '../../../domain/stage';
 import { agentMessageUpdate, closeLeadUpdate, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
 import { HttpError, notFound } from '../../errors';
@@ -48,7 +48,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db, temporal } = deps;
 
   const handleFor = async (merchantId: string, id: string) => {
-    if (!(await conversationDetail(db, merchantId, id, { summaryOnly: true }))) throw notFound(`conversation "${id}"`);
+    if (!(await conversationSummary(db, merchantId, id))) throw notFound(`conversation "${id}"`);
     return temporal.workflow.getHandle(id);
   };
 

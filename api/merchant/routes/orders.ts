@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { DbRow } from '../../../db/knex';
 import { merchantAnalytics } from '../../../db/queries/analytics';
-import { getOrder, transitionOrder } from '../../../db/queries/orders';
+import { getOrder, toOrder, transitionOrder } from '../../../db/queries/orders';
 import { paymentResultSignal } from '../../../workflows/contract';
 import { HttpError, notFound } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
@@ -24,21 +23,6 @@ const OrderView = z.object({
   createdAt: z.string(),
 });
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-const toOrder = (o: DbRow): z.infer<typeof OrderView> => ({
-  id: o.id,
-  conversationId: o.conversation_id,
-  sku: o.sku,
-  quantity: o.quantity,
-  amountMinor: Number(o.amount_minor),
-  refundedMinor: Number(o.refunded_minor ?? 0),
-  currency: o.currency,
-  status: o.status,
-  provider: o.provider,
-  flagReason: o.flag_reason ?? null,
-  checkoutUrl: o.checkout_url ?? null,
-  paidAt: iso(o.paid_at),
-  createdAt: iso(o.created_at)!,
-});
 
 const Day = z.iso.date('must be a date like 2026-11-25');
 
