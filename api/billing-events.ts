@@ -1,6 +1,6 @@
-import type { BillingEvent, SubscriptionView } from '../activities/billing/stripe-billing';
-import { notifyMerchant } from '../activities/notify/notify';
-import { WebhookPayloadError } from '../activities/payments/provider';
+import type { BillingEvent, SubscriptionView } from '../integrations/billing/stripe-billing';
+import { notifyMerchant } from '../db/queries/notifications';
+import { WebhookPayloadError } from '../integrations/payments/provider';
 import type { Db } from '../db/knex';
 import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../db/queries/orders';
 import { getPlan, issueInvoice, markInvoicePaid, setSubscription, subscriptionFor } from '../db/queries/billing';

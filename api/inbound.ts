@@ -2,8 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ConversationKey } from '../db/queries/messages';
 import { markSignalled, recordInbound, wasSignalled } from '../db/queries/messages';
 import type { Db } from '../db/knex';
-import { channelKey, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../temporal/search-attributes';
-import { inboundSignal, type InboundMessage, type LeadWorkflowInput } from '../workflows/contract';
+import { channelKey, inboundSignal, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey, type InboundMessage, type LeadWorkflowInput } from '../workflows/contract';
 
 export interface InboundDeps {
   db: Db;

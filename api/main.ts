@@ -1,9 +1,9 @@
 import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
-import { paymentRegistryFromEnv } from '../worker/payment-providers';
-import { createIyzicoBilling } from '../activities/billing/iyzico-billing';
-import { createStripeBilling } from '../activities/billing/stripe-billing';
+import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
+import { createIyzicoBilling } from '../integrations/billing/iyzico-billing';
+import { createStripeBilling } from '../integrations/billing/stripe-billing';
 import { createAccessTokens } from './auth/tokens';
 import { failInterruptedImports } from '../db/queries/product-imports';
 import { startApi } from './server';

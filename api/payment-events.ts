@@ -1,9 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { PaymentWebhookEvent } from '../activities/payments/provider';
+import type { PaymentWebhookEvent } from '../integrations/payments/provider';
 import type { Db } from '../db/knex';
 import { getOrder, markWebhookEventProcessed, recordWebhookEvent, transitionOrder, webhookEventProcessed, type OrderRow } from '../db/queries/orders';
-import { notifyMerchant } from '../activities/notify/notify';
+import { notifyMerchant } from '../db/queries/notifications';
 import { publishConversationEvent } from '../db/events';
 import { checkoutWorkflowId, paymentEventSignal, paymentResultSignal } from '../workflows/contract';
 

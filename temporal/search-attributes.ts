@@ -1,11 +1,5 @@
-// Imported by workflow code: only @temporalio/common here, no Node built-ins.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-
-export const merchantIdKey = defineSearchAttributeKey('MerchantId', SearchAttributeType.KEYWORD);
-export const leadStageKey = defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD);
-export const leadScoreKey = defineSearchAttributeKey('LeadScore', SearchAttributeType.INT);
-export const channelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
-export const needsHumanKey = defineSearchAttributeKey('NeedsHuman', SearchAttributeType.BOOL);
+import { SearchAttributeType } from '@temporalio/common';
+import { channelKey, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey } from '../workflows/contract';
 
 /** Every custom search attribute the app writes, e.g. for `TestWorkflowEnvironment.createLocal`. */
 export const searchAttributeKeys = [merchantIdKey, leadStageKey, leadScoreKey, channelKey, needsHumanKey] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LlmProvider } from '../activities/llm/provider';
+import type { LlmProvider } from '../integrations/llm/provider';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, sessionId } from './support/chat';
 import { startStack, type Stack } from './support/stack';

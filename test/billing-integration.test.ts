@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { createIyzicoBilling } from '../activities/billing/iyzico-billing';
-import { createStripeBilling } from '../activities/billing/stripe-billing';
+import { createIyzicoBilling } from '../integrations/billing/iyzico-billing';
+import { createStripeBilling } from '../integrations/billing/stripe-billing';
 import { startIyzicoSubscriptionPeer, type IyzicoSubscriptionPeer } from './peers/iyzico-subscription-peer';
-import { STRIPE_API_VERSION } from '../activities/payments/stripe';
+import { STRIPE_API_VERSION } from '../integrations/payments/stripe';
 import { setSubscription } from '../db/queries/billing';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, sessionId } from './support/chat';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { renderInvoicePdf } from '../activities/billing/invoice-pdf';
+import { renderInvoicePdf } from '../integrations/billing/invoice-pdf';
 import {
   countNewConversation,
   issueInvoice,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_SIGNATURE_HEADER, signDemoWebhook } from '../activities/payments/demo';
+import { DEMO_SIGNATURE_HEADER, signDemoWebhook } from '../integrations/payments/demo';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, sessionId } from './support/chat';
 import { startStack, type Stack } from './support/stack';

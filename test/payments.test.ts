@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { createIyzicoProvider } from '../activities/payments/iyzico';
-import { createPayUProvider } from '../activities/payments/payu';
-import type { PaymentProvider } from '../activities/payments/provider';
-import { createStripeProvider, STRIPE_API_VERSION } from '../activities/payments/stripe';
+import { createIyzicoProvider } from '../integrations/payments/iyzico';
+import { createPayUProvider } from '../integrations/payments/payu';
+import type { PaymentProvider } from '../integrations/payments/provider';
+import { createStripeProvider, STRIPE_API_VERSION } from '../integrations/payments/stripe';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, sessionId } from './support/chat';
 import { startStripeMock, startStripeProxy, type StripeMock } from './support/stripe-mock';

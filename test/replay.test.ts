@@ -4,10 +4,30 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { repoRoot } from '../config/env';
 import { workflowBundle } from './support/stack';
 
 const dir = path.join(repoRoot, 'test', 'histories');
+
+interface HistoryEvent {
+  eventId: string;
+  eventType: string;
+  activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+}
+
+/** An angry customer handed to a person: load settings, meter, decide, send, notify, project. */
+const handOffHistory = path.join(dir, '2026-11-25-metering', 'leadConversation-angry-0001-9ee9cb68.json');
+
+async function loadEvents(file: string): Promise<{ events: HistoryEvent[] }> {
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
+function scheduled(history: { events: HistoryEvent[] }, activityType: string): HistoryEvent {
+  const event = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType.name === activityType);
+  assert.ok(event, `the history schedules ${activityType}`);
+  return event;
+}
 
 /**
  * Real histories recorded from earlier code (scripts/record-histories.ts),
@@ -31,5 +51,29 @@ describe('replaying saved histories', () => {
     }
     assert.equal(replayed, files.length);
     assert.deepEqual(failures, []);
+  });
+
+  /**
+   * The test above is only worth something if replay notices a difference:
+   * the same history replays cleanly, and fails as soon as it disagrees with
+   * the commands the workflow code produces.
+   */
+  test('a history altered to disagree with the code fails to replay', { timeout: 120_000 }, async () => {
+    const options = { workflowBundle: await workflowBundle() };
+    const replay = async (json: { events: HistoryEvent[] }) => Worker.runReplayHistory(options, historyFromJSON(json), 'lead:tampered');
+
+    await replay(await loadEvents(handOffHistory));
+
+    // A different activity where the code schedules `decide`.
+    const renamed = await loadEvents(handOffHistory);
+    scheduled(renamed, 'decide').activityTaskScheduledEventAttributes!.activityType.name = 'decideWithoutRules';
+    await assert.rejects(replay(renamed), DeterminismViolationError);
+
+    // The notification before the reply: the same commands, in another order.
+    const reordered = await loadEvents(handOffHistory);
+    const send = scheduled(reordered, 'sendMessage').activityTaskScheduledEventAttributes!.activityType;
+    const notify = scheduled(reordered, 'notifyMerchant').activityTaskScheduledEventAttributes!.activityType;
+    [send.name, notify.name] = [notify.name, send.name];
+    await assert.rejects(replay(reordered), DeterminismViolationError);
   });
 });

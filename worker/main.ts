@@ -1,17 +1,17 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
 import path from 'node:path';
 import { createWebchatChannel } from '../activities/channels/webchat';
-import { s3Put } from '../activities/media/s3-put';
-import { mediaStoreFromEnv } from '../activities/media/store';
+import { s3Put } from '../integrations/media/s3-put';
+import { mediaStoreFromEnv } from '../integrations/media/store';
 import { createWhatsAppChannel } from '../activities/channels/whatsapp';
-import { whatsAppClientFactory } from './whatsapp-clients';
+import { whatsAppClientFactory } from '../integrations/channels/whatsapp-clients';
 import { ConfigError, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
-import { createLlmChain } from './llm-chain';
+import { createLlmChain } from '../integrations/llm/chain';
 import { createWorker } from './create-worker';
-import { paymentRegistryFromEnv } from './payment-providers';
+import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
 
 const log = createLogger('worker');
 

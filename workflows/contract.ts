@@ -3,6 +3,7 @@
  * support staff in the Temporal UI all speak these names. Argument objects are
  * plain JSON so a person can type them into the UI's signal form.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Channel, ChatMessage, PendingPayment } from '../domain/conversation';
 import type { Language } from '../domain/language';
@@ -139,3 +140,10 @@ export const checkoutWorkflowId = (orderId: string): string => `checkout:${order
 /** Sent by a checkout child to its lead: the child outlives continue-as-new of the parent. */
 export const checkoutOpenedSignal = defineSignal<[PendingPayment]>('checkoutOpened');
 export const paymentResultSignal = defineSignal<[PaymentResult]>('paymentResult');
+
+/** Search attributes of a lead: the Temporal UI and the API's lists filter on them. No phone numbers or message text. */
+export const merchantIdKey = defineSearchAttributeKey('MerchantId', SearchAttributeType.KEYWORD);
+export const leadStageKey = defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD);
+export const leadScoreKey = defineSearchAttributeKey('LeadScore', SearchAttributeType.INT);
+export const channelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
+export const needsHumanKey = defineSearchAttributeKey('NeedsHuman', SearchAttributeType.BOOL);

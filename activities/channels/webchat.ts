@@ -1,6 +1,6 @@
 import type { Db } from '../../db/knex';
 import { recordOutbound } from '../../db/queries/messages';
-import type { Channel } from './channel';
+import type { Channel } from '../../integrations/channels/channel';
 
 /**
  * Web chat has no provider: the message row is the delivery, and the API's

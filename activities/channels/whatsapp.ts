@@ -10,7 +10,7 @@ import {
   type OutboundContent,
   type OutboundMessage,
   type WhatsAppProviderClient,
-} from './channel';
+} from '../../integrations/channels/channel';
 
 export interface WhatsAppChannelDeps {
   db: Db;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { CookieOptions, Request } from 'express';
 import { z } from 'zod';
 import { starterPlaybook } from '../../db/starter-playbook';
 import { createMerchantWithOwner, insertUser, isUniqueViolation, touchLogin, userByEmail, userById, type UserRow } from '../../db/queries/users';
+import { Roles } from '../../domain/roles';
 import { HttpError } from '../errors';
 import type { MerchantApiDeps } from '../merchant/deps';
-import { route, type RouteSpec } from '../merchant/route';
+import { route, type CookieChange, type RouteSpec } from '../merchant/route';
 import { perMinute } from '../rate-limit';
 import { hashPassword, verifyPassword } from './passwords';
 import { REFRESH_TTL_MS, revokeFamilyOf, rotateRefreshToken, startRefreshFamily } from './sessions';
@@ -33,9 +34,10 @@ export const SessionSchema = z.object({
   accessToken: z.string(),
   accessTokenExpiresAt: z.iso.datetime(),
   refreshToken: z.string().describe('Also set as an HttpOnly cookie for browsers'),
-  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), locale: z.string() }),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(Roles), locale: z.string() }),
   merchant: z.object({ id: z.string(), name: z.string() }),
 });
+const cookieOptions = (req: Request): CookieOptions => ({ httpOnly: true, secure: req.secure, sameSite: 'strict', path: COOKIE_PATH });
 
 /** A merchant id people can read in a widget snippet, unique thanks to the random tail. */
 function merchantIdFor(businessName: string): string {
@@ -55,27 +57,32 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
   // Keyed by address and email, so one attacker cannot lock a victim out from elsewhere and cannot spray many accounts either.
   const limited = [perMinute(deps.authRateLimitPerMinute, (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase())];
 
-  const session = async (req: Request, res: Response, user: UserRow, refreshToken: string) => {
+  /** The session's answer; browsers also get the refresh token as a cookie they cannot read. */
+  const session = async <S extends 200 | 201>(status: S, req: Request, user: UserRow, refreshToken: string) => {
     const merchant = await db('merchants').where({ id: user.merchantId }).first('id', 'name');
     const access = await deps.tokens.sign({ userId: user.id, merchantId: user.merchantId, role: user.role });
-    res.cookie(REFRESH_COOKIE, refreshToken, { httpOnly: true, secure: req.secure, sameSite: 'strict', path: COOKIE_PATH, maxAge: REFRESH_TTL_MS });
+    const cookies: CookieChange[] = [{ name: REFRESH_COOKIE, value: refreshToken, options: { ...cookieOptions(req), maxAge: REFRESH_TTL_MS } }];
     return {
-      accessToken: access.token,
-      accessTokenExpiresAt: access.expiresAt,
-      refreshToken,
-      user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale },
-      merchant: { id: merchant.id as string, name: merchant.name as string },
+      status,
+      cookies,
+      body: {
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        refreshToken,
+        user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale },
+        merchant: { id: merchant.id as string, name: merchant.name as string },
+      },
     };
   };
   const presented = (req: Request, body: { refreshToken?: string }) => body.refreshToken ?? (req.cookies?.[REFRESH_COOKIE] as string | undefined);
 
   return [
     route({
-      method: 'post', path: '/auth/register', tag: 'auth', access: 'public', status: 201, before: limited,
+      method: 'post', path: '/auth/register', tag: 'auth', access: 'public', before: limited,
       summary: 'Create a merchant and its owner, and sign in',
-      body: Register, response: SessionSchema,
+      body: Register, responses: { 201: SessionSchema, 409: 'An account with this email already exists' },
       example: { businessName: 'Acme Outdoor', name: 'Ayşe Yılmaz', email: 'ayse@acme.example', password: 'correct horse battery', locale: 'tr' },
-      async handle({ body, req, res }) {
+      async handle({ body, req }) {
         if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', 'An account with this email already exists; sign in instead');
         const merchant = { id: merchantIdFor(body.businessName), name: body.businessName };
         let user: UserRow;
@@ -88,51 +95,51 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
           throw err;
         }
         await touchLogin(db, user.id);
-        return session(req, res, user, await startRefreshFamily(db, user.id));
+        return session(201, req, user, await startRefreshFamily(db, user.id));
       },
     }),
     route({
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public', before: limited,
       summary: 'Sign in with email and password',
-      body: Login, response: SessionSchema, example: { email: 'ayse@acme.example', password: 'correct horse battery' },
-      async handle({ body, req, res }) {
+      body: Login, responses: { 200: SessionSchema, 401: 'Email or password is wrong' }, example: { email: 'ayse@acme.example', password: 'correct horse battery' },
+      async handle({ body, req }) {
         const user = await userByEmail(db, body.email);
         if (!(await verifyPassword(user?.passwordHash ?? null, body.password)) || !user) {
           throw new HttpError(401, 'unauthorized', 'Email or password is wrong');
         }
         await touchLogin(db, user.id);
-        return session(req, res, user, await startRefreshFamily(db, user.id));
+        return session(200, req, user, await startRefreshFamily(db, user.id));
       },
     }),
     route({
       method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public', before: limited,
       summary: 'Trade a refresh token (body or cookie) for a new access token and the next refresh token',
-      body: RefreshBody, response: SessionSchema,
-      async handle({ body, req, res }) {
+      body: RefreshBody, responses: { 200: SessionSchema, 401: 'No refresh token, or it is expired, revoked or already used' },
+      async handle({ body, req }) {
         const token = presented(req, body);
         if (!token) throw new HttpError(401, 'unauthorized', 'No refresh token; sign in again');
         const next = await rotateRefreshToken(db, token);
         const user = await userById(db, next.userId);
         if (!user) throw new HttpError(401, 'unauthorized', 'This account no longer exists');
-        return session(req, res, user, next.refreshToken);
+        return session(200, req, user, next.refreshToken);
       },
     }),
     route({
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'public',
       summary: 'End this sign-in: its refresh tokens stop working',
-      body: RefreshBody,
-      async handle({ body, req, res }) {
+      body: RefreshBody, responses: { 204: null },
+      async handle({ body, req }) {
         const token = presented(req, body);
         if (token) await revokeFamilyOf(db, token);
-        res.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
-        return undefined;
+        return { status: 204, cookies: [{ name: REFRESH_COOKIE, clear: true, options: { path: COOKIE_PATH } }] };
       },
     }),
     route({
-      method: 'post', path: '/auth/invites/accept', tag: 'auth', access: 'public', status: 201, before: limited,
+      method: 'post', path: '/auth/invites/accept', tag: 'auth', access: 'public', before: limited,
       summary: 'Join a team with an invite token',
-      body: AcceptInvite, response: SessionSchema,
-      async handle({ body, req, res }) {
+      body: AcceptInvite,
+      responses: { 201: SessionSchema, 404: 'The invite does not exist, was already used, or has expired', 409: 'An account with this email already exists' },
+      async handle({ body, req }) {
         const user = await db.transaction(async (trx) => {
           const invite = await trx('invites').where({ token_hash: tokenHash(body.token) }).forUpdate().first();
           if (!invite || invite.accepted_at || new Date(invite.expires_at) <= new Date()) {
@@ -143,7 +150,7 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
           return insertUser(trx, { merchantId: invite.merchant_id, email: invite.email, name: body.name, role: invite.role, locale: 'en', passwordHash: await hashPassword(body.password) });
         });
         await touchLogin(db, user.id);
-        return session(req, res, user, await startRefreshFamily(db, user.id));
+        return session(201, req, user, await startRefreshFamily(db, user.id));
       },
     }),
   ];

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
-import type { StripeBilling } from '../../activities/billing/stripe-billing';
-import type { PaymentRegistry } from '../../activities/payments/registry';
+import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
+import type { StripeBilling } from '../../integrations/billing/stripe-billing';
+import type { PaymentRegistry } from '../../integrations/payments/registry';
 import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/audit';

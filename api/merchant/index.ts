@@ -27,6 +27,15 @@ export function merchantRouteSpecs(deps: MerchantApiDeps): RouteSpec[] {
   ];
 }
 
+/**
+ * The document `/api/v1/openapi.json` serves, built without a server or a
+ * database: route specs read their deps only when a request arrives. The
+ * dashboard's typed client is generated from it (`npm run generate:client`).
+ */
+export function merchantOpenApiDocument(info: { version: string; serverUrl: string } = { version: '0.1.0', serverUrl: 'http://localhost:3000' }): Record<string, unknown> {
+  return openApiDocument(merchantRouteSpecs({ authRateLimitPerMinute: 10 } as MerchantApiDeps), info);
+}
+
 /** `/api/v1`: the merchant API and its OpenAPI document. */
 export function merchantApi(deps: MerchantApiDeps, version: string) {
   const routes = merchantRouteSpecs(deps);

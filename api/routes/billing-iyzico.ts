@@ -1,10 +1,28 @@
 import express, { Router } from 'express';
-import type { IyzicoBilling } from '../../activities/billing/iyzico-billing';
-import type { BillingEvent } from '../../activities/billing/stripe-billing';
-import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
+import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
+import type { BillingEvent } from '../../integrations/billing/stripe-billing';
+import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
 import type { Db } from '../../db/knex';
 import { applyBillingEvent } from '../billing-events';
 import { HttpError } from '../errors';
+import type { RouteDoc } from '../merchant/route';
+import { z } from 'zod';
+
+export const iyzicoBillingDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/billing/iyzico/callback', tag: 'payments', access: 'public', operationId: 'iyzicoBillingCallback',
+    summary: "Where iyzico's subscription form sends the owner back; the token is looked up at iyzico",
+    contentType: 'application/x-www-form-urlencoded', contentSchema: z.object({ token: z.string() }),
+    responses: { 303: null, 404: 'iyzico subscriptions are not configured on this installation' },
+  },
+  {
+    method: 'post', path: '/webhooks/billing/iyzico', tag: 'webhooks', access: 'public', operationId: 'iyzicoBillingWebhook',
+    summary: "iyzico's subscription events, verified over the raw body",
+    headers: { 'x-iyz-signature-v3': { description: 'iyzico', required: true } },
+    contentType: 'application/json', contentSchema: z.looseObject({}).describe("iyzico's event"),
+    responses: { 200: z.object({ received: z.literal(true), duplicate: z.boolean() }), 403: 'Missing or invalid signature', 404: 'Not configured, or no merchant holds the subscription' },
+  },
+];
 
 /**
  * TRY plans through iyzico subscriptions. The customer finishes iyzico's form

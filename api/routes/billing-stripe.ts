@@ -1,10 +1,22 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import type { BillingEvent, StripeBilling } from '../../activities/billing/stripe-billing';
-import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
+import type { BillingEvent, StripeBilling } from '../../integrations/billing/stripe-billing';
+import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
 import type { Db } from '../../db/knex';
 import { applyBillingEvent } from '../billing-events';
 import { HttpError } from '../errors';
+import type { RouteDoc } from '../merchant/route';
+import { z } from 'zod';
+
+export const stripeBillingDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/webhooks/billing/stripe', tag: 'webhooks', access: 'public', operationId: 'stripeBillingWebhook',
+    summary: "Stripe Billing's events for merchants' own subscriptions, verified over the raw body",
+    headers: { 'stripe-signature': { description: 'Stripe', required: true } },
+    contentType: 'application/json', contentSchema: z.looseObject({}).describe("Stripe's event"),
+    responses: { 200: z.object({ received: z.literal(true), duplicate: z.boolean() }), 403: 'Missing or invalid signature', 404: 'Stripe Billing is not configured on this installation' },
+  },
+];
 
 export interface StripeBillingRouteDeps {
   db: Db;

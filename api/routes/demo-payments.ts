@@ -2,11 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DEMO_SIGNATURE_HEADER, signDemoWebhook, type DemoEvent } from '../../activities/payments/demo';
+import { DEMO_SIGNATURE_HEADER, signDemoWebhook, type DemoEvent } from '../../integrations/payments/demo';
 import type { Db } from '../../db/knex';
 import { getOrder } from '../../db/queries/orders';
 import { formatMoney } from '../../domain/money';
 import { notFound, parseOr400 } from '../errors';
+import type { RouteDoc } from '../merchant/route';
+
+/** How these routes appear in the OpenAPI document (HTML pages and form posts, mounted by hand below). */
+export const demoPaymentDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/pay/demo/:orderId', tag: 'payments', access: 'public', operationId: 'demoCheckoutPage',
+    summary: "The demo provider's checkout page for an order", params: z.object({ orderId: z.uuid() }),
+    responses: { 200: { file: 'text/html', description: 'The checkout page' }, 404: 'No demo checkout for this order' },
+  },
+  {
+    method: 'post', path: '/pay/demo/:orderId/:action', tag: 'payments', access: 'public', operationId: 'demoCheckoutAction',
+    summary: 'Pay or decline on the demo checkout page; the result travels as a signed webhook', params: z.object({ orderId: z.uuid(), action: z.enum(['pay', 'decline']) }),
+    responses: { 303: null, 404: 'No demo checkout for this order' },
+  },
+];
 
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

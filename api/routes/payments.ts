@@ -1,12 +1,45 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { WebhookPayloadError, WebhookSignatureError } from '../../activities/payments/provider';
-import type { PaymentRegistry } from '../../activities/payments/registry';
-import { parseIyzicoCallback } from '../../activities/payments/iyzico';
+import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
+import type { PaymentRegistry } from '../../integrations/payments/registry';
+import { parseIyzicoCallback } from '../../integrations/payments/iyzico';
 import type { Db } from '../../db/knex';
 import { HttpError, notFound } from '../errors';
 import { applyPaymentEvent } from '../payment-events';
+import type { RouteDoc } from '../merchant/route';
+import { z } from 'zod';
+
+const Received = z.object({ received: z.literal(true), duplicate: z.boolean().describe('Every event in it was delivered before'), results: z.array(z.string()) });
+
+/** How these routes appear in the OpenAPI document; they read raw bytes and forms, so they are mounted by hand below. */
+export const paymentWebhookDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/webhooks/:provider', tag: 'webhooks', access: 'public', operationId: 'paymentWebhook',
+    summary: "A payment provider's event (stripe, iyzico, payu, demo), verified over the raw body with that provider's signature",
+    params: z.object({ provider: z.string().describe('A payment provider configured on this installation') }),
+    headers: {
+      'stripe-signature': { description: 'Stripe' },
+      'x-iyz-signature-v3': { description: 'iyzico' },
+      'openpayu-signature': { description: 'PayU' },
+      'x-demo-signature': { description: 'The demo provider' },
+    },
+    contentType: 'application/json', contentSchema: z.looseObject({}).describe("The provider's own event, as it sent it"),
+    responses: { 200: Received, 403: 'Missing or invalid signature', 404: 'No such provider on this installation, or an unknown order' },
+  },
+  {
+    method: 'post', path: '/payments/iyzico/callback', tag: 'payments', access: 'public', operationId: 'iyzicoPaymentCallback',
+    summary: "Where iyzico's checkout form sends the customer back; the token is confirmed with iyzico, never trusted",
+    contentType: 'application/x-www-form-urlencoded', contentSchema: z.object({ token: z.string() }),
+    responses: { 303: null, 404: 'No checkout with this token' },
+  },
+  {
+    method: 'get', path: '/pay/done', tag: 'payments', access: 'public', operationId: 'paymentDonePage',
+    summary: 'The page a customer lands on after paying or cancelling',
+    query: z.object({ cancelled: z.string().optional(), order: z.string().optional(), billing: z.string().optional() }),
+    responses: { 200: { file: 'text/html', description: 'A page for the customer' } },
+  },
+];
 
 export interface PaymentRouteDeps {
   db: Db;

@@ -5,10 +5,12 @@ import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
 import { channelByAddress, rememberWhatsAppCustomer, type MerchantChannel } from '../../db/queries/channels';
 import { applyDeliveryStatus } from '../../db/queries/messages';
-import type { WhatsAppInboundEvent } from '../../activities/channels/channel';
+import type { WhatsAppInboundEvent } from '../../integrations/channels/channel';
 import { deliveryFailedSignal, leadWorkflowId } from '../../workflows/contract';
 import { HttpError, notFound } from '../errors';
 import { deliverInbound } from '../inbound';
+import type { RouteDoc } from '../merchant/route';
+import { z } from 'zod';
 import { parseMetaWebhook, verifyMetaChallenge, verifyMetaSignature } from '../webhooks/meta';
 import { parseTwilioInbound, parseTwilioStatus, twilioPublicUrl, verifyTwilioSignature } from '../webhooks/twilio';
 
@@ -29,6 +31,39 @@ function transcriptText(e: Extract<WhatsAppInboundEvent, { type: 'message' }>): 
   if (e.location) parts.push(`[location ${e.location.latitude},${e.location.longitude}${e.location.name ? ` ${e.location.name}` : ''}]`);
   return parts.filter(Boolean).join(' ').slice(0, 4000) || '[empty message]';
 }
+
+const TwilioForm = z.looseObject({ MessageSid: z.string(), From: z.string(), To: z.string() }).describe("Twilio's form fields, signed as they are");
+
+/** How these routes appear in the OpenAPI document (raw or form bodies, verified before parsing, so mounted by hand below). */
+export const whatsAppWebhookDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/webhooks/twilio/whatsapp', tag: 'webhooks', access: 'public', operationId: 'twilioInbound',
+    summary: 'A WhatsApp message through Twilio, verified with the receiving number\'s auth token',
+    headers: { 'x-twilio-signature': { description: 'Twilio', required: true } },
+    contentType: 'application/x-www-form-urlencoded', contentSchema: TwilioForm,
+    responses: { 200: { file: 'text/xml', description: 'Empty TwiML: the reply comes later' }, 403: 'Missing or invalid signature', 404: 'No merchant has connected the number' },
+  },
+  {
+    method: 'post', path: '/webhooks/twilio/status', tag: 'webhooks', access: 'public', operationId: 'twilioStatus',
+    summary: 'Delivery status of a message we sent through Twilio',
+    headers: { 'x-twilio-signature': { description: 'Twilio', required: true } },
+    contentType: 'application/x-www-form-urlencoded', contentSchema: TwilioForm,
+    responses: { 204: null, 403: 'Missing or invalid signature', 404: 'No merchant has connected the number' },
+  },
+  {
+    method: 'get', path: '/webhooks/meta/whatsapp', tag: 'webhooks', access: 'public', operationId: 'metaVerify',
+    summary: "Meta's subscription check: answers hub.challenge when hub.verify_token matches",
+    query: z.object({ 'hub.mode': z.string().optional(), 'hub.verify_token': z.string().optional(), 'hub.challenge': z.string().optional() }),
+    responses: { 200: { file: 'text/plain', description: 'The challenge' }, 403: 'Wrong or missing verify token' },
+  },
+  {
+    method: 'post', path: '/webhooks/meta/whatsapp', tag: 'webhooks', access: 'public', operationId: 'metaWebhook',
+    summary: 'WhatsApp messages and statuses from the Meta Cloud API, verified with the app secret over the raw body',
+    headers: { 'x-hub-signature-256': { description: 'sha256=<HMAC of the body>', required: true } },
+    contentType: 'application/json', contentSchema: z.looseObject({}).describe("Meta's webhook payload"),
+    responses: { 200: null, 403: 'Missing or invalid signature', 404: 'Meta is not configured, or no merchant has connected the number' },
+  },
+];
 
 const toError400 = (err: unknown) => new HttpError(400, 'invalid_webhook', err instanceof Error ? err.message : String(err));
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WhatsAppInboundEvent } from '../../activities/channels/channel';
+import type { WhatsAppInboundEvent } from '../../integrations/channels/channel';
 import { MetaWebhookPayloadError, parseMetaWebhook, verifyMetaChallenge, verifyMetaSignature } from './meta';
 
 const PHONE_NUMBER_ID = '106540352242922';

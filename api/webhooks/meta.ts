@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { WhatsAppInboundEvent } from '../../activities/channels/channel';
+import type { WhatsAppInboundEvent } from '../../integrations/channels/channel';
 
 type MessageEvent = Extract<WhatsAppInboundEvent, { type: 'message' }>;
 type StatusEvent = Extract<WhatsAppInboundEvent, { type: 'status' }>;

@@ -9,7 +9,7 @@
  */
 import twilio from 'twilio';
 import { z } from 'zod';
-import type { WhatsAppInboundEvent } from '../../activities/channels/channel';
+import type { WhatsAppInboundEvent } from '../../integrations/channels/channel';
 import { HttpError } from '../errors';
 
 type InboundMessage = Extract<WhatsAppInboundEvent, { type: 'message' }>;

@@ -6,8 +6,8 @@
  * exactly what the durable version does not trust.
  */
 import { randomUUID } from 'node:crypto';
-import type { Channel } from '../../activities/channels/channel';
-import type { LlmProvider } from '../../activities/llm/provider';
+import type { Channel } from '../../integrations/channels/channel';
+import type { LlmProvider } from '../../integrations/llm/provider';
 import { createDbCatalog } from '../../db/queries/catalog';
 import { getPlaybook } from '../../db/queries/merchants';
 import type { Db } from '../../db/knex';

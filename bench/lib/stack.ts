@@ -12,11 +12,11 @@ import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@tem
 import { createAccessTokens } from '../../api/auth/tokens';
 import { startApi } from '../../api/server';
 import { createWebchatChannel } from '../../activities/channels/webchat';
-import type { Channel } from '../../activities/channels/channel';
-import { createPlaybookProvider } from '../../activities/llm/playbook';
-import type { LlmProvider } from '../../activities/llm/provider';
-import { createDemoPaymentProvider } from '../../activities/payments/demo';
-import { createPaymentRegistry } from '../../activities/payments/registry';
+import type { Channel } from '../../integrations/channels/channel';
+import { createPlaybookProvider } from '../../integrations/llm/playbook';
+import type { LlmProvider } from '../../integrations/llm/provider';
+import { createDemoPaymentProvider } from '../../integrations/payments/demo';
+import { createPaymentRegistry } from '../../integrations/payments/registry';
 import { newMasterKey, SecretBox } from '../../config/secrets';
 import { createLogger } from '../../config/logger';
 import { demoCatalog, demoPlaybook } from '../../db/demo-data';

@@ -48,7 +48,7 @@ const FunnelStages = Stages.filter((s): s is Exclude<Stage, 'lost'> => s !== 'lo
 /** Every status an order can hold once money moved; refunds are reported on their own. */
 const PaidStatuses: readonly OrderStatus[] = ['paid', 'partially_refunded', 'refunded', 'disputed'];
 
-/** Refund rows the provider confirmed (see RefundResult in activities/payments/provider.ts). */
+/** Refund rows the provider confirmed (see RefundResult in integrations/payments/provider.ts). */
 const REFUND_DONE = 'succeeded';
 
 const TOP_OBJECTIONS = 5;

@@ -1,9 +1,8 @@
 import type { Db } from '../knex';
 
-import type { TemplatePurpose } from '../../activities/channels/channel';
+import { TemplatePurposes, type TemplatePurpose } from '../../domain/templates';
 
-export const TemplatePurposes = ['follow_up', 'payment_reminder', 'human_reply', 'reply'] as const satisfies readonly TemplatePurpose[];
-export type { TemplatePurpose };
+export { TemplatePurposes, type TemplatePurpose };
 
 export interface Template {
   id: string;

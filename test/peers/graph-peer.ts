@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MetaMessageRequest } from '../../activities/channels/meta';
+import type { MetaMessageRequest } from '../../integrations/channels/meta';
 import { nextId, startScriptedPeer } from './scripted-peer';
 import type { RecordedRequest, ScriptedPeer, ScriptedResponse } from './scripted-peer';
 

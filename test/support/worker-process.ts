@@ -4,9 +4,9 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createWebchatChannel } from '../../activities/channels/webchat';
-import { createPlaybookProvider } from '../../activities/llm/playbook';
-import { createDemoPaymentProvider } from '../../activities/payments/demo';
-import { createPaymentRegistry } from '../../activities/payments/registry';
+import { createPlaybookProvider } from '../../integrations/llm/playbook';
+import { createDemoPaymentProvider } from '../../integrations/payments/demo';
+import { createPaymentRegistry } from '../../integrations/payments/registry';
 import { createDb } from '../../db/knex';
 import { createWorker } from '../../worker/create-worker';
 import { requireEnv } from './stack';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { renderInvoicePdf } from '../../../activities/billing/invoice-pdf';
+import { renderInvoicePdf } from '../../../integrations/billing/invoice-pdf';
 import { getPlan, invoiceFor, invoicePdf, listInvoices, listPlans, planFor, quotaFor, storeInvoicePdf, subscriptionFor, type Invoice } from '../../../db/queries/billing';
 import { HttpError, notFound } from '../../errors';
 import { audit, originOf, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
+import { InvoiceView, PlanView, QuotaView, SubscriptionView } from '../schemas';
 
 export const PLATFORM = { name: 'AutoCloser' };
 
@@ -25,11 +26,10 @@ const Checkout = z.strictObject({
 /** The merchant's own plan, usage and invoices, and subscribing to a plan. Owners only: it is their money. */
 export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
-  const Any = z.record(z.string(), z.unknown());
   return [
     route({
       method: 'get', path: '/billing', tag: 'billing', access: 'owner', summary: 'Plan, usage against its quota, and invoices',
-      response: z.object({ plan: Any.nullable(), subscription: Any.nullable(), usage: Any, invoices: z.array(Any) }),
+      responses: { 200: z.object({ plan: PlanView, subscription: SubscriptionView.nullable(), usage: QuotaView, invoices: z.array(InvoiceView) }) },
       async handle({ caller }) {
         const [plan, subscription, usage, invoices] = await Promise.all([
           planFor(db, caller.merchantId),
@@ -37,25 +37,34 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
           quotaFor(db, caller.merchantId),
           listInvoices(db, caller.merchantId),
         ]);
-        return { plan, subscription, usage, invoices: invoices.map(invoiceJson) };
+        return { status: 200, body: { plan, subscription, usage, invoices: invoices.map(invoiceJson) } };
       },
     }),
     route({
       method: 'get', path: '/billing/plans', tag: 'billing', access: 'owner', summary: 'Plans on offer',
-      response: z.object({ items: z.array(Any) }),
+      responses: { 200: z.object({ items: z.array(PlanView) }) },
       async handle() {
-        return { items: (await listPlans(db)).filter((p) => p.active) };
+        return { status: 200, body: { items: (await listPlans(db)).filter((p) => p.active) } };
       },
     }),
     route({
-      method: 'post', path: '/billing/checkout', tag: 'billing', access: 'owner', status: 201,
+      method: 'post', path: '/billing/checkout', tag: 'billing', access: 'owner',
       summary: 'Start paying for a plan: TRY plans through iyzico, others through Stripe Billing',
-      body: Checkout, example: { planCode: 'growth' }, response: z.object({ url: z.string().optional(), checkoutFormContent: z.string().optional() }).loose(),
+      body: Checkout, example: { planCode: 'growth' },
+      responses: {
+        201: z.object({
+          url: z.string().optional().describe('The checkout page to send the owner to (Stripe; iyzico when it offers one)'),
+          sessionId: z.string().optional().describe('Stripe: the Checkout Session'),
+          token: z.string().optional().describe('iyzico: the checkout form token'),
+          checkoutFormContent: z.string().optional().describe('iyzico: the checkout form to embed'),
+        }),
+        409: 'Paying for plans online is not set up on this installation',
+      },
       async handle({ caller, body, req }) {
         const plan = await getPlan(db, body.planCode);
         if (!plan?.active) throw notFound(`plan "${body.planCode}"`);
         const merchant = await db('merchants').where({ id: caller.merchantId }).first('id', 'name');
-        let checkout: { url?: string };
+        let checkout: { url?: string; sessionId?: string; token?: string; checkoutFormContent?: string };
         if (plan.currency === 'TRY' && deps.iyzicoBilling) {
           if (!body.customer) throw new HttpError(400, 'invalid_request', 'Invalid body: customer: iyzico needs the customer\'s phone number (customer.gsmNumber)', [{ path: 'customer', message: 'is required for TRY plans' }]);
           const pricingPlanReferenceCode = await deps.iyzicoBilling.ensurePricingPlan({ code: plan.code, name: plan.name, priceMinor: plan.priceMinor, currency: 'TRY', interval: 'month' });
@@ -64,7 +73,7 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
             customer: { ...body.customer, email: body.customer.email ?? caller.email },
           });
           await db('billing_checkouts').insert({ token: started.token, merchant_id: merchant.id, plan_code: plan.code, provider: 'iyzico' });
-          checkout = started;
+          checkout = { token: started.token, checkoutFormContent: started.checkoutFormContent, ...(started.url ? { url: started.url } : {}) };
         } else if (deps.billing) {
           const customerId = await deps.billing.ensureCustomer({ merchantId: merchant.id, name: merchant.name, email: body.customer?.email ?? caller.email });
           const base = originOf(deps, req).replace(/\/$/, '');
@@ -80,12 +89,13 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
           throw new HttpError(409, 'not_configured', 'Paying for plans online is not set up on this installation; ask its operator to change your plan');
         }
         await audit(db, caller, req, 'billing.checkout', plan.code);
-        return checkout;
+        return { status: 201, body: checkout };
       },
     }),
     route({
       method: 'get', path: '/billing/invoices/:invoiceId/pdf', tag: 'billing', access: 'owner', summary: 'An invoice as PDF',
-      async handle({ caller, params, res }) {
+      responses: { 200: { file: 'application/pdf', description: 'The invoice' } },
+      async handle({ caller, params }) {
         const id = params.invoiceId!;
         const found = z.uuid().safeParse(id).success ? await invoiceFor(db, caller.merchantId, id) : null;
         // Another merchant's invoice looks exactly like a missing one.
@@ -96,8 +106,7 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
           pdf = await renderInvoicePdf(found.invoice, found.lines, merchant, PLATFORM);
           await storeInvoicePdf(db, id, pdf);
         }
-        res.type('application/pdf').set('content-disposition', `inline; filename="${found.invoice.number}.pdf"`).set('cache-control', 'private, no-store').send(pdf);
-        return undefined;
+        return { status: 200, body: pdf, headers: { 'content-disposition': `inline; filename="${found.invoice.number}.pdf"`, 'cache-control': 'private, no-store' } };
       },
     }),
   ];

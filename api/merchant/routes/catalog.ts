@@ -265,15 +265,15 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
     route({
       method: 'get', path: '/products', tag: 'catalog', access: 'viewer',
       summary: 'List the catalog, by name; inactive products only when asked',
-      query: ProductQuery, response: z.object({ items: z.array(CatalogItemSchema) }),
+      query: ProductQuery, responses: { 200: z.object({ items: z.array(CatalogItemSchema) }) },
       async handle({ caller, query }) {
-        return { items: await listProducts(db, caller.merchantId, query) };
+        return { status: 200, body: { items: await listProducts(db, caller.merchantId, query) } };
       },
     }),
     route({
-      method: 'post', path: '/products/imports', tag: 'catalog', access: 'admin', status: 202, contentType: 'text/csv',
+      method: 'post', path: '/products/imports', tag: 'catalog', access: 'admin', contentType: 'text/csv',
       summary: 'Import products from a CSV file (sku,name,description,price,currency,stock,tags; price in major units, tags separated by |); poll the import or watch the live socket',
-      example: EXAMPLE_CSV, response: ImportSchema,
+      example: EXAMPLE_CSV, responses: { 202: ImportSchema },
       async handle({ caller, req }) {
         const text: unknown = req.body;
         if (typeof text !== 'string' || !text.trim()) {
@@ -286,38 +286,39 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
           return created;
         });
         void runImport(deps, caller.merchantId, job.id, rows);
-        return job;
+        return { status: 202, body: job };
       },
     }),
     route({
       method: 'get', path: '/products/imports/:importId', tag: 'catalog', access: 'viewer',
       summary: 'Progress and row errors of a CSV import',
-      response: ImportSchema,
+      responses: { 200: ImportSchema },
       async handle({ caller, params }) {
         const job = await getImport(db, caller.merchantId, params.importId ?? '');
         if (!job) throw notFound('Import');
-        return job;
+        return { status: 200, body: job };
       },
     }),
     route({
       method: 'put', path: '/products/:sku', tag: 'catalog', access: 'admin',
       summary: 'Create or replace a product (201 when created)',
-      body: ProductBody, response: CatalogItemSchema,
+      params: z.object({ sku: Sku }),
+      body: ProductBody, responses: { 200: CatalogItemSchema.describe('Replaced'), 201: CatalogItemSchema.describe('Created') },
       example: { name: 'Trail tent', description: 'Two-person, 3-season', priceMinor: 24_900, currency: 'USD', stock: 12, tags: ['tents', 'camping'], active: true },
-      async handle({ caller, params, body, req, res }) {
-        const { sku } = parseOr400(z.object({ sku: Sku }), params, 'path');
+      async handle({ caller, params, body, req }) {
+        const { sku } = params as { sku: string };
         const { product, created } = await db.transaction(async (trx) => {
           const saved = await saveProduct(trx, caller.merchantId, { sku, ...body });
           await audit(trx, caller, req, 'product.upsert', sku, { created: saved.created, priceMinor: body.priceMinor, currency: body.currency, stock: body.stock, active: body.active });
           return saved;
         });
-        if (created) res.status(201).json(product);
-        return product;
+        return { status: created ? 201 : 200, body: product };
       },
     }),
     route({
       method: 'delete', path: '/products/:sku', tag: 'catalog', access: 'admin',
       summary: 'Remove a product from the catalog (to stop offering it but keep it, PUT it with active: false)',
+      responses: { 204: null },
       async handle({ caller, params, req }) {
         // No format check: products seeded before the API existed may have skus the PUT rule would refuse.
         const sku = params.sku ?? '';
@@ -325,7 +326,7 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
           if (!(await deleteProduct(trx, caller.merchantId, sku))) throw notFound('Product');
           await audit(trx, caller, req, 'product.delete', sku);
         });
-        return undefined;
+        return { status: 204 };
       },
     }),
   ];

@@ -5,6 +5,7 @@ import { Stages } from '../../../domain/stage';
 import { agentMessageUpdate, closeLeadUpdate, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
 import { HttpError, notFound } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
+import { LeadProfileView, LeadStateView, OrderView } from '../schemas';
 import { route, type RouteContext, type RouteSpec } from '../route';
 
 const ListQuery = z.strictObject({
@@ -14,7 +15,13 @@ const ListQuery = z.strictObject({
   minScore: z.coerce.number().int().min(0).max(100).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().max(200).optional(),
+  before: z
+    .string()
+    .max(200)
+    .regex(/^[^|]+\|[^|]+$/, 'must be the nextCursor of an earlier page')
+    .refine((c) => !Number.isNaN(Date.parse(c.split('|')[0]!)) && /^\d{4}-/.test(c), 'must be the nextCursor of an earlier page')
+    .optional()
+    .describe('The nextCursor of the previous page'),
 });
 
 const Summary = z.object({
@@ -25,7 +32,7 @@ const Summary = z.object({
   needsHuman: z.boolean(),
   score: z.number(),
   language: z.string(),
-  lead: z.record(z.string(), z.unknown()),
+  lead: LeadProfileView,
   messageCount: z.number(),
   lastMessagePreview: z.string().nullable(),
   lastMessageAt: z.string().nullable(),
@@ -41,7 +48,7 @@ const Message = z.object({
   author: z.string().nullable(),
   status: z.string(),
 });
-const StateResponse = z.object({ state: z.record(z.string(), z.unknown()).describe('The live workflow state (the `state` query)') });
+const StateResponse = z.object({ state: LeadStateView });
 
 /** The inbox and the conversation view: the projection for lists, the workflow itself for live state. */
 export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
@@ -61,7 +68,8 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
     run: (h: Awaited<ReturnType<typeof handleFor>>, by: string, body: z.output<B>) => Promise<LeadState>,
   ) =>
     route({
-      method: 'post', path: `/conversations/:conversationId/${path}`, tag: 'conversations', access: 'agent', summary, body: schema, example, response: StateResponse,
+      method: 'post', path: `/conversations/:conversationId/${path}`, tag: 'conversations', access: 'agent', summary, body: schema, example,
+      responses: { 200: StateResponse, 409: 'The workflow refused the change, or the conversation has ended' },
       async handle({ caller, params, body, req }: RouteContext<'agent', undefined, unknown>) {
         const parsed = body as z.output<B>;
         const handle = await handleFor(caller.merchantId, params.conversationId!);
@@ -70,7 +78,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
         try {
           const state = await run(handle, by, parsed);
           await audit(db, caller, req, `conversation.${path}`, params.conversationId, path === 'messages' ? {} : (parsed as Record<string, unknown>));
-          return { state };
+          return { status: 200 as const, body: { state } };
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
           if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', 'This conversation has ended; it can no longer be steered');
@@ -83,24 +91,26 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
     route({
       method: 'get', path: '/conversations', tag: 'conversations', access: 'viewer', query: ListQuery,
       summary: 'List conversations, newest activity first, with filters',
-      response: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
+      responses: { 200: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }) },
       async handle({ caller, query }) {
         const items = await listConversations(db, { ...query, merchantId: caller.merchantId });
         const last = items.at(-1);
-        return { items, nextCursor: items.length === query.limit && last ? `${last.updatedAt}|${last.id}` : null };
+        return { status: 200, body: { items, nextCursor: items.length === query.limit && last ? `${last.updatedAt}|${last.id}` : null } };
       },
     }),
     route({
       method: 'get', path: '/conversations/:conversationId', tag: 'conversations', access: 'viewer',
       summary: 'One conversation: live workflow state, transcript, stage timeline and orders',
-      response: z.object({
-        id: z.string(),
-        summary: Summary,
-        state: z.record(z.string(), z.unknown()).nullable().describe('null when the workflow has been removed from Temporal'),
-        messages: z.array(Message),
-        timeline: z.array(z.object({ kind: z.string(), from: z.string().nullable(), to: z.string().nullable(), at: z.string() })),
-        orders: z.array(z.record(z.string(), z.unknown())),
-      }),
+      responses: {
+        200: z.object({
+          id: z.string(),
+          summary: Summary,
+          state: LeadStateView.nullable().describe('null when the workflow has been removed from Temporal'),
+          messages: z.array(Message),
+          timeline: z.array(z.object({ kind: z.string(), from: z.string().nullable(), to: z.string().nullable(), at: z.string() })),
+          orders: z.array(OrderView),
+        }),
+      },
       async handle({ caller, params }) {
         const id = params.conversationId!;
         const detail = await conversationDetail(db, caller.merchantId, id);
@@ -112,7 +122,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
             if (err instanceof WorkflowNotFoundError) return null;
             throw err;
           });
-        return { id, ...detail, state };
+        return { status: 200, body: { id, ...detail, state } };
       },
     }),
     steer('takeover', 'Take the conversation over from the bot', z.strictObject({}), {}, (h, by) => h.executeUpdate(takeOverUpdate, { args: [{ by }] })),

@@ -3,28 +3,51 @@ import { z } from 'zod';
 import { merchantAnalytics } from '../../../db/queries/analytics';
 import { getOrder, toOrder, transitionOrder } from '../../../db/queries/orders';
 import { paymentResultSignal } from '../../../workflows/contract';
+import type { DbRow } from '../../../db/knex';
+import { Channels } from '../../../domain/conversation';
+import { Stages } from '../../../domain/stage';
 import { HttpError, notFound } from '../../errors';
+import { OrderView, RefundView } from '../schemas';
 import { audit, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
 
-const OrderView = z.object({
-  id: z.string(),
-  conversationId: z.string(),
-  sku: z.string(),
-  quantity: z.number(),
-  amountMinor: z.number(),
-  refundedMinor: z.number(),
-  currency: z.string(),
-  status: z.string(),
-  provider: z.string(),
-  flagReason: z.string().nullable(),
-  checkoutUrl: z.string().nullable(),
-  paidAt: z.string().nullable(),
-  createdAt: z.string(),
-});
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+const toRefund = (r: DbRow) => ({
+  id: r.id as string,
+  amountMinor: Number(r.amount_minor),
+  currency: r.currency as string,
+  status: r.status as string,
+  reason: (r.reason as string | null) ?? null,
+  requestedBy: (r.requested_by as string | null) ?? null,
+  providerRef: (r.provider_ref as string | null) ?? null,
+  createdAt: iso(r.created_at)!,
+});
+const RefundResponse = z.object({ refund: RefundView, duplicate: z.boolean().describe('true when this Idempotency-Key was used before; nothing new was refunded') });
 
-const Day = z.iso.date('must be a date like 2026-11-25');
+const Amounts = z.array(z.object({ currency: z.string(), amountMinor: z.number() }));
+const Percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable() });
+const AnalyticsView = z.object({
+  period: z.object({ from: z.string(), to: z.string() }).describe('UTC days; to is the last day included'),
+  channel: z.string().nullable(),
+  conversations: z.number(),
+  won: z.number(),
+  conversionRate: z.number(),
+  funnel: z.array(z.object({ stage: z.enum(Stages), reached: z.number() })),
+  stages: z.array(z.object({ stage: z.enum(Stages), count: z.number() })),
+  revenue: z.object({
+    total: z.array(z.object({ currency: z.string(), amountMinor: z.number(), orders: z.number() })),
+    refunded: Amounts,
+    byDay: z.array(z.object({ day: z.string(), currency: z.string(), amountMinor: z.number(), orders: z.number() })),
+  }),
+  latency: z.object({ firstResponseMs: Percentiles, replyMs: Percentiles }),
+  handOff: z.object({ count: z.number(), rate: z.number(), reasons: z.array(z.object({ reason: z.string(), count: z.number() })) }),
+  messagesPerConversation: z.object({ avg: z.number(), p50: z.number().nullable() }),
+  topObjections: z.array(z.object({ kind: z.string(), count: z.number() })),
+  byChannel: z.array(z.object({ channel: z.enum(Channels), conversations: z.number(), won: z.number(), conversionRate: z.number(), revenue: Amounts })),
+});
+
+// Postgres and Date both take far wider years, but a period outside these is a mistake, not a question.
+const Day = z.iso.date('must be a date like 2026-11-25').refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
 /** Orders, refunds and the numbers that say what converts. */
 export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
@@ -40,24 +63,21 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
     route({
       method: 'get', path: '/orders', tag: 'orders', access: 'viewer', summary: 'Orders, newest first',
       query: z.strictObject({ status: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime().optional() }),
-      response: z.object({ items: z.array(OrderView) }),
+      responses: { 200: z.object({ items: z.array(OrderView) }) },
       async handle({ caller, query }) {
         const q = db('orders').where({ merchant_id: caller.merchantId });
         if (query.status) q.andWhere({ status: query.status });
         if (query.before) q.andWhere('created_at', '<', query.before);
-        return { items: (await q.orderBy('created_at', 'desc').limit(query.limit)).map(toOrder) };
+        return { status: 200, body: { items: (await q.orderBy('created_at', 'desc').limit(query.limit)).map(toOrder) } };
       },
     }),
     route({
       method: 'get', path: '/orders/:orderId', tag: 'orders', access: 'viewer', summary: 'One order with its refunds',
-      response: OrderView.extend({ refunds: z.array(z.object({ id: z.string(), amountMinor: z.number(), status: z.string(), reason: z.string().nullable(), requestedBy: z.string().nullable(), createdAt: z.string() })) }),
+      responses: { 200: OrderView.extend({ refunds: z.array(RefundView) }) },
       async handle({ caller, params }) {
         const order = await ownOrder(caller.merchantId, params.orderId!);
         const refunds = await db('refunds').where({ order_id: order.id }).orderBy('created_at');
-        return {
-          ...toOrder(order),
-          refunds: refunds.map((r) => ({ id: r.id, amountMinor: Number(r.amount_minor), status: r.status, reason: r.reason, requestedBy: r.requested_by, createdAt: iso(r.created_at)! })),
-        };
+        return { status: 200, body: { ...toOrder(order), refunds: refunds.map(toRefund) } };
       },
     }),
     route({
@@ -65,12 +85,20 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
       summary: 'Refund all or part of a paid order; send an Idempotency-Key so a retry refunds once',
       body: z.strictObject({ amountMinor: z.number().int().positive().optional(), reason: z.string().trim().min(1, 'must say why').max(500) }),
       example: { amountMinor: 1000, reason: 'customer changed their mind' },
-      response: z.object({ refund: z.record(z.string(), z.unknown()), duplicate: z.boolean() }),
-      async handle({ caller, params, body, req, res }) {
+      headers: { 'idempotency-key': { description: 'Any string up to 200 characters; a retry with the same key refunds once' } },
+      responses: {
+        200: RefundResponse,
+        409: 'The order is not paid, or its provider cannot refund',
+        502: 'The payment provider refused or failed the refund; it is recorded as failed and nothing was refunded',
+      },
+      async handle({ caller, params, body, req }) {
         const order = await ownOrder(caller.merchantId, params.orderId!);
         const idempotencyKey = req.get('idempotency-key') ?? randomUUID();
+        if (idempotencyKey.length > 200 || idempotencyKey.includes('\0')) {
+          throw new HttpError(400, 'invalid_request', 'Invalid header: idempotency-key: must be at most 200 characters', [{ path: 'idempotency-key', message: 'must be at most 200 characters' }]);
+        }
         const earlier = await db('refunds').where({ idempotency_key: idempotencyKey, merchant_id: caller.merchantId }).first();
-        if (earlier) return { refund: earlier, duplicate: true };
+        if (earlier) return { status: 200, body: { refund: toRefund(earlier), duplicate: true } };
         if (order.status !== 'paid' && order.status !== 'partially_refunded') {
           throw new HttpError(409, 'not_refundable', `Only paid orders can be refunded; this one is ${order.status}`);
         }
@@ -86,30 +114,37 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
           .onConflict('idempotency_key')
           .ignore()
           .returning('*');
-        if (!row) return { refund: await db('refunds').where({ idempotency_key: idempotencyKey }).first(), duplicate: true };
-        const result = await provider.refund({
-          providerRef: order.provider_ref!,
-          paymentRef: order.payment_ref,
-          amountMinor: amount,
-          currency: order.currency,
-          reason: body.reason,
-          idempotencyKey,
-        });
+        if (!row) return { status: 200, body: { refund: toRefund(await db('refunds').where({ idempotency_key: idempotencyKey }).first()), duplicate: true } };
+        let result: { status: string; refundRef: string | null };
+        let refusal = '';
+        try {
+          result = await provider.refund({
+            providerRef: order.provider_ref!,
+            paymentRef: order.payment_ref,
+            amountMinor: amount,
+            currency: order.currency,
+            reason: body.reason,
+            idempotencyKey,
+          });
+        } catch (err) {
+          // The provider said no, or could not be reached: the merchant sees why, and can retry with a new key.
+          deps.log.warn({ err, orderId: order.id }, 'refund refused by the provider');
+          result = { status: 'failed', refundRef: null };
+          refusal = `: ${(err as Error).message}`;
+        }
         await db('refunds').where({ id: row.id }).update({ status: result.status, provider_ref: result.refundRef, updated_at: db.fn.now() });
         await audit(db, caller, req, 'order.refund', order.id, { amountMinor: amount, currency: order.currency, status: result.status });
-        if (result.status !== 'failed') {
-          const full = amount === refundable;
-          await db('orders').where({ id: order.id }).increment('refunded_minor', amount);
-          await transitionOrder(db, order.id, full ? 'refunded' : 'partially_refunded');
-          if (full) {
-            await deps.temporal.workflow
-              .getHandle(order.conversation_id)
-              .signal(paymentResultSignal, { orderId: order.id, status: 'refunded' })
-              .catch((err: unknown) => deps.log.warn({ err }, 'lead did not take the refund'));
-          }
+        if (result.status === 'failed') throw new HttpError(502, 'refund_refused', `${order.provider} refused the refund${refusal}; nothing was refunded`);
+        const full = amount === refundable;
+        await db('orders').where({ id: order.id }).increment('refunded_minor', amount);
+        await transitionOrder(db, order.id, full ? 'refunded' : 'partially_refunded');
+        if (full) {
+          await deps.temporal.workflow
+            .getHandle(order.conversation_id)
+            .signal(paymentResultSignal, { orderId: order.id, status: 'refunded' })
+            .catch((err: unknown) => deps.log.warn({ err }, 'lead did not take the refund'));
         }
-        if (result.status === 'failed') res.status(502);
-        return { refund: { ...row, status: result.status, provider_ref: result.refundRef }, duplicate: false };
+        return { status: 200, body: { refund: toRefund({ ...row, status: result.status, provider_ref: result.refundRef }), duplicate: false } };
       },
     }),
     route({
@@ -118,14 +153,15 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
       query: z
         .strictObject({ from: Day.optional(), to: Day.optional(), channel: z.enum(['webchat', 'whatsapp']).optional() })
         .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
-      response: z.record(z.string(), z.unknown()),
+      responses: { 200: AnalyticsView },
       async handle({ caller, query }) {
         const today = new Date().toISOString().slice(0, 10);
         const to = new Date(`${query.to ?? today}T00:00:00Z`);
         to.setUTCDate(to.getUTCDate() + 1);
         const from = query.from ? new Date(`${query.from}T00:00:00Z`) : new Date(to.getTime() - 30 * 86_400_000);
+        if (from.getTime() >= to.getTime()) throw new HttpError(400, 'invalid_request', 'Invalid query: from: must not be after to (today when to is not given)', [{ path: 'from', message: 'must not be after to' }]);
         if (to.getTime() - from.getTime() > 366 * 86_400_000) throw new HttpError(400, 'invalid_request', 'Invalid query: from: a period is at most 366 days', [{ path: 'from', message: 'a period is at most 366 days' }]);
-        return merchantAnalytics(db, { merchantId: caller.merchantId, from, to, channel: query.channel });
+        return { status: 200, body: await merchantAnalytics(db, { merchantId: caller.merchantId, from, to, channel: query.channel }) };
       },
     }),
   ];

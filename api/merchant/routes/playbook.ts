@@ -4,7 +4,7 @@ import { starterPlaybook } from '../../../db/starter-playbook';
 import { PlaybookSchema, type Playbook } from '../../../domain/playbook';
 import { HttpError } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
-import { route, type RouteSpec } from '../route';
+import { route, unknownKeys, type RouteSpec } from '../route';
 
 const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
   if (!p.languages.includes(p.defaultLanguage)) {
@@ -15,18 +15,6 @@ const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
   }
 });
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * The domain schema drops keys it does not know, which would silently lose a
- * misspelt field ("greting"); the parsed value lacks exactly those keys, so
- * comparing it with what was sent finds them at any depth.
- */
-function unknownKeys(sent: unknown, parsed: unknown, path: string[] = []): string[] {
-  if (Array.isArray(sent) && Array.isArray(parsed)) return sent.flatMap((v, i) => unknownKeys(v, parsed[i], [...path, String(i)]));
-  if (!isPlainObject(sent) || !isPlainObject(parsed)) return [];
-  return Object.keys(sent).flatMap((k) => (k in parsed ? unknownKeys(sent[k], parsed[k], [...path, k]) : [[...path, k].join('.')]));
-}
 
 async function savePlaybook(db: Db, merchantId: string, playbook: Playbook): Promise<void> {
   await db('playbooks')
@@ -41,16 +29,17 @@ export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
     route({
       method: 'get', path: '/playbook', tag: 'playbook', access: 'viewer',
       summary: "How the agent sells for this merchant: tone, languages, scripts, follow-ups and hand-off rules",
-      response: PlaybookSchema,
+      responses: { 200: PlaybookSchema },
       async handle({ caller }) {
-        return getPlaybook(db, caller.merchantId);
+        return { status: 200, body: await getPlaybook(db, caller.merchantId) };
       },
     }),
     route({
       method: 'put', path: '/playbook', tag: 'playbook', access: 'admin',
       summary: 'Replace the playbook; new conversation turns use it right away',
-      body: PlaybookBody, response: PlaybookSchema, example: starterPlaybook('Acme Outdoor', 'en'),
+      body: PlaybookBody, responses: { 200: PlaybookSchema }, example: starterPlaybook('Acme Outdoor', 'en'),
       async handle({ caller, body, req }) {
+        // The domain schema drops keys it does not know, which would silently lose a misspelt field ("greting").
         const extra = unknownKeys(req.body, body);
         if (extra.length) {
           const details = extra.map((path) => ({ path, message: 'is not a playbook field' }));
@@ -62,7 +51,7 @@ export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
           const changed = (Object.keys(body) as (keyof Playbook)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(body[k]));
           await audit(trx, caller, req, 'playbook.update', null, { changed });
         });
-        return body;
+        return { status: 200, body };
       },
     }),
   ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseRoutes } from '../../../activities/payments/registry';
-import { syncTemplates, TemplateSyncError } from '../../../activities/templates/sync';
+import { parseRoutes } from '../../../integrations/payments/registry';
+import { syncTemplates, TemplateSyncError } from '../../../integrations/templates/sync';
 import { channelById, upsertChannel } from '../../../db/queries/channels';
 import { listTemplates, renderTemplate, TemplatePurposes, upsertTemplate } from '../../../db/queries/templates';
 import { HttpError, notFound } from '../../errors';
@@ -49,6 +49,30 @@ const TemplateBody = z.strictObject({
   status: z.enum(['draft', 'pending', 'approved', 'rejected', 'paused']).default('draft'),
 });
 
+const TemplateView = z.object({
+  id: z.string(),
+  merchantId: z.string(),
+  provider: z.enum(['twilio', 'meta']),
+  name: z.string(),
+  language: z.string(),
+  category: z.enum(['utility', 'marketing', 'authentication']),
+  purpose: z.enum(TemplatePurposes).nullable(),
+  body: z.string(),
+  components: z.array(z.json()).describe("The provider's own template components"),
+  variableCount: z.number(),
+  providerId: z.string().nullable(),
+  status: z.enum(['draft', 'pending', 'approved', 'rejected', 'paused']),
+  updatedAt: z.string(),
+});
+const SyncResult = z.object({
+  channelId: z.string(),
+  provider: z.enum(['twilio', 'meta']),
+  upserted: z.number().optional(),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  error: z.string().optional().describe('Why this number could not be synced; the others still were'),
+});
+const PaymentSettingsView = z.object({ routes: z.string().nullable(), available: z.array(z.string()) });
+
 const PaymentSettings = z.strictObject({
   /** e.g. `TRY:iyzico,stripe;*:stripe`; null goes back to the installation's routes. */
   routes: z.string().trim().min(3).max(500).nullable(),
@@ -57,7 +81,6 @@ const PaymentSettings = z.strictObject({
 /** Channels, payment routing and WhatsApp templates. Credentials are write-only: sealed on the way in, never returned. */
 export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db, box } = deps;
-  const Any = z.record(z.string(), z.unknown());
   const paymentSettings = async (merchantId: string) => {
     const row = await db('merchants').where({ id: merchantId }).first('settings');
     return { routes: (row?.settings?.paymentRoutes as string | null | undefined) ?? null, available: deps.payments.names() };
@@ -66,25 +89,27 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
   return [
     route({
       method: 'get', path: '/channels', tag: 'settings', access: 'viewer', summary: 'Connected WhatsApp numbers',
-      response: z.object({ items: z.array(ChannelView) }),
+      responses: { 200: z.object({ items: z.array(ChannelView) }) },
       async handle({ caller }) {
         const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId }).orderBy('created_at').select('id', 'provider', 'address', 'active', 'created_at');
-        return { items: rows.map((r) => ({ id: r.id, provider: r.provider, address: r.address, active: r.active, createdAt: new Date(r.created_at).toISOString() })) };
+        return { status: 200, body: { items: rows.map((r) => ({ id: r.id, provider: r.provider, address: r.address, active: r.active, createdAt: new Date(r.created_at).toISOString() })) } };
       },
     }),
     route({
-      method: 'post', path: '/channels', tag: 'settings', access: 'admin', status: 201, summary: 'Connect a WhatsApp number (Twilio or Meta Cloud API)',
-      body: ConnectChannel, response: ChannelView.omit({ active: true, createdAt: true }),
+      method: 'post', path: '/channels', tag: 'settings', access: 'admin', summary: 'Connect a WhatsApp number (Twilio or Meta Cloud API)',
+      body: ConnectChannel,
+      responses: { 201: ChannelView.omit({ active: true, createdAt: true }), 409: 'The number is connected to another merchant' },
       example: { provider: 'meta', address: '109876543210', credentials: { accessToken: 'EAAG-example-access-token-0000' } },
       async handle({ caller, body, req }) {
         const id = await upsertChannel(db, box, { ...body, merchantId: caller.merchantId });
         if (!id) throw new HttpError(409, 'conflict', `${body.address} is connected to another account; disconnect it there first`);
         await audit(db, caller, req, 'channel.connect', `${body.provider}:${body.address}`);
-        return { id, provider: body.provider, address: body.address };
+        return { status: 201, body: { id, provider: body.provider, address: body.address } };
       },
     }),
     route({
       method: 'delete', path: '/channels/:channelId', tag: 'settings', access: 'admin', summary: 'Disconnect a number (its credentials are deleted)',
+      responses: { 204: null },
       async handle({ caller, params, req }) {
         const id = params.channelId!;
         const row = z.uuid().safeParse(id).success ? await db('merchant_channels').where({ id, merchant_id: caller.merchantId }).first('provider', 'address') : null;
@@ -92,19 +117,19 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
         // Conversations keep pointing at the row for history; the secret itself goes.
         await db('merchant_channels').where({ id }).update({ active: false, credentials_encrypted: box.sealJson({}), updated_at: db.fn.now() });
         await audit(db, caller, req, 'channel.disconnect', `${row.provider}:${row.address}`);
-        return undefined;
+        return { status: 204 };
       },
     }),
     route({
       method: 'get', path: '/settings/payments', tag: 'settings', access: 'viewer', summary: 'Payment providers per currency, and which this installation offers',
-      response: z.object({ routes: z.string().nullable(), available: z.array(z.string()) }),
+      responses: { 200: PaymentSettingsView },
       async handle({ caller }) {
-        return paymentSettings(caller.merchantId);
+        return { status: 200, body: await paymentSettings(caller.merchantId) };
       },
     }),
     route({
       method: 'put', path: '/settings/payments', tag: 'settings', access: 'admin', summary: 'Choose payment providers per currency, with fallbacks',
-      body: PaymentSettings, example: { routes: '*:demo' }, response: z.object({ routes: z.string().nullable(), available: z.array(z.string()) }),
+      body: PaymentSettings, example: { routes: '*:demo' }, responses: { 200: PaymentSettingsView },
       async handle({ caller, body, req }) {
         if (body.routes) {
           let parsed: Map<string, string[]>;
@@ -123,30 +148,30 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
           .where({ id: caller.merchantId })
           .update({ settings: db.raw(`jsonb_set(settings, '{paymentRoutes}', ?::jsonb)`, [JSON.stringify(body.routes)]) });
         await audit(db, caller, req, 'settings.payments', null, { routes: body.routes });
-        return paymentSettings(caller.merchantId);
+        return { status: 200, body: await paymentSettings(caller.merchantId) };
       },
     }),
     route({
       method: 'get', path: '/templates', tag: 'templates', access: 'viewer', summary: 'WhatsApp templates, used outside the 24-hour window',
-      response: z.object({ items: z.array(Any) }),
+      responses: { 200: z.object({ items: z.array(TemplateView.extend({ preview: z.string().describe('The body with its variables shown as {{n}}') })) }) },
       async handle({ caller }) {
         const items = await listTemplates(db, caller.merchantId);
-        return { items: items.map((t) => ({ ...t, preview: renderTemplate(t.body, Array.from({ length: t.variableCount }, (_, i) => `{{${i + 1}}}`)) })) };
+        return { status: 200, body: { items: items.map((t) => ({ ...t, preview: renderTemplate(t.body, Array.from({ length: t.variableCount }, (_, i) => `{{${i + 1}}}`)) })) } };
       },
     }),
     route({
       method: 'put', path: '/templates', tag: 'templates', access: 'admin', summary: 'Create or update a template by name and language',
-      body: TemplateBody, response: Any,
+      body: TemplateBody, responses: { 200: TemplateView },
       example: { provider: 'meta', name: 'order_reminder', language: 'en', category: 'utility', purpose: 'payment_reminder', body: 'Hi {{1}}, your link for {{2}} is still open.' },
       async handle({ caller, body, req }) {
         const saved = await upsertTemplate(db, caller.merchantId, { ...body, body: body.body.text, variableCount: body.body.variableCount });
         await audit(db, caller, req, 'template.save', `${body.name}:${body.language}`);
-        return saved;
+        return { status: 200, body: saved };
       },
     }),
     route({
       method: 'post', path: '/templates/sync', tag: 'templates', access: 'admin', summary: "Pull every connected number's templates and approval status from its provider",
-      response: z.object({ results: z.array(Any) }),
+      responses: { 200: z.object({ results: z.array(SyncResult) }), 409: 'No WhatsApp number is connected' },
       async handle({ caller }) {
         const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId, active: true }).select('id');
         if (!rows.length) throw new HttpError(409, 'no_channel', 'Connect a WhatsApp number first; templates come from its provider');
@@ -156,11 +181,12 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
           try {
             results.push({ channelId: id, provider: channel.provider, ...(await syncTemplates(db, channel, deps.providerUrls)) });
           } catch (err) {
-            if (!(err instanceof TemplateSyncError)) throw err;
-            results.push({ channelId: id, provider: channel.provider, error: err.message });
+            // One number's provider failing (or unreachable) must not hide the others' results.
+            if (!(err instanceof TemplateSyncError)) deps.log.warn({ err, channelId: id }, 'template sync failed');
+            results.push({ channelId: id, provider: channel.provider, error: err instanceof TemplateSyncError ? err.message : `could not reach ${channel.provider}: ${(err as Error).message}` });
           }
         }
-        return { results };
+        return { status: 200, body: { results } };
       },
     }),
   ];

@@ -38,35 +38,38 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
   return [
     route({
       method: 'get', path: '/me', tag: 'team', access: 'viewer', summary: 'Who is signed in, and for which merchant',
-      response: z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string() }), merchant: z.object({ id: z.string(), name: z.string() }) }),
+      responses: { 200: z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string() }), merchant: z.object({ id: z.string(), name: z.string() }) }) },
       async handle({ caller }) {
         const [user, merchant] = await Promise.all([
           db('users').where({ id: caller.userId }).first('id', 'email', 'name', 'role', 'locale'),
           db('merchants').where({ id: caller.merchantId }).first('id', 'name'),
         ]);
-        return { user, merchant };
+        return { status: 200, body: { user, merchant } };
       },
     }),
     route({
       method: 'get', path: '/team', tag: 'team', access: 'viewer', summary: 'Members and open invites',
-      response: z.object({ members: z.array(Member), invites: z.array(Invite) }),
+      responses: { 200: z.object({ members: z.array(Member), invites: z.array(Invite) }) },
       async handle({ caller }) {
         const [members, invites] = await Promise.all([
           membersOf(db, caller.merchantId),
           db('invites').where({ merchant_id: caller.merchantId }).whereNull('accepted_at').where('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc'),
         ]);
         return {
-          members: members.map(({ id, email, name, role, createdAt, lastLoginAt }) => ({ id, email, name, role, createdAt, lastLoginAt })),
-          invites: invites.map(toInvite),
+          status: 200,
+          body: {
+            members: members.map(({ id, email, name, role, createdAt, lastLoginAt }) => ({ id, email, name, role, createdAt, lastLoginAt })),
+            invites: invites.map(toInvite),
+          },
         };
       },
     }),
     route({
-      method: 'post', path: '/team/invites', tag: 'team', access: 'admin', status: 201,
+      method: 'post', path: '/team/invites', tag: 'team', access: 'admin',
       summary: 'Invite someone by email; the answer carries the link to send them (valid 7 days)',
       body: z.strictObject({ email: z.email('must be an email address').transform((e) => e.toLowerCase()), role: RoleSchema }),
       example: { email: 'mehmet@acme.example', role: 'agent' },
-      response: z.object({ invite: Invite, acceptUrl: z.string() }),
+      responses: { 201: z.object({ invite: Invite, acceptUrl: z.string() }), 409: 'Someone with this email already has an account' },
       async handle({ caller, body, req }) {
         mayManage(caller, body.role);
         if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', `${body.email} already has an account`);
@@ -75,11 +78,12 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
           .insert({ merchant_id: caller.merchantId, email: body.email, role: body.role, token_hash: tokenHash(token), invited_by: caller.userId, expires_at: new Date(Date.now() + INVITE_TTL_MS) })
           .returning('*');
         await audit(db, caller, req, 'team.invite', body.email, { role: body.role });
-        return { invite: toInvite(row), acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` };
+        return { status: 201, body: { invite: toInvite(row), acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` } };
       },
     }),
     route({
       method: 'delete', path: '/team/invites/:inviteId', tag: 'team', access: 'admin', summary: 'Withdraw an invite',
+      responses: { 204: null },
       async handle({ caller, params, req }) {
         const id = params.inviteId!;
         const row = z.uuid().safeParse(id).success ? await db('invites').where({ id, merchant_id: caller.merchantId }).whereNull('accepted_at').first() : null;
@@ -87,12 +91,13 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         mayManage(caller, row.role);
         await db('invites').where({ id }).delete();
         await audit(db, caller, req, 'team.invite_withdrawn', row.email);
-        return undefined;
+        return { status: 204 };
       },
     }),
     route({
       method: 'patch', path: '/team/members/:userId', tag: 'team', access: 'admin', summary: "Change a member's role",
-      body: z.strictObject({ role: RoleSchema }), example: { role: 'viewer' }, response: Member.pick({ id: true, email: true, role: true }),
+      body: z.strictObject({ role: RoleSchema }), example: { role: 'viewer' },
+      responses: { 200: Member.pick({ id: true, email: true, role: true }), 409: 'It would leave the merchant without an owner' },
       async handle({ caller, params, body, req }) {
         const member = await memberOr404(caller.merchantId, params.userId!);
         mayManage(caller, member.role);
@@ -100,11 +105,12 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         if (member.role === 'owner' && body.role !== 'owner') await keepsAnOwner(caller.merchantId, member.id);
         await db('users').where({ id: member.id }).update({ role: body.role });
         await audit(db, caller, req, 'team.role_changed', member.email, { from: member.role, to: body.role });
-        return { id: member.id, email: member.email, role: body.role };
+        return { status: 200, body: { id: member.id, email: member.email, role: body.role } };
       },
     }),
     route({
       method: 'delete', path: '/team/members/:userId', tag: 'team', access: 'admin', summary: 'Remove a member; their sessions end at once',
+      responses: { 204: null, 409: 'It would leave the merchant without an owner' },
       async handle({ caller, params, req }) {
         const member = await memberOr404(caller.merchantId, params.userId!);
         mayManage(caller, member.role);
@@ -112,21 +118,36 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         await revokeAllFor(db, member.id);
         await db('users').where({ id: member.id }).delete();
         await audit(db, caller, req, 'team.removed', member.email, { role: member.role });
-        return undefined;
+        return { status: 204 };
       },
     }),
     route({
       method: 'get', path: '/audit', tag: 'team', access: 'admin', summary: 'Who did what: takeovers, refunds, settings and team changes',
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.coerce.number().int().positive().optional() }),
-      response: z.object({ items: z.array(z.object({ id: z.number(), actor: z.string(), action: z.string(), target: z.string().nullable(), details: z.record(z.string(), z.unknown()), ip: z.string().nullable(), at: z.string() })) }),
+      responses: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              id: z.number(), actor: z.string(), action: z.string(), target: z.string().nullable(),
+              details: z.record(z.string(), z.json()).describe('What the action changed; its keys depend on the action'),
+              ip: z.string().nullable(), at: z.string(),
+            }),
+          ),
+        }),
+      },
       async handle({ caller, query }) {
-        return { items: await auditTrail(db, caller.merchantId, query) };
+        return { status: 200, body: { items: await auditTrail(db, caller.merchantId, query) } };
       },
     }),
     route({
       method: 'get', path: '/notifications', tag: 'team', access: 'viewer', summary: 'Hand-offs, payments and delivery problems, newest first',
       query: z.strictObject({ unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
-      response: z.object({ items: z.array(z.object({ id: z.number(), kind: z.string(), conversationId: z.string().nullable(), body: z.unknown(), createdAt: z.string(), readAt: z.string().nullable() })), unread: z.number() }),
+      responses: {
+        200: z.object({
+          items: z.array(z.object({ id: z.number(), kind: z.string(), conversationId: z.string().nullable(), body: z.json().describe('What happened; its fields depend on kind'), createdAt: z.string(), readAt: z.string().nullable() })),
+          unread: z.number(),
+        }),
+      },
       async handle({ caller, query }) {
         const q = db('notifications').where({ merchant_id: caller.merchantId });
         if (query.unread) q.whereNull('read_at');
@@ -135,18 +156,22 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
           db('notifications').where({ merchant_id: caller.merchantId }).whereNull('read_at').count<{ count: string }[]>({ count: '*' }),
         ]);
         return {
-          items: rows.map((r) => ({ id: Number(r.id), kind: r.kind, conversationId: r.conversation_id, body: r.body, createdAt: new Date(r.created_at).toISOString(), readAt: r.read_at ? new Date(r.read_at).toISOString() : null })),
-          unread: Number(unread!.count),
+          status: 200,
+          body: {
+            items: rows.map((r) => ({ id: Number(r.id), kind: r.kind, conversationId: r.conversation_id, body: r.body, createdAt: new Date(r.created_at).toISOString(), readAt: r.read_at ? new Date(r.read_at).toISOString() : null })),
+            unread: Number(unread!.count),
+          },
         };
       },
     }),
     route({
       method: 'post', path: '/notifications/:notificationId/read', tag: 'team', access: 'viewer', summary: 'Mark a notification read',
+      responses: { 204: null },
       async handle({ caller, params }) {
         const id = Number(params.notificationId);
         const n = Number.isSafeInteger(id) ? await db('notifications').where({ id, merchant_id: caller.merchantId }).update({ read_at: db.fn.now() }) : 0;
         if (!n) throw notFound(`notification "${params.notificationId}"`);
-        return undefined;
+        return { status: 204 };
       },
     }),
   ];

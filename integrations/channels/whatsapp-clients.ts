@@ -1,7 +1,7 @@
-import { createMetaClient } from '../activities/channels/meta';
-import { createTwilioClient } from '../activities/channels/twilio';
-import type { WhatsAppProviderClient } from '../activities/channels/channel';
-import type { MerchantChannel } from '../db/queries/channels';
+import { createMetaClient } from './meta';
+import { createTwilioClient } from './twilio';
+import type { WhatsAppProviderClient } from './channel';
+import type { MerchantChannel } from '../../db/queries/channels';
 
 export interface WhatsAppEndpoints {
   publicBaseUrl: string;

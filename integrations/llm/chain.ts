@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { llmProviderChain, type Env } from '../config/env';
-import { createAnthropicProvider } from '../activities/llm/anthropic';
-import { createFailoverProvider } from '../activities/llm/failover';
-import { createOpenAiProvider } from '../activities/llm/openai';
-import { createPlaybookProvider } from '../activities/llm/playbook';
-import type { LlmProvider } from '../activities/llm/provider';
+import { llmProviderChain, type Env } from '../../config/env';
+import { createAnthropicProvider } from './anthropic';
+import { createFailoverProvider } from './failover';
+import { createOpenAiProvider } from './openai';
+import { createPlaybookProvider } from './playbook';
+import type { LlmProvider } from './provider';
 
 /** Builds the configured providers in failover order; a misnamed or keyless provider stops start-up. */
 export function createLlmChain(env: Env, log: Logger): LlmProvider {

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/knex';
-import { publishConversationEvent } from '../../db/events';
+import type { Db } from '../knex';
+import { publishConversationEvent } from '../events';
 
 export interface MerchantNotification {
   merchantId: string;

@@ -5,7 +5,7 @@ import { apiOrigin, STRIPE_API_VERSION } from '../payments/stripe';
 
 /**
  * The platform's own subscriptions on Stripe Billing: merchants pay AutoCloser here, unlike
- * activities/payments where a merchant's customers pay the merchant.
+ * integrations/payments where a merchant's customers pay the merchant.
  */
 
 export interface StripeBillingOptions {
@@ -194,7 +194,7 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
         }
         case 'checkout.session.completed': {
           const session = parse(sessionSchema, object, event.type);
-          // Payment-mode sessions on the same account are merchants' orders, handled by activities/payments.
+          // Payment-mode sessions on the same account are merchants' orders, handled by integrations/payments.
           if (session.mode !== 'subscription') return [];
           const subscriptionId = idOf(session.subscription);
           const customerId = idOf(session.customer);

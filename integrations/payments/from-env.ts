@@ -1,11 +1,11 @@
-import { createDemoPaymentProvider } from '../activities/payments/demo';
-import { createIyzicoProvider } from '../activities/payments/iyzico';
-import { createPayUProvider } from '../activities/payments/payu';
-import type { PaymentProvider } from '../activities/payments/provider';
-import { createPaymentRegistry, type PaymentRegistry } from '../activities/payments/registry';
-import { createStripeProvider } from '../activities/payments/stripe';
-import type { Env } from '../config/env';
-import type { Db } from '../db/knex';
+import { createDemoPaymentProvider } from './demo';
+import { createIyzicoProvider } from './iyzico';
+import { createPayUProvider } from './payu';
+import type { PaymentProvider } from './provider';
+import { createPaymentRegistry, type PaymentRegistry } from './registry';
+import { createStripeProvider } from './stripe';
+import type { Env } from '../../config/env';
+import type { Db } from '../../db/knex';
 
 /**
  * Every provider whose keys are set, plus the demo checkout. The demo one is

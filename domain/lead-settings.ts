@@ -1,5 +1,5 @@
-import type { Language } from '../domain/language';
-import type { Localized } from '../domain/playbook';
+import type { Language } from './language';
+import type { Localized } from './playbook';
 
 /** The few playbook settings the workflow itself needs; prompts and catalog stay out of history. */
 export interface LeadSettings {

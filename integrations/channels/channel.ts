@@ -1,5 +1,6 @@
 import type { Channel as ChannelName, Sender } from '../../domain/conversation';
 import type { Usage } from '../../domain/decision';
+import type { TemplatePurpose } from '../../domain/templates';
 
 /** What goes to the customer. Plain text unless a channel-specific form is asked for. */
 export type OutboundContent =
@@ -46,7 +47,6 @@ export interface OutboundMessage {
   templateFallback?: { purpose: TemplatePurpose; variables: string[]; language: string };
 }
 
-export type TemplatePurpose = 'follow_up' | 'payment_reminder' | 'human_reply' | 'reply';
 
 export interface SendResult {
   messageId: string;

@@ -1,0 +1,21 @@
+import type { SecretBox } from '../config/secrets';
+import type { Db } from '../db/knex';
+import type { Channel as ChannelName } from '../domain/conversation';
+import type { Channel } from '../integrations/channels/channel';
+import type { LlmProvider } from '../integrations/llm/provider';
+import type { FetchMediaDeps } from '../integrations/media/fetch';
+import type { PaymentRegistry } from '../integrations/payments/registry';
+
+export interface ActivityDeps {
+  db: Db;
+  llm: LlmProvider;
+  channels: Partial<Record<ChannelName, Channel>>;
+  payments: PaymentRegistry;
+  checkoutTtlMs: number;
+  /** Where providers send the customer back after paying. */
+  publicBaseUrl: string;
+  /** Plan quotas stop the bot for new leads once exhausted; off for self-hosted installs that do not bill. */
+  enforceQuota?: boolean;
+  /** WhatsApp attachments: where they are stored and how they are fetched. */
+  media?: { box: SecretBox; fetch: FetchMediaDeps };
+}

@@ -1,0 +1,42 @@
+import { countNewConversation, planFor } from '../db/queries/billing';
+import { projectConversation, type ConversationProjection } from '../db/queries/conversations';
+import { notifyMerchant, type MerchantNotification } from '../db/queries/notifications';
+import { quotaState } from '../domain/billing';
+import type { ActivityDeps } from './deps';
+
+/** What the lead tells the rest of the system: its projection, notices to the merchant, and its place in the plan's quota. */
+export function leadActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  return {
+    async projectConversation(p: ConversationProjection): Promise<void> {
+      await projectConversation(db, p);
+    },
+
+    async notifyMerchant(n: MerchantNotification): Promise<void> {
+      await notifyMerchant(db, n);
+    },
+
+    /**
+     * Counts a new lead against the merchant's plan, once per conversation.
+     * Past the quota and its grace the workflow hands new leads to people;
+     * entering the grace allowance tells the merchant once per period.
+     */
+    async meterConversation(m: { merchantId: string; conversationId: string }): Promise<{ state: 'ok' | 'grace' | 'exceeded'; message: string }> {
+      const quota = await countNewConversation(db, m.merchantId, m.conversationId);
+      if (!deps.enforceQuota) return { state: 'ok', message: quota.message };
+      // The counter already includes this lead; whether it may start is decided by the count before it.
+      const { gracePercent } = await planFor(db, m.merchantId);
+      const admitted = quotaState(quota.limit, Math.max(0, quota.used - 1), gracePercent).state;
+      if (quota.state !== 'ok') {
+        await notifyMerchant(db, {
+          merchantId: m.merchantId,
+          conversationId: m.conversationId,
+          kind: 'quota',
+          dedupeKey: `quota:${m.merchantId}:${quota.period.start.toISOString()}:${quota.state}`,
+          body: { state: quota.state, message: quota.message, used: quota.used, limit: quota.limit },
+        });
+      }
+      return { state: admitted, message: quota.message };
+    },
+  };
+}
