@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
-import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
+import { WebhookPayloadError } from '../payments/provider';
 import { apiOrigin, STRIPE_API_VERSION } from '../payments/stripe';
+import { expandable, idOf, parseStripe, verifyStripeEvent } from '../payments/stripe-events';
 
 /**
  * The platform's own subscriptions on Stripe Billing: merchants pay AutoCloser here, unlike
@@ -155,25 +156,25 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
 
     async cancelAtPeriodEnd(subscriptionId) {
       const sub = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
-      return toSubscriptionView(parseAs(subscriptionSchema, sub, 'subscription', Error), new Date());
+      return toSubscriptionView(parseStripe(subscriptionSchema, sub, 'subscription', Error), new Date());
     },
 
     async retrieveSubscription(subscriptionId) {
       const sub = await stripe.subscriptions.retrieve(subscriptionId);
-      return toSubscriptionView(parseAs(subscriptionSchema, sub, 'subscription', Error), new Date());
+      return toSubscriptionView(parseStripe(subscriptionSchema, sub, 'subscription', Error), new Date());
     },
 
     parseBillingWebhook(raw, signatureHeader) {
-      const event = verifyEvent(stripe, opts.webhookSecret, raw, signatureHeader);
+      const event = verifyStripeEvent(stripe, opts.webhookSecret, raw, signatureHeader);
       const base: EventBase = { eventId: event.id, occurredAt: fromUnix(event.created) };
       const object = event.data.object;
       switch (event.type) {
         case 'invoice.paid': {
-          const invoice = parse(invoiceSchema, object, event.type);
+          const invoice = parseStripe(invoiceSchema, object, event.type);
           return [{ ...base, type: 'invoice_paid', ...invoiceFields(invoice), amountPaidMinor: invoice.amount_paid }];
         }
         case 'invoice.payment_failed': {
-          const invoice = parse(invoiceSchema, object, event.type);
+          const invoice = parseStripe(invoiceSchema, object, event.type);
           return [
             {
               ...base,
@@ -188,12 +189,12 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
         case 'customer.subscription.created':
         case 'customer.subscription.updated':
         case 'customer.subscription.deleted': {
-          const subscription = toSubscriptionView(parse(subscriptionSchema, object, event.type), base.occurredAt);
+          const subscription = toSubscriptionView(parseStripe(subscriptionSchema, object, event.type), base.occurredAt);
           const type = event.type === 'customer.subscription.deleted' ? 'subscription_canceled' : 'subscription_updated';
           return [{ ...base, type, subscription }];
         }
         case 'checkout.session.completed': {
-          const session = parse(sessionSchema, object, event.type);
+          const session = parseStripe(sessionSchema, object, event.type);
           // Payment-mode sessions on the same account are merchants' orders, handled by integrations/payments.
           if (session.mode !== 'subscription') return [];
           const subscriptionId = idOf(session.subscription);
@@ -226,17 +227,6 @@ function searchLiteral(value: string): string {
   return value.replace(/[\\']/g, (c) => `\\${c}`);
 }
 
-function verifyEvent(stripe: Stripe, secret: string, raw: Buffer, signature: string | undefined): z.infer<typeof eventSchema> {
-  if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
-  let event: unknown;
-  try {
-    event = stripe.webhooks.constructEvent(raw, signature, secret);
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new WebhookSignatureError(err.message);
-    throw new WebhookPayloadError(`Stripe webhook body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return parse(eventSchema, event, 'event');
-}
 
 function toSubscriptionView(sub: z.infer<typeof subscriptionSchema>, updatedAt: Date): SubscriptionView {
   // Since API version 2025-03-31 the period lives on each item; older versions keep it on the subscription.
@@ -287,34 +277,14 @@ function invoiceFields(invoice: z.infer<typeof invoiceSchema>): InvoiceFields {
   };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  return parseAs(schema, value, what, WebhookPayloadError);
-}
-
-function parseAs<T extends z.ZodType>(schema: T, value: unknown, what: string, Failure: new (message: string) => Error): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new Failure(`unexpected Stripe ${what} payload: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
-
-function idOf(ref: string | { id: string } | null | undefined): string | null {
-  return typeof ref === 'string' ? ref : (ref?.id ?? null);
-}
 
 function fromUnix(seconds: number): Date {
   return new Date(seconds * 1000);
 }
 
 const metadata = z.record(z.string(), z.string()).nullish();
-const expandable = z.union([z.string(), z.object({ id: z.string() })]).nullish();
 const unixTime = z.number().int();
 
-const eventSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  created: unixTime,
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
 
 const subscriptionSchema = z.object({
   id: z.string().min(1),

@@ -1,14 +1,13 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import {
-  WebhookPayloadError,
-  WebhookSignatureError,
   type CheckoutRequest,
   type PaymentProvider,
   type PaymentStatus,
   type PaymentWebhookEvent,
   type RefundResult,
 } from './provider';
+import { expandable, idOf, parseStripe, verifyStripeEvent } from './stripe-events';
 
 /** The API version this SDK release is typed against; a newer SDK fails the typecheck here until it is reviewed. */
 export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
@@ -86,14 +85,14 @@ export function createStripeProvider(opts: StripeProviderOptions): PaymentProvid
     },
 
     async parseWebhook(rawBody, headers) {
-      const event = verifyEvent(stripe, opts.webhookSecret, rawBody, headers['stripe-signature']);
+      const event = verifyStripeEvent(stripe, opts.webhookSecret, rawBody, headers['stripe-signature']);
       const object = event.data.object;
       switch (event.type) {
         case 'checkout.session.completed':
         case 'checkout.session.async_payment_succeeded':
         case 'checkout.session.async_payment_failed':
         case 'checkout.session.expired': {
-          const session = parse(sessionSchema, object, event.type);
+          const session = parseStripe(sessionSchema, object, event.type);
           const type = sessionEventType(event.type, session.payment_status);
           if (!type) return [];
           return [
@@ -110,7 +109,7 @@ export function createStripeProvider(opts: StripeProviderOptions): PaymentProvid
         }
         case 'charge.refunded':
         case 'charge.dispute.created': {
-          const money = parse(event.type === 'charge.refunded' ? refundedChargeSchema : disputeSchema, object, event.type);
+          const money = parseStripe(event.type === 'charge.refunded' ? refundedChargeSchema : disputeSchema, object, event.type);
           const paymentIntent = idOf(money.payment_intent ?? null);
           // A charge made outside Checkout (an invoice, the dashboard) has no order of ours behind it.
           const session = paymentIntent ? await sessionForPaymentIntent(paymentIntent) : null;
@@ -226,36 +225,10 @@ function sessionEventType(eventType: string, paymentStatus: string | null | unde
   }
 }
 
-function verifyEvent(stripe: Stripe, secret: string, rawBody: Buffer, header: string | string[] | undefined): z.infer<typeof eventSchema> {
-  const signature = Array.isArray(header) ? (header.length === 1 ? header[0] : undefined) : header;
-  if (!signature) throw new WebhookSignatureError('missing or repeated Stripe-Signature header');
-  let event: unknown;
-  try {
-    event = stripe.webhooks.constructEvent(rawBody, signature, secret);
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new WebhookSignatureError(err.message);
-    throw new WebhookPayloadError(`Stripe webhook body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return parse(eventSchema, event, 'event');
-}
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new WebhookPayloadError(`unexpected Stripe ${what} payload: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
 
-function idOf(ref: string | { id: string } | null): string | null {
-  return typeof ref === 'string' ? ref : (ref?.id ?? null);
-}
 
-const expandable = z.union([z.string(), z.object({ id: z.string() })]).nullish();
 
-const eventSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
 
 const sessionSchema = z.object({
   id: z.string().min(1),
