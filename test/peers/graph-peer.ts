@@ -6,11 +6,9 @@
  * another domain) that wants the same bearer token. Every request is recorded.
  */
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MetaMessageRequest } from '../../integrations/channels/meta';
-import { nextId, startScriptedPeer } from './scripted-peer';
+import { listenOnLoopback, nextId, startScriptedPeer } from './scripted-peer';
 import type { RecordedRequest, ScriptedPeer, ScriptedResponse } from './scripted-peer';
 
 export const GRAPH_VERSION = 'v21.0';
@@ -132,7 +130,7 @@ function bearerMatches(headers: IncomingMessage['headers'], accessToken: string)
 
 /** Meta's media host, on its own port as the real one is on its own domain. */
 async function startMediaHost(accessToken: string, media: Map<string, GraphMedia>, downloads: RecordedRequest<null>[]) {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  return listenOnLoopback((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://media.local');
     downloads.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, raw: '', body: null });
     const item = media.get(url.searchParams.get('mid') ?? '');
@@ -153,16 +151,6 @@ async function startMediaHost(accessToken: string, media: Map<string, GraphMedia
     res.write(item.bytes.subarray(0, half));
     res.end(item.bytes.subarray(half));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
 }
 
 export async function startGraphPeer(options: { accessToken: string; phoneNumberId: string }): Promise<GraphPeer> {

@@ -15,10 +15,8 @@
  * can also produce the signed merchant notification iyzico would send.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { nextId } from './scripted-peer';
+import { listenOnLoopback, nextId, readRequest, sendJson } from './scripted-peer';
 import type { RecordedRequest, ScriptedResponse } from './scripted-peer';
 
 export const IYZICO_PATHS = {
@@ -290,17 +288,10 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     [IYZICO_PATHS.refundV2]: refundV2,
   };
 
-  function send(res: ServerResponse, response: ScriptedResponse) {
-    res.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', ...response.headers });
-    res.end(JSON.stringify(response.body));
-  }
+  const send = (res: ServerResponse, response: ScriptedResponse) => sendJson(res, response, { 'content-type': 'application/json;charset=UTF-8' });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const method = req.method ?? '';
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const { method, path, raw } = await readRequest(req);
     const body = parseObject(raw);
     requests.push({ method, path, headers: req.headers, raw, body });
 
@@ -314,9 +305,8 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     send(res, route(body));
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback((req, res) => void handle(req, res));
+  origin = server.origin;
 
   function checkout(token: string): IyzicoPeerCheckout {
     const found = checkouts.get(token);
@@ -362,10 +352,6 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
         headers: { 'content-type': 'application/json', 'x-iyz-signature-v3': createHmac('sha256', secret).update(signed).digest('hex') },
       };
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: server.close,
   };
 }

@@ -18,11 +18,9 @@
  * `setStatus`) and get signed subscription notifications from `notification`.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { checkAuth, decimalToMinor, isText, iyzicoError, minorToNumber, missing } from './iyzico-peer';
-import type { RecordedRequest, ScriptedResponse } from './scripted-peer';
+import { listenOnLoopback, readRequest, sendJson, type RecordedRequest, type ScriptedResponse } from './scripted-peer';
 
 type Json = Record<string, unknown>;
 
@@ -294,15 +292,10 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
     },
   ];
 
-  function send(res: ServerResponse, response: ScriptedResponse) {
-    res.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', ...response.headers });
-    res.end(JSON.stringify(response.body));
-  }
+  const send = (res: ServerResponse, response: ScriptedResponse) => sendJson(res, response, { 'content-type': 'application/json;charset=UTF-8' });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const { raw } = await readRequest(req);
     const method = req.method ?? '';
     const url = new URL(req.url ?? '/', 'http://peer');
     let body: Json | null;
@@ -324,9 +317,8 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
     send(res, iyzicoError('404', `${method} ${url.pathname} bulunamadı`, 404));
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback((req, res) => void handle(req, res));
+  origin = server.origin;
 
   function subscription(ref: string): PeerSubscription {
     const found = subscriptions.get(ref);
@@ -420,10 +412,6 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
         headers: { 'content-type': 'application/json', 'x-iyz-signature-v3': createHmac('sha256', secret).update(signed).digest('hex') },
       };
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: server.close,
   };
 }

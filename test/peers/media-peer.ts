@@ -8,9 +8,8 @@
  * Every request to either host is recorded.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './scripted-peer';
 
 export interface TwilioMediaItem {
   bytes: Buffer;
@@ -42,20 +41,6 @@ export interface TwilioMediaPeer {
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-async function listen(handler: RequestListener) {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
-}
-
 function s3Error(res: ServerResponse, status: number, code: string, message: string) {
   res
     .writeHead(status, { 'content-type': 'application/xml' })
@@ -72,7 +57,7 @@ export async function startTwilioMediaPeer(options: { accountSid: string; authTo
   const failures: { status: number; code: number }[] = [];
   const mediaPath = new RegExp(`^/2010-04-01/Accounts/${options.accountSid}/Messages/(MM[0-9a-f]{32})/Media/(ME[0-9a-f]{32})$`);
 
-  const storage = await listen((req, res) => {
+  const storage = await listenOnLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://storage.local');
     storageRequests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers });
     const name = url.pathname.split('/').pop() ?? '';
@@ -93,7 +78,7 @@ export async function startTwilioMediaPeer(options: { accountSid: string; authTo
     res.end(item.bytes.subarray(half));
   });
 
-  const api = await listen((req, res) => {
+  const api = await listenOnLoopback((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     apiRequests.push({ method: req.method ?? '', path, headers: req.headers });
     const twilioError = (status: number, code: number, message: string) =>

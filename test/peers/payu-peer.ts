@@ -12,10 +12,8 @@
  * errors the peer would not produce on its own (5xx, rate limits).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, ScriptedResponse } from './scripted-peer';
+import { listenOnLoopback, readRequest, sendJson, type RecordedRequest, type ScriptedResponse } from './scripted-peer';
 
 export type PayUOrderStatus = 'NEW' | 'PENDING' | 'WAITING_FOR_CONFIRMATION' | 'COMPLETED' | 'CANCELED';
 export type PayURefundStatus = 'PENDING' | 'FINALIZED' | 'CANCELED';
@@ -167,10 +165,8 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
   let origin = '';
   let refundSeq = 0;
 
-  function send(res: ServerResponse, response: ScriptedResponse) {
-    res.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', 'correlation-id': randomUUID(), ...response.headers });
-    res.end(JSON.stringify(response.body));
-  }
+  const send = (res: ServerResponse, response: ScriptedResponse) =>
+    sendJson(res, response, { 'content-type': 'application/json;charset=UTF-8', 'correlation-id': randomUUID() });
 
   function issueToken(form: URLSearchParams): ScriptedResponse {
     if (form.get('grant_type') !== 'client_credentials') {
@@ -313,9 +309,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const { raw } = await readRequest(req);
     const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const request: PayURecordedRequest = {
       method: req.method ?? '',
@@ -347,9 +341,8 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     };
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback((req, res) => void handle(req, res));
+  origin = server.origin;
 
   return {
     baseUrl: origin,
@@ -401,10 +394,6 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
       });
       return sign(body, algorithm);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: server.close,
   };
 }

@@ -5,7 +5,7 @@
  * envelopes, response headers and the checks the real API makes.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest<Body> {
@@ -55,6 +55,38 @@ export interface ScriptedPeerOptions<Body> {
   exhausted: () => ScriptedResponse;
 }
 
+export interface ListeningPeer {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  origin: string;
+  close: () => Promise<void>;
+}
+
+/** Serves a peer on a free loopback port; `close` drops kept-alive sockets so a test ends at once. */
+export async function listenOnLoopback(handler: RequestListener): Promise<ListeningPeer> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** The request line and the whole body as text, which signature checks need byte for byte. */
+export async function readRequest(req: IncomingMessage): Promise<{ method: string; path: string; raw: string }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', raw: Buffer.concat(chunks).toString('utf8') };
+}
+
+export function sendJson(res: ServerResponse, response: ScriptedResponse, headers: Record<string, string> = { 'content-type': 'application/json' }): void {
+  res.writeHead(response.status, { ...headers, ...response.headers });
+  res.end(JSON.stringify(response.body));
+}
+
 let sequence = 0;
 export const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(sequence++).toString(36).padStart(4, '0')}`;
 
@@ -70,17 +102,10 @@ export async function startScriptedPeer<Body>(options: ScriptedPeerOptions<Body>
   const queue: ScriptedResponse[] = [];
   const requests: RecordedRequest<Body>[] = [];
 
-  function send(res: ServerResponse, response: ScriptedResponse) {
-    res.writeHead(response.status, { 'content-type': 'application/json', ...options.responseHeaders(), ...response.headers });
-    res.end(JSON.stringify(response.body));
-  }
+  const send = (res: ServerResponse, response: ScriptedResponse) => sendJson(res, response, { 'content-type': 'application/json', ...options.responseHeaders() });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const method = req.method ?? '';
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const { method, path, raw } = await readRequest(req);
     const request: RecordedRequest<Body> = { method, path, headers: req.headers, raw, body: parseJson<Body>(raw) };
     requests.push(request);
 
@@ -98,21 +123,12 @@ export async function startScriptedPeer<Body>(options: ScriptedPeerOptions<Body>
     send(res, next);
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const server = await listenOnLoopback((req, res) => void handle(req, res));
   return {
-    origin: `http://127.0.0.1:${port}`,
+    ...server,
     requests,
     routed: () => requests.filter((r) => r.path === options.route.path),
     enqueue: (...responses) => void queue.push(...responses),
     pending: () => queue.length,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
   };
 }

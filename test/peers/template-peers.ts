@@ -8,12 +8,9 @@
  * Every request is recorded with its query string.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GRAPH_VERSION, graphError, graphErrors } from './graph-peer';
-import { nextId } from './scripted-peer';
-import type { ScriptedResponse } from './scripted-peer';
+import { listenOnLoopback, nextId, sendJson, type ScriptedResponse } from './scripted-peer';
 import { twilioError } from './twilio-peer';
 
 export interface PeerRequest {
@@ -33,23 +30,12 @@ interface RunningServer {
 async function startJsonServer(answer: (req: IncomingMessage, url: URL, origin: string) => ScriptedResponse, headers: () => Record<string, string>): Promise<RunningServer> {
   const requests: PeerRequest[] = [];
   let origin = '';
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = await listenOnLoopback((req: IncomingMessage, res: ServerResponse) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers });
-    const response = answer(req, new URL(req.url ?? '/', origin), origin);
-    res.writeHead(response.status, { 'content-type': 'application/json', ...headers(), ...response.headers });
-    res.end(JSON.stringify(response.body));
+    sendJson(res, answer(req, new URL(req.url ?? '/', origin), origin), { 'content-type': 'application/json', ...headers() });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    origin,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  origin = server.origin;
+  return { ...server, requests };
 }
 
 /** Opaque page cursors, as both services hand out: the offset, encoded. */
