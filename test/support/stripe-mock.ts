@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../../config/env';
-import { findOnPath, isExecutable, run } from '../../temporal/cli';
+import { cacheRoot, ensureBinary, exe, run, type BinarySpec } from '../../tools/binaries';
 
 /**
  * stripe-mock release built by `go install`. v0.203.0 is the newest on the module proxy; its bundled OpenAPI
@@ -16,118 +14,34 @@ import { findOnPath, isExecutable, run } from '../../temporal/cli';
  * with -strict-version-check.
  */
 export const STRIPE_MOCK_VERSION = 'v0.203.0';
-const STRIPE_MOCK_MODULE = 'github.com/stripe/stripe-mock';
-
-const cacheRoot = path.join(repoRoot, '.cache', 'stripe-mock');
-const binName = process.platform === 'win32' ? 'stripe-mock.exe' : 'stripe-mock';
 
 type Log = (line: string) => void;
 const defaultLog: Log = (line) => process.stderr.write(`[stripe-mock] ${line}\n`);
 
-let pending: Promise<string> | null = null;
+const stripeMockSpec: BinarySpec = {
+  label: 'stripe-mock',
+  binName: exe('stripe-mock'),
+  envVar: 'STRIPE_MOCK_PATH',
+  version: STRIPE_MOCK_VERSION,
+  sources: [
+    {
+      kind: 'go',
+      module: `github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION}`,
+      ldflags: `-X main.version=${STRIPE_MOCK_VERSION}`,
+      cacheDir: path.join(cacheRoot, 'stripe-mock', STRIPE_MOCK_VERSION),
+    },
+  ],
+  async verify(bin) {
+    const { stdout, stderr } = await run(bin, ['-version'], { timeoutMs: 30_000 });
+    const line = (stdout + stderr).trim().split('\n')[0] ?? '';
+    if (!line.startsWith('stripe-mock')) throw new Error(`unexpected -version output: ${line.slice(0, 200)}`);
+    return line;
+  },
+};
 
-/**
- * Absolute path to a stripe-mock binary: $STRIPE_MOCK_PATH, then PATH, then the project cache, then a
- * `go install` of the pinned release into the cache.
- */
+/** Absolute path to a stripe-mock binary: $STRIPE_MOCK_PATH, then PATH, then the project cache, then `go install`. */
 export function ensureStripeMock(log: Log = defaultLog): Promise<string> {
-  const fromEnv = process.env.STRIPE_MOCK_PATH;
-  if (fromEnv) return verifyExplicit(fromEnv);
-  if (!pending) {
-    pending = discover(log);
-    pending.catch(() => (pending = null));
-  }
-  return pending;
-}
-
-async function verifyExplicit(fromEnv: string): Promise<string> {
-  // An explicit path is the user's choice: if it is wrong, say so rather than quietly building another binary.
-  const bin = path.resolve(fromEnv);
-  if (!(await isExecutable(bin))) throw new Error(`STRIPE_MOCK_PATH is set to ${fromEnv}, but no executable file is there`);
-  await verify(bin);
-  return bin;
-}
-
-async function discover(log: Log): Promise<string> {
-  const tried: string[] = ['STRIPE_MOCK_PATH: not set'];
-
-  const onPath = await findOnPath(binName);
-  if (onPath) {
-    try {
-      log(`using ${await verify(onPath)} from PATH: ${onPath}`);
-      return onPath;
-    } catch (err) {
-      tried.push(`PATH: ${onPath} failed to run: ${errMessage(err)}`);
-    }
-  } else {
-    tried.push(`PATH: no ${binName}`);
-  }
-
-  const cacheDir = path.join(cacheRoot, STRIPE_MOCK_VERSION);
-  const cached = path.join(cacheDir, binName);
-  if (await isExecutable(cached)) {
-    try {
-      await verify(cached);
-      return cached;
-    } catch (err) {
-      tried.push(`cache: ${cached} failed to run (${errMessage(err)}); removed it`);
-      await rm(cacheDir, { recursive: true, force: true });
-    }
-  } else {
-    tried.push(`cache: no ${cached}`);
-  }
-
-  const started = Date.now();
-  try {
-    log(`building stripe-mock ${STRIPE_MOCK_VERSION} with go install into ${cacheDir}`);
-    const bin = await buildAtomically(cacheDir);
-    log(`built stripe-mock in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return bin;
-  } catch (err) {
-    tried.push(`go install ${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}: ${errMessage(err)}`);
-  }
-
-  throw new Error(
-    `Could not find or build stripe-mock ${STRIPE_MOCK_VERSION}. Tried:\n` +
-      tried.map((t) => `  - ${t}`).join('\n') +
-      `\nInstall it yourself and set STRIPE_MOCK_PATH to its path, or put ${binName} on PATH.`,
-  );
-}
-
-/**
- * Builds into a private GOBIN next to the cache and renames that directory into place, so a process racing us
- * sees either nothing or a complete binary.
- */
-async function buildAtomically(cacheDir: string): Promise<string> {
-  await mkdir(cacheRoot, { recursive: true });
-  const stage = path.join(cacheRoot, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await mkdir(stage, { recursive: true });
-    await run('go', ['install', `-ldflags=-X main.version=${STRIPE_MOCK_VERSION}`, `${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}`], {
-      timeoutMs: 30 * 60_000,
-      env: { ...process.env, GOBIN: stage, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
-    });
-    await verify(path.join(stage, binName));
-    try {
-      await rename(stage, cacheDir);
-    } catch (err) {
-      // Another process finished first; its copy is as good as ours.
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw err;
-    }
-    const bin = path.join(cacheDir, binName);
-    await verify(bin);
-    return bin;
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
-}
-
-async function verify(bin: string): Promise<string> {
-  const { stdout, stderr } = await run(bin, ['-version'], { timeoutMs: 30_000 });
-  const line = (stdout + stderr).trim().split('\n')[0] ?? '';
-  if (!line.startsWith('stripe-mock')) throw new Error(`unexpected -version output: ${line.slice(0, 200)}`);
-  return line;
+  return ensureBinary(stripeMockSpec, log);
 }
 
 export interface StripeMock {
