@@ -15,7 +15,8 @@ import { upsertMerchant } from '../db/queries/merchants';
 import { createTimeSkippingTestEnv } from '../temporal/test-server';
 import { inboundSignal, leadWorkflowId, stateQuery, type LeadState, type LeadWorkflowInput } from '../workflows/contract';
 import { eventually } from './support/chat';
-import { requireEnv, workflowBundle } from './support/stack';
+import { requireEnv } from './support/stack';
+import { workflowBundle } from './support/workflow-bundle';
 
 /**
  * Production cadences (a day, three days, a month) on the time-skipping test

@@ -9,8 +9,6 @@ export const RECENT_WINDOW = 12;
 const LAST_MESSAGES_KEPT = 30;
 export const SEEN_IDS_KEPT = 500;
 const FAILURES_KEPT = 20;
-/** WhatsApp's customer-service window: free-form messages only within 24 hours of the customer's last one. */
-export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
 export function initialState(input: LeadWorkflowInput, now: Date, language: LeadState['language']): LeadState {
   return {

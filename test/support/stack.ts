@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createWebchatChannel } from '../../activities/channels/webchat';
 import { createWhatsAppChannel } from '../../activities/channels/whatsapp';
 import { createLocalMediaStore } from '../../integrations/media/store';
@@ -31,19 +31,13 @@ import { startApi } from '../../api/server';
 import { createAccessTokens, type AccessTokens } from '../../api/auth/tokens';
 import { insertUser } from '../../db/queries/users';
 import type { Role } from '../../domain/roles';
-import { createWorker, workflowsPath } from '../../worker/create-worker';
+import { createWorker } from '../../worker/create-worker';
+import { workflowBundle } from './workflow-bundle';
 
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the suites through "npm test"`);
   return value;
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling takes seconds; one bundle per test process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never });
-  return bundle;
 }
 
 let runtimeInstalled = false;
