@@ -28,6 +28,8 @@ export interface GoInstallSource {
   module: string;
   cacheDir: string;
   ldflags?: string;
+  /** Extra environment for the build, e.g. `GOTOOLCHAIN: 'auto'` when the module asks for a newer Go than the machine's. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -197,7 +199,7 @@ async function installFromPypi(spec: BinarySpec, source: PypiWheelSource, stage:
 async function installWithGo(source: GoInstallSource, out: string): Promise<void> {
   await run('go', ['install', ...(source.ldflags ? [`-ldflags=${source.ldflags}`] : []), source.module], {
     timeoutMs: 30 * 60_000,
-    env: { ...process.env, GOBIN: out, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+    env: { ...process.env, GOBIN: out, CGO_ENABLED: process.env.CGO_ENABLED ?? '0', ...source.env },
   });
 }
 

@@ -1,0 +1,53 @@
+import type { EmailStrings } from './en';
+
+export const tr: EmailStrings = {
+  locale: 'tr-TR',
+  footer: (product) => `${product} tarafından gönderildi.`,
+  linkFallback: 'Düğme çalışmazsa bu bağlantıyı açın:',
+  expiresAt: (when) => `Bu bağlantının süresi ${when} tarihinde doluyor.`,
+  roles: { viewer: 'İzleyici', agent: 'Temsilci', admin: 'Yönetici', owner: 'Sahip' },
+  invitation: {
+    subject: (merchant) => `${merchant} ekibine davet edildiniz`,
+    heading: (merchant) => `${merchant} ekibine katılın`,
+    body: (inviter, merchant, role) => `${inviter} sizi ${merchant} ekibine ${role} rolüyle davet etti.`,
+    action: 'Daveti kabul et',
+    notExpected: 'Bu daveti beklemiyorsanız bu e-postayı yok sayabilirsiniz.',
+  },
+  passwordReset: {
+    subject: 'Şifrenizi sıfırlayın',
+    heading: 'Şifrenizi sıfırlayın',
+    body: 'Hesabınızın şifresini sıfırlamak için bir istek aldık. Aşağıdaki bağlantıyla yeni bir şifre belirleyin.',
+    action: 'Yeni şifre belirle',
+    singleUse: 'Bağlantı yalnızca bir kez çalışır. Yeni şifre belirlediğinizde diğer tüm oturumlarınız kapanır.',
+    notYou: 'Bu isteği siz yapmadıysanız bu e-postayı yok sayın: şifreniz değişmez.',
+  },
+  verification: {
+    subject: 'E-posta adresinizi doğrulayın',
+    heading: 'E-posta adresinizi doğrulayın',
+    body: 'Hesabınızın kurulumunu tamamlamak için bu adresin size ait olduğunu doğrulayın.',
+    action: 'Adresimi doğrula',
+    notYou: 'Bir hesap oluşturmadıysanız bu e-postayı yok sayın.',
+  },
+  needsHuman: {
+    subject: (customer, merchant) => `${customer} bir yetkiliyle görüşmek istiyor (${merchant})`,
+    heading: 'Bir müşteri adayı yetkili bekliyor',
+    body: (customer, merchant) => `${customer}, ${merchant} ekibinden birinin yanıt vermesini bekliyor. Asistan yanıt vermeyi bıraktı.`,
+    reasonLabel: 'Neden:',
+    action: 'Konuşmayı aç',
+    unsubscribe: 'Hangi e-postaları alacağınızı değiştirin',
+    reasons: {
+      asked_for_person: 'Müşteri bir yetkiliyle görüşmek istedi.',
+      angry_customer: 'Müşteri rahatsız görünüyor.',
+      low_confidence: 'Asistan nasıl yanıt vereceğinden emin olamadı.',
+      repeated_objections: 'Müşteri itiraz etmeye devam etti.',
+      high_value: 'Bu yüksek tutarlı bir sipariş.',
+      payment_mismatch: 'Bir ödeme siparişle eşleşmedi.',
+      payment_disputed: 'Bir ödemeye itiraz edildi.',
+      quota_exceeded: 'Asistan aylık kotasını doldurdu.',
+      agent_unavailable: 'Asistana ulaşılamadı.',
+      customer_wrote_while_human: 'Konuşma bir yetkilideyken müşteri yazdı.',
+      message_undelivered: 'Bir mesaj iletilemedi.',
+      taken_over: 'Bir ekip arkadaşınız konuşmayı devraldı.',
+    },
+  },
+};
