@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createAccessTokens } from '../api/auth/tokens';
-import { startStack, TRUSTED_ORIGIN, type Stack } from './support/stack';
+import { TRUSTED_ORIGIN, suiteStack } from './support/stack';
 
 interface Session {
   accessToken: string;
@@ -12,11 +12,7 @@ interface Session {
 }
 
 describe('accounts: sign-up, sign-in, rotating refresh tokens, team roles', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ noWorker: true });
-  });
-  after(() => stack.stop());
+  const stack = suiteStack({ noWorker: true });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${stack.apiUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -35,7 +31,7 @@ describe('accounts: sign-up, sign-in, rotating refresh tokens, team roles', () =
     assert.equal(session.user.role, 'owner');
     assert.match(cookie, /ac_refresh=[^;]+; Max-Age=\d+; Path=\/api\/v1\/auth; Expires=[^;]+; HttpOnly; SameSite=Strict/);
     const row = await stack.db('users').where({ id: session.user.id }).first();
-    assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.match(row.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.ok(await stack.db('playbooks').where({ merchant_id: session.merchant.id }).first());
     const me = (await (await get('/me', session.accessToken)).json()) as { user: { email: string }; merchant: { id: string } };
     assert.equal(me.merchant.id, session.merchant.id);

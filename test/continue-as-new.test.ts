@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { inboundSignal, leadWorkflowId, stateQuery, type LeadWorkflowInput } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, replies, sessionId } from './support/chat';
-import { startStack, type Stack } from './support/stack';
+import { suiteStack } from './support/stack';
 
 describe('a long conversation continues as new', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack();
-  });
-  after(() => stack.stop());
+  const stack = suiteStack();
 
   test('state, counters and deduplication survive continue-as-new', async () => {
     const merchant = await stack.createMerchant();

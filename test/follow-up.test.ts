@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, replies, sessionId } from './support/chat';
-import { startStack, type Stack } from './support/stack';
+import { suiteStack } from './support/stack';
 
 describe('follow-ups when a lead goes quiet', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack();
-  });
-  after(() => stack.stop());
+  const stack = suiteStack();
 
   test('follow-ups fire on the playbook cadence, stop when exhausted, and reset when the customer writes', async () => {
     const merchant = await stack.createMerchant({

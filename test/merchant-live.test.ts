@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { leadWorkflowId } from '../workflows/contract';
 import { postMessage, sessionId } from './support/chat';
-import { startStack, type Stack } from './support/stack';
+import { suiteStack } from './support/stack';
 
 interface Frame {
   type: string;
@@ -40,11 +40,7 @@ async function openLive(apiUrl: string, token: string) {
 }
 
 describe("live updates reach the merchant's own dashboards only", () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack();
-  });
-  after(() => stack.stop());
+  const stack = suiteStack();
 
   test('a customer message, the bot reply and the stage change are pushed; another merchant hears nothing', async () => {
     const merchant = await stack.createMerchant();

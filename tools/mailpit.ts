@@ -9,12 +9,11 @@
  * the UI root loads without it. Set MAILPIT_PATH to a release binary
  * (github.com/axllent/mailpit/releases) for the full browser UI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheRoot, ensureBinary, errMessage, exe, run, type BinarySpec, type Log } from './binaries';
+import { spawnTool } from './child-process';
 
 /**
  * The newest release on the module proxy; its go.mod asks for Go 1.26.0. With
@@ -93,32 +92,14 @@ export async function startMailpit(opts: MailpitOptions): Promise<RunningMailpit
     ...(opts.dataFile ? ['--database', opts.dataFile] : []),
     ...(opts.extraArgs ?? []),
   ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  const output: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      output.push(line);
-      if (output.length > 40) output.shift();
-      if (/level=(error|fatal)/.test(line)) log(line);
-    });
-  }
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
-    child.once('error', (err) => resolve(err.message));
+  const proc = spawnTool(bin, args, (line) => {
+    if (/level=(error|fatal)/.test(line)) log(line);
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-
-  let stopped: Promise<void> | null = null;
-  const stop = () =>
-    (stopped ??= (async () => {
-      process.off('exit', killOnExit);
-      await terminate(child, exited);
-    })());
+  const { exited, stop } = proc;
 
   const uiUrl = `http://127.0.0.1:${uiPort}/`;
   try {
-    await waitUntilReady(uiUrl, smtpPort, exited, opts.readyTimeoutMs ?? 30_000, () => output.join('\n'));
+    await waitUntilReady(uiUrl, smtpPort, exited, opts.readyTimeoutMs ?? 30_000, proc.tail);
   } catch (err) {
     await stop();
     throw err;
@@ -171,12 +152,3 @@ function freePort(): Promise<number> {
   });
 }
 
-async function terminate(child: ChildProcess, exited: Promise<string>, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = sleep(graceMs, 'timeout' as const, { ref: false });
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}

@@ -4,6 +4,7 @@
  * and the API on a random port. Only the network edge may be faked.
  */
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,6 +92,19 @@ export interface Stack {
   /** A member of the merchant with this role, and a valid access token for them (the sign-in itself is tested in auth.test.ts). */
   member(merchantId: string, role?: Role): Promise<{ userId: string; email: string; token: string; headers: Record<string, string> }>;
   stop(): Promise<void>;
+}
+
+/**
+ * A stack started before the suite's tests and stopped after them. The object
+ * is filled in by the \`before\` hook, so read it inside tests and hooks only.
+ */
+export function suiteStack(opts: StackOptions = {}): Stack {
+  const stack = {} as Stack;
+  before(async () => {
+    Object.assign(stack, await startStack(opts));
+  });
+  after(() => stack.stop?.());
+  return stack;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cacheRoot, ensureBinary, exe, run, type BinarySpec } from '../../tools/binaries';
+import { cacheRoot, ensureBinary, errMessage, exe, run, type BinarySpec } from '../../tools/binaries';
+import { spawnTool } from '../../tools/child-process';
 
 /**
  * stripe-mock release built by `go install`. v0.203.0 is the newest on the module proxy; its bundled OpenAPI
@@ -59,35 +58,20 @@ export async function startStripeMock(opts: { log?: Log; readyTimeoutMs?: number
   // friends switch it off), so HTTPS goes to a throwaway unix socket instead of a shared TCP port.
   const socketDir = await mkdtemp(path.join(os.tmpdir(), 'stripe-mock-'));
   const args = ['-http-addr', '127.0.0.1:0', '-https-unix', path.join(socketDir, 'https.sock')];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  const output: string[] = [];
   let resolveAddress: (address: string) => void = () => {};
   const address = new Promise<string>((resolve) => (resolveAddress = resolve));
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      output.push(line);
-      if (output.length > 40) output.shift();
-      const match = /Listening for HTTP at address: (\S+)/.exec(line);
-      if (match) resolveAddress(match[1]!);
-    });
-  }
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
-    child.once('error', (err) => resolve(err.message));
+  const proc = spawnTool(bin, args, (line) => {
+    const match = /Listening for HTTP at address: (\S+)/.exec(line);
+    if (match) resolveAddress(match[1]!);
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-
-  let stopped: Promise<void> | null = null;
-  const stop = () =>
-    (stopped ??= (async () => {
-      process.off('exit', killOnExit);
-      await terminate(child, exited);
-      await rm(socketDir, { recursive: true, force: true });
-    })());
+  const { exited } = proc;
+  const stop = async () => {
+    await proc.stop();
+    await rm(socketDir, { recursive: true, force: true });
+  };
 
   try {
-    const url = await waitUntilReady(address, exited, opts.readyTimeoutMs ?? 30_000, () => output.join('\n'));
+    const url = await waitUntilReady(address, exited, opts.readyTimeoutMs ?? 30_000, proc.tail);
     return { url, stop };
   } catch (err) {
     await stop();
@@ -121,20 +105,8 @@ async function waitUntilReady(address: Promise<string>, exited: Promise<string>,
   throw fail(`at ${url} was not ready within ${timeoutMs} ms (last error: ${errMessage(lastError)})`);
 }
 
-async function terminate(child: ChildProcess, exited: Promise<string>, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = sleep(graceMs, 'timeout' as const, { ref: false });
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export interface StripeExchange {
   method: string;
