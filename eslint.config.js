@@ -1,9 +1,11 @@
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/', 'dashboard/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/', 'dashboard/dist/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,7 +30,33 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow and domain code must stay free of I/O.' }] },
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'knex', 'pg'], message: 'Workflow and domain code must stay free of I/O.' }] },
+      ],
+    },
+  },
+  {
+    // SQL lives in db/ only: everything else calls a named function of db/queries/ with the Db handle.
+    // Tests may build rows and check them with the query builder directly; that is their setup and assertions.
+    files: ['**/*.ts'],
+    ignores: ['db/**', 'test/**', '**/*.test.ts', 'workflows/**', 'domain/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['knex', 'pg'].map((name) => ({ name, message: 'Database access belongs in db/; call a function of db/queries/ instead.' })) }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['db/**', 'test/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          // db('orders'), trx('orders'), deps.db('orders')
+          "CallExpression[callee.name=/^(db|trx|knex)$/]",
+          "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(db|trx|knex)$/]",
+          // db.raw(...), db.transaction(...), db.fn.now(), deps.db.schema
+          "MemberExpression[object.name=/^(db|trx|knex)$/][property.name=/^(raw|transaction|fn|schema|migrate|queryBuilder|select|from|table|with)$/]",
+          "MemberExpression[object.type='MemberExpression'][object.property.name=/^(db|trx|knex)$/][property.name=/^(raw|transaction|fn|schema|migrate|queryBuilder|select|from|table|with)$/]",
+        ].map((selector) => ({ selector, message: 'SQL belongs in db/: add or use a named function in db/queries/<table>.ts and call it with the Db handle.' })),
       ],
     },
   },
@@ -75,4 +103,40 @@ export default tseslint.config(
     files: ['scripts/bootstrap.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  // The merchant apps: Vue single-file components, and the client code they share.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['dashboard/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+    rules: {
+      // vue-tsc checks names in templates and scripts; ESLint cannot see auto-imported globals.
+      'no-undef': 'off',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Type-aware rules need a TypeScript program, which .vue files only get through vue-tsc.
+    files: ['dashboard/**/*.vue'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Client code reaches the server over HTTP only, so the mobile app can share it.
+    files: ['client/**/*.ts', 'dashboard/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: ['./client', './dashboard'].map((target) => ({
+            target,
+            from: ['./activities', './api', './config', './db', './domain', './integrations', './temporal', './worker', './workflows'],
+            message: 'The merchant apps speak to the server over HTTP only; types come from client/api/schema.d.ts.',
+          })),
+        },
+      ],
+    },
+  },
+  // Formatting is Prettier's (`prettier --check dashboard client`); this turns off the rules it would fight.
+  prettier,
 );

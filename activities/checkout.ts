@@ -2,7 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { recordPlatformFee } from '../db/queries/billing';
 import { createDbCatalog } from '../db/queries/catalog';
-import { getOrder, transitionOrder } from '../db/queries/orders';
+import { customerName } from '../db/queries/conversations';
+import { merchantSettings } from '../db/queries/merchants';
+import { createPendingOrder, flagOrder, getOrder, recordCheckout, setPaymentRef, transitionOrder } from '../db/queries/orders';
 import type { PendingPayment } from '../domain/conversation';
 import type { OrderStatus } from '../domain/order';
 import type { ActivityDeps } from './deps';
@@ -47,28 +49,24 @@ export function checkoutActivities(deps: ActivityDeps) {
         url,
         expiresAt: expiresAt.toISOString(),
       });
-      if (existing?.checkout_url && existing.expires_at) {
-        return pendingPayment(existing.checkout_url, existing.expires_at, existing.amount_minor, existing.currency);
+      if (existing?.checkoutUrl && existing.expiresAt) {
+        return pendingPayment(existing.checkoutUrl, existing.expiresAt, existing.amountMinor, existing.currency);
       }
       const amountMinor = product.priceMinor * o.quantity;
-      const merchant = await db('merchants').where({ id: o.merchantId }).first('settings');
-      const chain = deps.payments.chainFor(product.currency, merchant?.settings?.paymentRoutes ?? null);
+      const settings = await merchantSettings(db, o.merchantId);
+      const chain = deps.payments.chainFor(product.currency, settings?.paymentRoutes ?? null);
       if (!chain.length) throw ApplicationFailure.nonRetryable(`no payment provider accepts ${product.currency}`, 'NoPaymentProvider');
-      await db('orders')
-        .insert({
-          id: o.orderId,
-          merchant_id: o.merchantId,
-          conversation_id: o.conversationId,
-          sku: o.sku,
-          quantity: o.quantity,
-          amount_minor: amountMinor,
-          currency: product.currency,
-          status: 'pending',
-          provider: chain[0]!.name,
-        })
-        .onConflict('id')
-        .ignore();
-      const customer = await db('conversations').where({ id: o.conversationId }).first('customer_name');
+      await createPendingOrder(db, {
+        id: o.orderId,
+        merchantId: o.merchantId,
+        conversationId: o.conversationId,
+        sku: o.sku,
+        quantity: o.quantity,
+        amountMinor,
+        currency: product.currency,
+        provider: chain[0]!.name,
+      });
+      const buyerName = await customerName(db, o.conversationId);
       const attempts: { provider: string; error: string }[] = [];
       // The merchant's providers in order: one that cannot create a checkout hands over to the next.
       for (const provider of chain) {
@@ -80,20 +78,13 @@ export function checkoutActivities(deps: ActivityDeps) {
             currency: product.currency,
             description: `${product.name} × ${o.quantity}`,
             items: [{ sku: product.sku, name: product.name, quantity: o.quantity, unitAmountMinor: product.priceMinor }],
-            buyer: { id: o.conversationId, name: customer?.customer_name ?? null },
+            buyer: { id: o.conversationId, name: buyerName },
             successUrl: `${deps.publicBaseUrl}/pay/done?order=${o.orderId}`,
             cancelUrl: `${deps.publicBaseUrl}/pay/done?order=${o.orderId}&cancelled=1`,
             expiresAt: new Date(Date.now() + deps.checkoutTtlMs),
             idempotencyKey: `checkout:${o.orderId}:${provider.name}`,
           });
-          await db('orders').where({ id: o.orderId }).update({
-            provider: provider.name,
-            provider_ref: session.providerRef,
-            checkout_url: session.url,
-            expires_at: session.expiresAt,
-            provider_attempts: attempts.length ? JSON.stringify(attempts) : null,
-            updated_at: db.fn.now(),
-          });
+          await recordCheckout(db, o.orderId, { provider: provider.name, providerRef: session.providerRef, checkoutUrl: session.url, expiresAt: session.expiresAt, attempts });
           return pendingPayment(session.url, session.expiresAt, amountMinor, product.currency);
         } catch (err) {
           attempts.push({ provider: provider.name, error: err instanceof Error ? err.message : String(err) });
@@ -107,18 +98,14 @@ export function checkoutActivities(deps: ActivityDeps) {
     async verifyPayment(orderId: string): Promise<{ status: 'paid' | 'pending' | 'failed' | 'expired' | 'mismatch' }> {
       const order = await getOrder(db, orderId);
       const provider = order ? deps.payments.byName(order.provider) : undefined;
-      if (!order?.provider_ref || !provider) throw ApplicationFailure.nonRetryable(`order ${orderId} has no checkout`, 'UnknownOrder');
-      const remote = await provider.fetchStatus(order.provider_ref);
+      if (!order?.providerRef || !provider) throw ApplicationFailure.nonRetryable(`order ${orderId} has no checkout`, 'UnknownOrder');
+      const remote = await provider.fetchStatus(order.providerRef);
       // Money that moved and came back still moved: a refund is handled as its own event, not as "unpaid".
       const status = remote.status === 'refunded' || remote.status === 'partially_refunded' ? 'paid' : remote.status;
       if (status !== 'paid') return { status };
-      if (remote.paymentRef) await db('orders').where({ id: orderId }).update({ payment_ref: remote.paymentRef });
-      const matches = remote.amountMinor === order.amount_minor && remote.currency.toUpperCase() === order.currency.toUpperCase();
-      if (!matches) {
-        await db('orders')
-          .where({ id: orderId })
-          .update({ flag_reason: `provider reports ${remote.amountMinor} ${remote.currency}, order is ${order.amount_minor} ${order.currency}` });
-      }
+      if (remote.paymentRef) await setPaymentRef(db, orderId, remote.paymentRef);
+      const matches = remote.amountMinor === order.amountMinor && remote.currency.toUpperCase() === order.currency.toUpperCase();
+      if (!matches) await flagOrder(db, orderId, `provider reports ${remote.amountMinor} ${remote.currency}, order is ${order.amountMinor} ${order.currency}`);
       return { status: matches ? 'paid' : 'mismatch' };
     },
 

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { channelById, whatsAppRecipient } from '../db/queries/channels';
+import { setInboundMedia } from '../db/queries/messages';
 import { NonRetryableSendError, type OutboundMessage, type SendResult } from '../integrations/channels/channel';
 import { fetchInboundMedia, isMediaRejection, type InboundMediaRef } from '../integrations/media/fetch';
 import type { ActivityDeps } from './deps';
@@ -34,9 +35,7 @@ export function messagingActivities(deps: ActivityDeps) {
         const stored = await fetchInboundMedia(deps.media.fetch, channel, m.merchantId, item);
         results.push({ ...item, ...stored });
       }
-      await db('messages')
-        .where({ conversation_id: m.conversationId, direction: 'in', provider_message_id: m.messageId })
-        .update({ media: JSON.stringify(results) });
+      await setInboundMedia(db, m.conversationId, m.messageId, results);
       return results.filter((r) => !isMediaRejection(r)).length;
     },
   };

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { Db } from '../db/knex';
+import { ping, type Db } from '../db/knex';
 import { errorHandler, unknownRoute } from './errors';
 import { createMetrics } from './metrics';
 import type { SecretBox } from '../config/secrets';
@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    await deps.db.raw('select 1');
+    await ping(deps.db);
     await deps.temporal.connection.workflowService.getSystemInfo({});
     res.json({ ok: true });
   });

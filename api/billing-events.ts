@@ -2,7 +2,7 @@ import type { BillingEvent, SubscriptionView } from '../integrations/billing/str
 import { notifyMerchant } from '../db/queries/notifications';
 import { WebhookPayloadError } from '../integrations/payments/provider';
 import type { Db } from '../db/knex';
-import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../db/queries/orders';
+import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../db/queries/webhook-events';
 import { getPlan, issueInvoice, markInvoicePaid, setSubscription, subscriptionFor } from '../db/queries/billing';
 import { invoiceLine, type SubscriptionProvider, type SubscriptionStatus } from '../domain/billing';
 

@@ -2,7 +2,10 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { Logger } from 'pino';
 import type { PaymentWebhookEvent } from '../integrations/payments/provider';
 import type { Db } from '../db/knex';
-import { getOrder, markWebhookEventProcessed, recordWebhookEvent, transitionOrder, webhookEventProcessed, type OrderRow } from '../db/queries/orders';
+import { conversationContact } from '../db/queries/conversations';
+import { getOrder, orderByProviderRef, transitionOrder, type OrderRow } from '../db/queries/orders';
+import { recordRefundAtProvider } from '../db/queries/refunds';
+import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../db/queries/webhook-events';
 import { notifyMerchant } from '../db/queries/notifications';
 import { publishConversationEvent } from '../db/events';
 import { checkoutWorkflowId, paymentEventSignal, paymentResultSignal } from '../workflows/contract';
@@ -19,7 +22,7 @@ async function findOrder(db: Db, e: PaymentWebhookEvent): Promise<OrderRow | und
     const byId = await getOrder(db, e.orderId).catch(() => undefined);
     if (byId && byId.provider === e.provider) return byId;
   }
-  return db('orders').where({ provider: e.provider, provider_ref: e.providerRef }).first();
+  return orderByProviderRef(db, e.provider, e.providerRef);
 }
 
 /**
@@ -36,7 +39,7 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
     deps.log.warn({ provider: e.provider, providerRef: e.providerRef }, 'payment event for an unknown order');
     return 'unknown_order';
   }
-  const fresh = await recordWebhookEvent(db, { provider: e.provider, eventId: e.eventId, merchantId: order.merchant_id, payload });
+  const fresh = await recordWebhookEvent(db, { provider: e.provider, eventId: e.eventId, merchantId: order.merchantId, payload });
   if (!fresh && (await webhookEventProcessed(db, e.provider, e.eventId))) return 'duplicate';
 
   if (e.type === 'completed' || e.type === 'failed' || e.type === 'expired') {
@@ -45,32 +48,24 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
     const to = e.type === 'disputed' ? 'disputed' : refundedStatus(order, e.amountMinor ?? null);
     if (await transitionOrder(db, order.id, to)) {
       if (e.type === 'refunded' && e.amountMinor) {
-        const amount = Math.min(order.amount_minor, e.amountMinor);
-        await db('orders').where({ id: order.id }).update({ refunded_minor: amount });
         // A refund made in the provider's own dashboard still shows in the order and in analytics, once per event.
-        const counted = Number(order.refunded_minor ?? 0);
-        if (amount > counted) {
-          await db('refunds')
-            .insert({ order_id: order.id, merchant_id: order.merchant_id, amount_minor: amount - counted, currency: order.currency, status: 'succeeded', reason: 'refunded at the provider', requested_by: e.provider, idempotency_key: `${e.provider}:${e.eventId}` })
-            .onConflict('idempotency_key')
-            .ignore();
-        }
+        await recordRefundAtProvider(db, order, { refundedTotalMinor: Math.min(order.amountMinor, e.amountMinor), provider: e.provider, eventId: e.eventId });
       }
       // A partial refund leaves the sale standing; the order row shows it.
       if (to !== 'partially_refunded') {
         await deps.temporal.workflow
-          .getHandle(order.conversation_id)
+          .getHandle(order.conversationId)
           .signal(paymentResultSignal, { orderId: order.id, status: to })
           .catch((err: unknown) => deps.log.warn({ err, orderId: order.id }, 'lead did not take the refund/dispute'));
       }
       await notifyMerchant(db, {
-        merchantId: order.merchant_id,
-        conversationId: order.conversation_id,
+        merchantId: order.merchantId,
+        conversationId: order.conversationId,
         kind: 'payment_issue',
         dedupeKey: `${e.provider}:${e.eventId}`,
         body: { orderId: order.id, reason: to, amountMinor: e.amountMinor ?? null },
       });
-      await publishConversationEvent(db, { kind: 'conversation', merchantId: order.merchant_id, conversationId: order.conversation_id });
+      await publishConversationEvent(db, { kind: 'conversation', merchantId: order.merchantId, conversationId: order.conversationId });
     }
   }
   await markWebhookEventProcessed(db, e.provider, e.eventId);
@@ -79,7 +74,7 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
 
 /** Providers report the refunded total; anything short of the order amount is partial. */
 function refundedStatus(order: OrderRow, refundedTotalMinor: number | null): 'refunded' | 'partially_refunded' {
-  return refundedTotalMinor !== null && refundedTotalMinor < order.amount_minor ? 'partially_refunded' : 'refunded';
+  return refundedTotalMinor !== null && refundedTotalMinor < order.amountMinor ? 'partially_refunded' : 'refunded';
 }
 
 async function signalCheckout(deps: PaymentEventDeps, order: OrderRow, event: { eventId: string; type: 'completed' | 'failed' | 'expired' }): Promise<void> {
@@ -94,7 +89,8 @@ async function signalCheckout(deps: PaymentEventDeps, order: OrderRow, event: { 
   if (event.type !== 'completed') return; // a finished checkout already settled failure or expiry
   // Paid after the checkout gave up (link expired): run the checkout again for this order. Its
   // sends are keyed per order, so the customer gets the receipt and nothing they already had.
-  const lead = await deps.db('conversations').where({ id: order.conversation_id }).first('channel', 'customer_key', 'language');
+  const lead = await conversationContact(deps.db, order.conversationId);
+  if (!lead) throw new Error(`order ${order.id} has no conversation ${order.conversationId}`);
   try {
     await deps.temporal.workflow.signalWithStart('checkout', {
       workflowId: checkoutWorkflowId(order.id),
@@ -102,10 +98,10 @@ async function signalCheckout(deps: PaymentEventDeps, order: OrderRow, event: { 
       args: [
         {
           orderId: order.id,
-          merchantId: order.merchant_id,
-          conversationId: order.conversation_id,
+          merchantId: order.merchantId,
+          conversationId: order.conversationId,
           channel: lead.channel,
-          customerKey: lead.customer_key,
+          customerKey: lead.customerKey,
           language: lead.language,
           sku: order.sku,
           quantity: order.quantity,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from './knex';
+import { createPlainDb, type Db } from './knex';
 import * as core from './migrations/001_core';
 import * as whatsapp from './migrations/002_whatsapp';
 import * as payments from './migrations/003_payments';
@@ -24,6 +24,12 @@ const source: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
+/** Runs on its own connection without the case conversion: migrations name their columns in snake_case. */
 export async function migrateLatest(db: Db): Promise<void> {
-  await db.migrate.latest({ migrationSource: source });
+  const plain = createPlainDb(db);
+  try {
+    await plain.migrate.latest({ migrationSource: source });
+  } finally {
+    await plain.destroy();
+  }
 }

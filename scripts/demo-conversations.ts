@@ -1,7 +1,9 @@
 import { hashPassword, verifyPassword } from '../api/auth/passwords';
 import { demoMerchant } from '../db/demo-data';
 import type { Db } from '../db/knex';
-import { insertUser, userByEmail } from '../db/queries/users';
+import { hasConversations } from '../db/queries/conversations';
+import { conversationOrders } from '../db/queries/orders';
+import { insertUser, setPasswordHash, userByEmail } from '../db/queries/users';
 
 export const DEMO_OWNER_EMAIL = 'demo@autocloser.local';
 
@@ -11,7 +13,7 @@ export async function ensureDemoOwner(db: Db, password: string): Promise<void> {
   if (!existing) {
     await insertUser(db, { merchantId: demoMerchant.id, email: DEMO_OWNER_EMAIL, name: 'Demo Owner', role: 'owner', locale: 'en', passwordHash: await hashPassword(password) });
   } else if (!(await verifyPassword(existing.passwordHash, password))) {
-    await db('users').where({ id: existing.id }).update({ password_hash: await hashPassword(password) });
+    await setPasswordHash(db, existing.id, await hashPassword(password));
   }
 }
 
@@ -41,7 +43,7 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeo
 
 /** Runs once per database: a merchant who already has conversations keeps them. */
 export async function seedDemoConversations(db: Db, apiUrl: string, log: (line: string) => void): Promise<void> {
-  if (await db('conversations').where({ merchant_id: demoMerchant.id }).first('id')) return;
+  if (await hasConversations(db, demoMerchant.id)) return;
   const base = `${apiUrl}/api/webchat/${demoMerchant.id}`;
   await Promise.all(
     scripts.map(async ({ session, messages, pay }) => {
@@ -55,7 +57,7 @@ export async function seedDemoConversations(db: Db, apiUrl: string, log: (line: 
       }
       if (pay) {
         const order = await waitFor(
-          async () => (await db('orders').where({ merchant_id: demoMerchant.id, conversation_id: `lead:${demoMerchant.id}:webchat:${session}` }).first('id')) as { id: string } | undefined,
+          async () => (await conversationOrders(db, demoMerchant.id, `lead:${demoMerchant.id}:webchat:${session}`))[0],
           Boolean,
         );
         if (order) await fetch(`${apiUrl}/pay/demo/${order.id}/pay`, { method: 'POST', redirect: 'manual' });

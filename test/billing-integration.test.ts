@@ -109,7 +109,7 @@ describe('merchant plans on the real stack', () => {
     assert.equal((await send({ id: 'evt_sub_old', created: t0 - 600, type: 'customer.subscription.updated', data: { object: subscription('past_due', t0 - 600) } })).status, 200);
     const sub = await stack.db('subscriptions').where({ merchant_id: merchant }).first();
     assert.equal(sub.status, 'active');
-    assert.equal(sub.plan_code, 'growth');
+    assert.equal(sub.planCode, 'growth');
 
     const invoice = {
       id: 'in_test_1',
@@ -131,7 +131,7 @@ describe('merchant plans on the real stack', () => {
     const invoices = await stack.db('invoices').where({ merchant_id: merchant });
     assert.equal(invoices.length, 1);
     assert.equal(invoices[0].status, 'paid');
-    assert.equal(invoices[0].total_minor, 9900);
+    assert.equal(invoices[0].totalMinor, 9900);
     const pdf = await admin(`/billing/invoices/${invoices[0].id}/pdf?merchantId=${merchant}`);
     assert.equal(pdf.status, 200);
     assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 4).toString(), '%PDF');
@@ -160,8 +160,8 @@ describe('merchant plans on the real stack', () => {
     assert.equal(back.status, 303);
     const row = await stack.db('subscriptions').where({ merchant_id: merchant }).first();
     assert.equal(row.provider, 'iyzico');
-    assert.equal(row.provider_ref, sub.referenceCode);
-    assert.equal(row.plan_code, 'starter_try');
+    assert.equal(row.providerRef, sub.referenceCode);
+    assert.equal(row.planCode, 'starter_try');
     assert.equal(row.status, 'active');
 
     const order = iyzico.addOrder(sub.referenceCode, 'SUCCESS');

@@ -147,7 +147,7 @@ describe('billing: metering, quotas, fees, invoices', () => {
     assert.deepEqual(fees, [247, 247]); // starter: 2% of 123.45, half up
     await call('POST', '/billing/subscription', { merchantId: merchant, planCode: 'scale' });
     assert.equal(await recordPlatformFee(stack.db, orderId), 247, 'a later plan change leaves it');
-    assert.equal((await stack.db('orders').where({ id: orderId }).first()).platform_fee_minor, 247);
+    assert.equal((await stack.db('orders').where({ id: orderId }).first()).platformFeeMinor, 247);
 
     await stack.db('orders').where({ id: orderId }).update({ platform_fee_minor: null, paid_at: null, status: 'pending' });
     assert.equal(await recordPlatformFee(stack.db, orderId), null);
@@ -189,7 +189,7 @@ describe('billing: metering, quotas, fees, invoices', () => {
     assert.deepEqual(results.sort(), [false, true]);
     const row = await stack.db('invoices').where({ id: invoice.id }).first();
     assert.equal(row.status, 'paid');
-    assert.equal(row.paid_at.toISOString(), at.toISOString());
+    assert.equal(row.paidAt.toISOString(), at.toISOString());
     assert.equal(await markInvoicePaid(stack.db, { providerInvoiceId: 'in_unknown' }), false);
   });
 

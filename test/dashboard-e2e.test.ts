@@ -86,7 +86,7 @@ describe('the merchant dashboard in a browser', () => {
     await visible(page, page.getByTestId('onboarding-products'));
     const product = await stack.db('products').where({ merchant_id: merchantId, sku: 'tent-2p' }).first();
     assert.ok(product, 'the product was stored');
-    assert.equal(product.price_minor, 24_900);
+    assert.equal(product.priceMinor, 24_900);
     await page.getByTestId('onboarding-next').click();
 
     // (c) playbook basics, starting from the stored playbook.

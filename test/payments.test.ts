@@ -110,15 +110,15 @@ describe('payments through Stripe, iyzico and PayU', () => {
   test('Stripe: Checkout Session, signed webhook, server-side re-check, receipt', async () => {
     const b = await buyer('USD');
     assert.equal(b.order.provider, 'stripe');
-    assert.match(b.order.checkout_url, /^https:\/\/checkout\.stripe\.com\//);
-    ledger.pay(b.order.provider_ref);
+    assert.match(b.order.checkoutUrl, /^https:\/\/checkout\.stripe\.com\//);
+    ledger.pay(b.order.providerRef);
     const payload = JSON.stringify({
       id: 'evt_stripe_sale_1',
       object: 'event',
       api_version: STRIPE_API_VERSION,
       created: Math.floor(Date.now() / 1000),
       type: 'checkout.session.completed',
-      data: { object: { id: b.order.provider_ref, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amount_minor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: 'pi_123' } },
+      data: { object: { id: b.order.providerRef, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amountMinor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: 'pi_123' } },
     });
     const forged = await webhook('stripe', payload, { 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_ours' }) });
     assert.equal(forged.status, 403);
@@ -130,33 +130,33 @@ describe('payments through Stripe, iyzico and PayU', () => {
   test("Stripe: refunds made in Stripe's own dashboard reach the order and the refunds ledger once each", async () => {
     const b = await buyer('USD');
     const paymentIntent = 'pi_refunded_in_dashboard';
-    ledger.pay(b.order.provider_ref, paymentIntent);
+    ledger.pay(b.order.providerRef, paymentIntent);
     const event = (id: string, type: string, object: Record<string, unknown>) => {
       const payload = JSON.stringify({ id, object: 'event', api_version: STRIPE_API_VERSION, created: Math.floor(Date.now() / 1000), type, data: { object } });
       return webhook('stripe', payload, { 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WEBHOOK_SECRET }) });
     };
-    const session = { id: b.order.provider_ref, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amount_minor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: paymentIntent };
+    const session = { id: b.order.providerRef, object: 'checkout.session', client_reference_id: b.order.id, metadata: { orderId: b.order.id }, amount_total: b.order.amountMinor, currency: 'usd', payment_status: 'paid', status: 'complete', payment_intent: paymentIntent };
     assert.equal((await event('evt_dash_paid', 'checkout.session.completed', session)).status, 200);
     await won(b);
 
     // Stripe reports the refunded total so far: 5000, then everything.
-    const charge = (refunded: number) => ({ id: 'ch_dash', object: 'charge', payment_intent: paymentIntent, amount: b.order.amount_minor, amount_refunded: refunded, currency: 'usd', refunded: refunded === b.order.amount_minor });
+    const charge = (refunded: number) => ({ id: 'ch_dash', object: 'charge', payment_intent: paymentIntent, amount: b.order.amountMinor, amount_refunded: refunded, currency: 'usd', refunded: refunded === b.order.amountMinor });
     for (let i = 0; i < 2; i++) assert.equal((await event('evt_dash_refund_1', 'charge.refunded', charge(5_000))).status, 200);
     let refunds = await stack.db('refunds').where({ order_id: b.order.id }).orderBy('created_at');
-    assert.deepEqual(refunds.map((r) => [r.amount_minor, r.status]), [[5_000, 'succeeded']], 'a redelivery is not a second refund');
+    assert.deepEqual(refunds.map((r) => [r.amountMinor, r.status]), [[5_000, 'succeeded']], 'a redelivery is not a second refund');
     assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'partially_refunded');
 
-    assert.equal((await event('evt_dash_refund_2', 'charge.refunded', charge(b.order.amount_minor))).status, 200);
+    assert.equal((await event('evt_dash_refund_2', 'charge.refunded', charge(b.order.amountMinor))).status, 200);
     refunds = await stack.db('refunds').where({ order_id: b.order.id }).orderBy('created_at');
-    assert.deepEqual(refunds.map((r) => r.amount_minor), [5_000, b.order.amount_minor - 5_000]);
+    assert.deepEqual(refunds.map((r) => r.amountMinor), [5_000, b.order.amountMinor - 5_000]);
     const order = await stack.db('orders').where({ id: b.order.id }).first();
-    assert.deepEqual([order.status, order.refunded_minor], ['refunded', b.order.amount_minor]);
+    assert.deepEqual([order.status, order.refundedMinor], ['refunded', b.order.amountMinor]);
   });
 
   test('iyzico: Checkout Form, the callback is checked with iyzico, then the signed notification is a no-op duplicate', async () => {
     const b = await buyer('TRY');
     assert.equal(b.order.provider, 'iyzico');
-    const token = b.order.provider_ref as string;
+    const token = b.order.providerRef as string;
     // The customer comes back before paying: the callback alone changes nothing.
     const early = await fetch(`${stack.apiUrl}/payments/iyzico/callback`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
     assert.equal(early.status, 303);
@@ -173,20 +173,20 @@ describe('payments through Stripe, iyzico and PayU', () => {
   test('PayU: order, signed notification, receipt; then a partial and a full refund from the API', async () => {
     const b = await buyer('PLN');
     assert.equal(b.order.provider, 'payu');
-    payu.setOrderStatus(b.order.provider_ref, 'COMPLETED');
-    const note = payu.orderNotification(b.order.provider_ref);
+    payu.setOrderStatus(b.order.providerRef, 'COMPLETED');
+    const note = payu.orderNotification(b.order.providerRef);
     assert.equal((await webhook('payu', note.body, { 'openpayu-signature': 'sender=checkout;signature=00;algorithm=MD5;content=DOCUMENT' })).status, 403);
     assert.equal((await webhook('payu', note.body, note.headers)).status, 200);
     await won(b);
     // Out of order: a CANCELED notification arriving after the payment changes nothing.
-    payu.setOrderStatus(b.order.provider_ref, 'CANCELED');
-    const late = payu.orderNotification(b.order.provider_ref);
+    payu.setOrderStatus(b.order.providerRef, 'CANCELED');
+    const late = payu.orderNotification(b.order.providerRef);
     assert.equal((await webhook('payu', late.body, late.headers)).status, 200);
-    payu.setOrderStatus(b.order.provider_ref, 'COMPLETED');
+    payu.setOrderStatus(b.order.providerRef, 'COMPLETED');
     assert.equal((await stack.db('orders').where({ id: b.order.id }).first()).status, 'paid');
     assert.equal((await b.handle.query(stateQuery)).stage, 'won');
 
-    const { headers: auth } = await stack.member(b.order.merchant_id, 'admin');
+    const { headers: auth } = await stack.member(b.order.merchantId, 'admin');
     const refund = (body: unknown, key: string) =>
       fetch(`${stack.apiUrl}/api/v1/orders/${b.order.id}/refunds`, {
         method: 'POST',
@@ -199,33 +199,57 @@ describe('payments through Stripe, iyzico and PayU', () => {
     assert.equal(((await (await refund({ amountMinor: 4_900, reason: 'discount after the fact'}, 'r1')).json()) as { duplicate: boolean }).duplicate, true);
     let order = await stack.db('orders').where({ id: b.order.id }).first();
     assert.equal(order.status, 'partially_refunded');
-    assert.equal(order.refunded_minor, 4_900);
+    assert.equal(order.refundedMinor, 4_900);
     assert.equal(payu.refundRequests().length, 1, 'the retried request refunded once');
 
     assert.equal((await refund({ reason: 'returned'}, 'r2')).status, 200);
     order = await stack.db('orders').where({ id: b.order.id }).first();
     assert.equal(order.status, 'refunded');
-    assert.equal(order.refunded_minor, order.amount_minor);
+    assert.equal(order.refundedMinor, order.amountMinor);
     await eventually(() => b.handle.query(stateQuery), (x) => x.stage === 'lost', 'the lead shows the refund');
+  });
+
+  test('a refund the provider refuses answers 502, is recorded as failed and refunds nothing', async () => {
+    const b = await buyer('PLN');
+    payu.setOrderStatus(b.order.providerRef, 'COMPLETED');
+    const note = payu.orderNotification(b.order.providerRef);
+    assert.equal((await webhook('payu', note.body, note.headers)).status, 200);
+    await won(b);
+    // PayU refuses to refund an order it no longer holds as completed.
+    payu.setOrderStatus(b.order.providerRef, 'CANCELED');
+    const { headers: auth } = await stack.member(b.order.merchantId, 'admin');
+    const res = await fetch(`${stack.apiUrl}/api/v1/orders/${b.order.id}/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth, 'idempotency-key': 'refused-1' },
+      body: JSON.stringify({ reason: 'returned' }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 502, text);
+    assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'refund_refused');
+    const order = await stack.db('orders').where({ id: b.order.id }).first();
+    assert.equal(order.status, 'paid');
+    assert.equal(Number(order.refundedMinor), 0);
+    const refunds = await stack.db('refunds').where({ order_id: b.order.id });
+    assert.deepEqual(refunds.map((r) => r.status), ['failed']);
   });
 
   test('a provider that cannot create a checkout hands over to the next one', async () => {
     const b = await buyer('EUR');
     assert.equal(b.order.provider, 'payu');
-    assert.deepEqual(b.order.provider_attempts, [{ provider: 'broken', error: '503 Service Unavailable' }]);
+    assert.deepEqual(b.order.providerAttempts, [{ provider: 'broken', error: '503 Service Unavailable' }]);
   });
 
   test('an amount that does not match the order is flagged and goes to a person, not won', async () => {
     const b = await buyer('TRY');
-    iyzico.setState(b.order.provider_ref, 'success', { paidPriceMinor: 100 });
-    const note = iyzico.notification(b.order.provider_ref);
+    iyzico.setState(b.order.providerRef, 'success', { paidPriceMinor: 100 });
+    const note = iyzico.notification(b.order.providerRef);
     assert.equal((await webhook('iyzico', note.body, note.headers)).status, 200);
     const st = await eventually(() => b.handle.query(stateQuery), (x) => x.mode === 'human', 'hand-off');
     assert.equal(st.handOffReason, 'payment_mismatch');
     assert.notEqual(st.stage, 'won');
     const order = await stack.db('orders').where({ id: b.order.id }).first();
     assert.equal(order.status, 'mismatch');
-    assert.match(order.flag_reason, /order is/);
+    assert.match(order.flagReason, /order is/);
   });
 
   test('a merchant can choose its own providers per currency', async () => {

@@ -106,7 +106,7 @@ describe('steering a lead like support staff and merchants do', () => {
     assert.equal(st.handOffReason, 'angry_customer');
     const conv = await eventually(
       () => stack.db('conversations').where({ id: handle.workflowId }).first(),
-      (row) => row?.needs_human === true,
+      (row) => row?.needsHuman === true,
       'projection shows needs-human',
     );
     assert.equal(conv.mode, 'human');

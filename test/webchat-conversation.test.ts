@@ -56,7 +56,7 @@ describe('web chat conversations on the real stack', () => {
     assert.ok(final.some((m) => m.from === 'bot' && /Payment received/.test(m.text)), 'receipt sent');
     const order = await stack.db('orders').where({ id: checkoutState.pendingPayment!.orderId }).first();
     assert.equal(order.status, 'paid');
-    assert.equal(order.amount_minor, checkoutState.pendingPayment!.amountMinor);
+    assert.equal(order.amountMinor, checkoutState.pendingPayment!.amountMinor);
   });
 
   test('the same message id delivered twice is one turn', async () => {

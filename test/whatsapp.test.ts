@@ -150,7 +150,7 @@ describe('WhatsApp over Twilio and Meta', () => {
     await eventually(async () => bodies.meta(customer), (b) => b.some((x) => /Payment received/.test(x)), 'a receipt');
 
     const out = await stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' }).orderBy('seq');
-    const wamid = out[0].provider_message_id as string;
+    const wamid = out[0].providerMessageId as string;
     assert.match(wamid, /^wamid\./);
     await metaPost(metaStatusWebhook(wamid, 'read', customer));
     await metaPost(metaStatusWebhook(wamid, 'delivered', customer)); // late and out of order: must not go back
@@ -273,7 +273,7 @@ describe('WhatsApp over Twilio and Meta', () => {
     assert.match(st.deliveryFailures[0]!.reason, /undeliverable/i);
     const row = await stack.db('messages').where({ conversation_id: handle.workflowId, direction: 'out' }).first();
     assert.equal(row.status, 'failed');
-    assert.match(row.failure_reason, /undeliverable/i);
+    assert.match(row.failureReason, /undeliverable/i);
     assert.equal((await stack.db('notifications').where({ conversation_id: handle.workflowId })).length >= 1, true);
 
     // A failure reported later by a status webhook lands on the lead too.
@@ -283,10 +283,10 @@ describe('WhatsApp over Twilio and Meta', () => {
     await eventually(() => laterHandle.query(stateQuery), (s) => s.turns === 1, 'a reply');
     const sentRow = await eventually(
       () => stack.db('messages').where({ conversation_id: laterHandle.workflowId, direction: 'out' }).first(),
-      (r) => Boolean(r?.provider_message_id),
+      (r) => Boolean(r?.providerMessageId),
       'the sent row',
     );
-    await metaPost(metaStatusWebhook(sentRow.provider_message_id, 'failed', later));
+    await metaPost(metaStatusWebhook(sentRow.providerMessageId, 'failed', later));
     await eventually(() => laterHandle.query(stateQuery), (s) => s.deliveryFailures.length === 1, 'failure from the status webhook');
     assert.equal((await stack.db('messages').where({ id: sentRow.id }).first()).status, 'failed');
   });
@@ -309,12 +309,12 @@ describe('WhatsApp over Twilio and Meta', () => {
     const [first] = await eventually(async () => sentTo.twilio(customer), (r) => r.length === 1, 'the free-form reply');
     const row = await eventually(
       () => stack.db('messages').where({ conversation_id: conversationOf(customer), direction: 'out' }).first(),
-      (r) => Boolean(r?.provider_message_id),
+      (r) => Boolean(r?.providerMessageId),
       'the recorded reply',
     );
     assert.ok(first);
     const status = await twilioPost('/webhooks/twilio/status', {
-      MessageSid: row.provider_message_id,
+      MessageSid: row.providerMessageId,
       MessageStatus: 'undelivered',
       ErrorCode: '63016',
       From: `whatsapp:${TWILIO_NUMBER}`,
@@ -351,7 +351,7 @@ describe('WhatsApp over Twilio and Meta', () => {
     const listed = await (await admin('GET', '/channels')).text();
     assert.ok(!listed.includes(secretToken), 'credentials never come back');
     const stored = await stack.db('merchant_channels').where({ address: '+14155550100' }).first();
-    assert.ok(!stored.credentials_encrypted.includes(secretToken), 'sealed at rest');
+    assert.ok(!stored.credentialsEncrypted.includes(secretToken), 'sealed at rest');
     const invalid = await admin('POST', '/channels', { provider: 'twilio', address: '555', credentials: { accountSid: 'x', authToken: 'y' } });
     assert.equal(invalid.status, 400);
     assert.match(((await invalid.json()) as { error: { message: string } }).error.message, /address|E\.164/);

@@ -1,7 +1,7 @@
 import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
 import { channelById, whatsAppRecipient, type MerchantChannel } from '../../db/queries/channels';
-import { recordOutbound } from '../../db/queries/messages';
+import { outboundByKey, recordFailedOutbound, recordOutbound } from '../../db/queries/messages';
 import { renderTemplate, templateFor } from '../../db/queries/templates';
 import {
   NonRetryableSendError,
@@ -30,25 +30,14 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
   const { db, box } = deps;
 
   const recordFailure = (msg: OutboundMessage, reason: string) =>
-    db.transaction(async (trx) => {
-      const { id } = await recordOutbound(trx, msg, {
-        idempotencyKey: msg.idempotencyKey,
-        sender: msg.sender,
-        text: msg.text,
-        author: msg.author,
-        intent: msg.intent,
-        objection: msg.objection,
-        status: 'failed',
-      });
-      await trx('messages').where({ id }).update({ failure_reason: reason.slice(0, 500), status_at: trx.fn.now() });
-    });
+    recordFailedOutbound(db, msg, { idempotencyKey: msg.idempotencyKey, sender: msg.sender, text: msg.text, author: msg.author, intent: msg.intent, objection: msg.objection }, reason);
 
   return {
     name: 'whatsapp',
     async send(msg) {
-      const existing = await db('messages').where({ idempotency_key: msg.idempotencyKey }).first('id', 'provider_message_id', 'status');
+      const existing = await outboundByKey(db, msg.idempotencyKey);
       if (existing?.status === 'failed') throw new NonRetryableSendError('this message already failed', 'failed');
-      if (existing) return { messageId: existing.id, providerMessageId: existing.provider_message_id ?? existing.id, duplicate: true };
+      if (existing) return { messageId: existing.id, providerMessageId: existing.providerMessageId ?? existing.id, duplicate: true };
 
       const recipient = await whatsAppRecipient(db, box, msg.conversationId);
       const channel = recipient ? await channelById(db, box, recipient.channelId) : null;

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { CookieOptions, Request } from 'express';
 import { z } from 'zod';
 import { starterPlaybook } from '../../db/starter-playbook';
-import { createMerchantWithOwner, insertUser, isUniqueViolation, touchLogin, userByEmail, userById, type UserRow } from '../../db/queries/users';
+import { acceptInvite } from '../../db/queries/invites';
+import { merchantName } from '../../db/queries/merchants';
+import { createMerchantWithOwner, isUniqueViolation, touchLogin, userByEmail, userById, type UserRow } from '../../db/queries/users';
 import { Roles } from '../../domain/roles';
 import { HttpError } from '../errors';
 import type { MerchantApiDeps } from '../merchant/deps';
@@ -15,7 +17,12 @@ import { tokenHash } from './tokens';
 export const REFRESH_COOKIE = 'ac_refresh';
 const COOKIE_PATH = '/api/v1/auth';
 
-const Email = z.email('must be an email address').max(320).transform((e) => e.trim().toLowerCase());
+/** RFC 5321 limits: 64 characters before the @, 254 in all (mail servers refuse longer addresses). */
+export const Email = z
+  .email('must be an email address')
+  .max(254)
+  .refine((e) => e.indexOf('@') <= 64, 'must have at most 64 characters before the @')
+  .transform((e) => e.trim().toLowerCase());
 const Password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const Locale = z.enum(['en', 'tr']);
 
@@ -59,7 +66,8 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
 
   /** The session's answer; browsers also get the refresh token as a cookie they cannot read. */
   const session = async <S extends 200 | 201>(status: S, req: Request, user: UserRow, refreshToken: string) => {
-    const merchant = await db('merchants').where({ id: user.merchantId }).first('id', 'name');
+    // users.merchant_id references merchants: a user's merchant exists.
+    const merchant = (await merchantName(db, user.merchantId))!;
     const access = await deps.tokens.sign({ userId: user.id, merchantId: user.merchantId, role: user.role });
     const cookies: CookieChange[] = [{ name: REFRESH_COOKIE, value: refreshToken, options: { ...cookieOptions(req), maxAge: REFRESH_TTL_MS } }];
     return {
@@ -70,7 +78,7 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
         accessTokenExpiresAt: access.expiresAt,
         refreshToken,
         user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale },
-        merchant: { id: merchant.id as string, name: merchant.name as string },
+        merchant: { id: merchant.id, name: merchant.name },
       },
     };
   };
@@ -140,15 +148,12 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
       body: AcceptInvite,
       responses: { 201: SessionSchema, 404: 'The invite does not exist, was already used, or has expired', 409: 'An account with this email already exists' },
       async handle({ body, req }) {
-        const user = await db.transaction(async (trx) => {
-          const invite = await trx('invites').where({ token_hash: tokenHash(body.token) }).forUpdate().first();
-          if (!invite || invite.accepted_at || new Date(invite.expires_at) <= new Date()) {
-            throw new HttpError(404, 'not_found', 'This invite does not exist, was already used, or has expired; ask for a new one');
-          }
-          if (await userByEmail(trx, invite.email)) throw new HttpError(409, 'conflict', 'An account with this email already exists');
-          await trx('invites').where({ id: invite.id }).update({ accepted_at: trx.fn.now() });
-          return insertUser(trx, { merchantId: invite.merchant_id, email: invite.email, name: body.name, role: invite.role, locale: 'en', passwordHash: await hashPassword(body.password) });
-        });
+        const accepted = await acceptInvite(db, tokenHash(body.token), { name: body.name, locale: 'en', passwordHash: () => hashPassword(body.password) });
+        if ('refused' in accepted && accepted.refused === 'invalid') {
+          throw new HttpError(404, 'not_found', 'This invite does not exist, was already used, or has expired; ask for a new one');
+        }
+        if ('refused' in accepted) throw new HttpError(409, 'conflict', 'An account with this email already exists');
+        const { user } = accepted;
         await touchLogin(db, user.id);
         return session(201, req, user, await startRefreshFamily(db, user.id));
       },

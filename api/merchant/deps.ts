@@ -6,7 +6,7 @@ import type { StripeBilling } from '../../integrations/billing/stripe-billing';
 import type { PaymentRegistry } from '../../integrations/payments/registry';
 import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
-import { recordAudit } from '../../db/queries/audit';
+import { recordAudit, type AuditEntry } from '../../db/queries/audit';
 import type { Caller } from '../../domain/roles';
 import type { AccessTokens } from '../auth/tokens';
 
@@ -27,7 +27,12 @@ export interface MerchantApiDeps {
 
 export const originOf = (deps: { publicBaseUrl?: string }, req: Request): string => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
 
+/** Who did what, for db functions that record it in the same transaction as the change. */
+export function auditEntry(caller: Caller, req: Request, action: string, target?: string | null, details?: Record<string, unknown>): AuditEntry {
+  return { merchantId: caller.merchantId, userId: caller.userId, actor: caller.email, action, target, details, ip: req.ip ?? null };
+}
+
 /** Sensitive actions (takeover, refunds, settings, team) leave a trail the merchant's admins can read. */
 export function audit(db: Db, caller: Caller, req: Request, action: string, target?: string | null, details?: Record<string, unknown>): Promise<void> {
-  return recordAudit(db, { merchantId: caller.merchantId, userId: caller.userId, actor: caller.email, action, target, details, ip: req.ip ?? null });
+  return recordAudit(db, auditEntry(caller, req, action, target, details));
 }

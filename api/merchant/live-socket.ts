@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { ConversationEvent } from '../../db/events';
 import type { Db } from '../../db/knex';
 import { conversationSummary, merchantMessage } from '../../db/queries/conversations';
+import { orderStatus } from '../../db/queries/orders';
 import { getImport } from '../../db/queries/product-imports';
 import type { Caller } from '../../domain/roles';
 
@@ -87,8 +88,8 @@ export function attachMerchantLiveSockets(server: Server, db: Db, auth: LiveAuth
         return conversation && { type: 'conversation', conversationId: event.conversationId, conversation };
       }
       case 'order': {
-        const order = await db('orders').where({ id: event.orderId, merchant_id: event.merchantId }).first('status');
-        return order && { type: 'order', orderId: event.orderId, conversationId: event.conversationId, status: order.status };
+        const status = await orderStatus(db, event.merchantId, event.orderId);
+        return status && { type: 'order', orderId: event.orderId, conversationId: event.conversationId, status };
       }
       case 'import': {
         const found = await getImport(db, event.merchantId, event.importId);

@@ -3,9 +3,27 @@ import { declaredResponses, ErrorSchema, type Outcome, type RouteDoc } from './r
 
 // zod 4 writes JSON Schema 2020-12, the dialect OpenAPI 3.1 uses, so no
 // separate schema library is needed between the routes and the document.
+// Recursive schemas (JSON values) come with local `$defs`, which a reference
+// inside an OpenAPI document cannot reach; they move to `components.schemas`.
+let shared: Record<string, unknown> = {};
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return rest;
+  const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  if (!$defs) return rest;
+  let text = JSON.stringify(rest);
+  const defs = Object.entries($defs as Record<string, unknown>);
+  const names = new Map<string, string>();
+  for (const [local, def] of defs) {
+    const body = JSON.stringify(def);
+    const existing = Object.entries(shared).find(([, d]) => JSON.stringify(d) === body.replaceAll(`#/$defs/${local}`, '#self'))?.[0];
+    names.set(local, existing ?? (local.startsWith('__') ? (body.includes('"type":"null"') && body.includes('"type":"boolean"') ? 'JsonValue' : `Shared${Object.keys(shared).length}`) : local));
+  }
+  const rewrite = (s: string) => [...names].reduce((acc, [local, name]) => acc.replaceAll(`"#/$defs/${local}"`, `"#/components/schemas/${name}"`), s);
+  text = rewrite(text);
+  for (const [local, def] of defs) {
+    const name = names.get(local)!;
+    if (!(name in shared)) shared[name] = JSON.parse(rewrite(JSON.stringify(def)));
+  }
+  return JSON.parse(text) as Record<string, unknown>;
 };
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -84,6 +102,7 @@ const TAGS: Record<string, string> = {
 /** The OpenAPI 3.1 document for every public route, generated from the route specs themselves. */
 export function openApiDocument(routes: RouteDoc[] | RouteGroup[], info: { version: string; serverUrl: string }): Record<string, unknown> {
   const groups: RouteGroup[] = routes.length && 'base' in routes[0]! ? (routes as RouteGroup[]) : [{ base: '/api/v1', routes: routes as RouteDoc[] }];
+  shared = {};
   const paths: Record<string, Record<string, unknown>> = {};
   const tags: string[] = [];
   for (const group of groups) {
@@ -111,7 +130,7 @@ export function openApiDocument(routes: RouteDoc[] | RouteGroup[], info: { versi
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The installation\'s ADMIN_TOKEN' },
       },
-      schemas: { Error: jsonSchema(ErrorSchema, 'output') },
+      schemas: { Error: jsonSchema(ErrorSchema, 'output'), ...shared },
     },
     paths,
   };

@@ -215,7 +215,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], auth: Authentic
         if (spec.body || spec.contentType) {
           const type = spec.contentType ?? 'application/json';
           // req.is is null without a body; a body of another type would otherwise reach zod as `undefined`.
-          if (req.is(type) === false) throw new HttpError(415, 'unsupported_media_type', `Send the body as ${type}`);
+          if (req.is(type) === false) throw new HttpError(415, 'unsupported_media_type', `Send the body with content-type ${type}`);
           refuseNul('body', req.body);
           body = spec.body ? parseOr400(spec.body, req.body) : req.body;
         }

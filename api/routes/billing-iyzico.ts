@@ -3,6 +3,7 @@ import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
 import type { BillingEvent } from '../../integrations/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
 import type { Db } from '../../db/knex';
+import { billingCheckout, completeBillingCheckout, subscriptionOwner } from '../../db/queries/billing';
 import { applyBillingEvent } from '../billing-events';
 import { HttpError } from '../errors';
 import type { RouteDoc } from '../merchant/route';
@@ -35,7 +36,7 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }):
   const webhooks = Router();
   webhooks.post('/billing/iyzico/callback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
-    const started = token ? await db('billing_checkouts').where({ token, provider: 'iyzico' }).first() : null;
+    const started = token ? await billingCheckout(db, 'iyzico', token) : null;
     if (!started) throw new HttpError(400, 'invalid_callback', 'Missing or unknown checkout token');
     const result = await deps.billing.retrieveCheckoutResult(token);
     const view = await deps.billing.retrieveSubscription(result.subscriptionReferenceCode);
@@ -43,10 +44,10 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }):
       type: 'subscription_updated',
       eventId: `checkout:${token}`,
       occurredAt: new Date(),
-      subscription: { ...view, merchantId: started.merchant_id, planCode: view.planCode ?? started.plan_code },
+      subscription: { ...view, merchantId: started.merchantId, planCode: view.planCode ?? started.planCode },
     };
     await applyBillingEvent(db, 'iyzico', event, { token, subscriptionReferenceCode: result.subscriptionReferenceCode });
-    await db('billing_checkouts').where({ token }).update({ subscription_ref: result.subscriptionReferenceCode, completed_at: db.fn.now() });
+    await completeBillingCheckout(db, token, result.subscriptionReferenceCode);
     res.redirect(303, '/pay/done?billing=1');
   });
 
@@ -64,9 +65,9 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }):
     for (const e of events) {
       // iyzico's payload names the subscription, not our merchant: the subscription row does.
       const ref = 'subscriptionId' in e ? e.subscriptionId : 'subscription' in e ? e.subscription.id : null;
-      const owner = ref ? await db('subscriptions').where({ provider: 'iyzico', provider_ref: ref }).first('merchant_id') : null;
+      const owner = ref ? await subscriptionOwner(db, 'iyzico', ref) : null;
       if (!owner) throw new HttpError(404, 'not_found', `No merchant holds iyzico subscription ${ref ?? '(none)'}`);
-      const withMerchant = ('merchantId' in e ? { ...e, merchantId: owner.merchant_id } : e) as BillingEvent;
+      const withMerchant = ('merchantId' in e ? { ...e, merchantId: owner } : e) as BillingEvent;
       if ((await applyBillingEvent(db, 'iyzico', withMerchant, JSON.parse(raw.toString('utf8')))) === 'applied') duplicate = false;
     }
     res.json({ received: true, duplicate });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DEMO_SIGNATURE_HEADER, signDemoWebhook, type DemoEvent } from '../../integrations/payments/demo';
 import type { Db } from '../../db/knex';
-import { getOrder } from '../../db/queries/orders';
+import { getOrder, setProviderStatus } from '../../db/queries/orders';
 import { formatMoney } from '../../domain/money';
 import { notFound, parseOr400 } from '../errors';
 import type { RouteDoc } from '../merchant/route';
@@ -54,14 +54,14 @@ export function demoPaymentRoutes(deps: { db: Db; secret: string; log: Logger })
 
   router.get('/pay/demo/:orderId', async (req, res) => {
     const order = await demoOrder(req.params.orderId);
-    const total = formatMoney({ amountMinor: order.amount_minor, currency: order.currency });
-    const done = order.provider_status === 'paid' || order.provider_status === 'failed' || order.status !== 'pending';
+    const total = formatMoney({ amountMinor: order.amountMinor, currency: order.currency });
+    const done = order.providerStatus === 'paid' || order.providerStatus === 'failed' || order.status !== 'pending';
     res.type('html').send(
       page(
         'Demo checkout',
         `<h1>Demo checkout</h1><div>${escapeHtml(order.sku)} × ${order.quantity}</div><div class="total">${escapeHtml(total)}</div>` +
           (done
-            ? `<p>This checkout is ${escapeHtml(order.provider_status ?? order.status)}. You can close this page and return to the chat.</p>`
+            ? `<p>This checkout is ${escapeHtml(order.providerStatus ?? order.status)}. You can close this page and return to the chat.</p>`
             : `<form method="post" action="/pay/demo/${order.id}/pay"><button class="pay" type="submit">Pay ${escapeHtml(total)}</button></form>` +
               `<form method="post" action="/pay/demo/${order.id}/decline"><button class="decline" type="submit">Decline</button></form>` +
               `<p class="note">Demo payment provider: no card is charged.</p>`),
@@ -74,7 +74,7 @@ export function demoPaymentRoutes(deps: { db: Db; secret: string; log: Logger })
     const order = await demoOrder(req.params.orderId);
     const outcome = action === 'pay' ? 'paid' : 'failed';
     // The provider's own ledger changes first; the webhook only announces it.
-    const updated = await db('orders').where({ id: order.id }).whereNull('provider_status').update({ provider_status: outcome });
+    const updated = await setProviderStatus(db, order.id, outcome, { onlyOnce: true });
     if (updated) {
       const event: DemoEvent = { id: `evt_${randomUUID()}`, type: action === 'pay' ? 'payment.completed' : 'payment.failed', orderId: order.id, created: Math.floor(Date.now() / 1000) };
       const body = JSON.stringify(event);

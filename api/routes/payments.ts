@@ -5,6 +5,7 @@ import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/p
 import type { PaymentRegistry } from '../../integrations/payments/registry';
 import { parseIyzicoCallback } from '../../integrations/payments/iyzico';
 import type { Db } from '../../db/knex';
+import { orderByProviderRef } from '../../db/queries/orders';
 import { HttpError, notFound } from '../errors';
 import { applyPaymentEvent } from '../payment-events';
 import type { RouteDoc } from '../merchant/route';
@@ -87,7 +88,7 @@ export function paymentWebhookRoutes(deps: PaymentRouteDeps): Router {
     } catch (err) {
       throw new HttpError(400, 'invalid_callback', (err as Error).message);
     }
-    const order = await deps.db('orders').where({ provider: 'iyzico', provider_ref: token }).first('id');
+    const order = await orderByProviderRef(deps.db, 'iyzico', token);
     if (!order) throw notFound('checkout');
     await applyPaymentEvent(eventDeps, { provider: 'iyzico', eventId: `callback:${token}`, type: 'completed', providerRef: token, orderId: order.id }, req.body);
     res.redirect(303, `/pay/done?order=${order.id}`);

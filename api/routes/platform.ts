@@ -5,6 +5,7 @@ import { renderInvoicePdf } from '../../integrations/billing/invoice-pdf';
 import { calendarMonth, periodInvoiceLines } from '../../domain/billing';
 import type { Db } from '../../db/knex';
 import { getPlan, issueInvoice, planFor, platformFeesFor, setSubscription, storeInvoicePdf, subscriptionFor } from '../../db/queries/billing';
+import { merchantName } from '../../db/queries/merchants';
 import { HttpError, notFound } from '../errors';
 import { mountRoutes, route, type RouteSpec } from '../merchant/route';
 import { invoiceJson, PLATFORM } from '../merchant/routes/billing';
@@ -27,7 +28,7 @@ export function requireAdminToken(token: string): RequestHandler {
 }
 
 async function merchantOr404(db: Db, merchantId: string): Promise<{ id: string; name: string }> {
-  const merchant = await db('merchants').where({ id: merchantId }).first('id', 'name');
+  const merchant = await merchantName(db, merchantId);
   if (!merchant) throw notFound(`merchant "${merchantId}"`);
   return merchant;
 }

@@ -32,7 +32,7 @@ function transcriptText(e: Extract<WhatsAppInboundEvent, { type: 'message' }>): 
   return parts.filter(Boolean).join(' ').slice(0, 4000) || '[empty message]';
 }
 
-const TwilioForm = z.looseObject({ MessageSid: z.string(), From: z.string(), To: z.string() }).describe("Twilio's form fields, signed as they are");
+const TwilioForm = z.object({ MessageSid: z.string(), From: z.string(), To: z.string(), Body: z.string().optional() }).describe("Twilio's form fields (more than these), signed as they are");
 
 /** How these routes appear in the OpenAPI document (raw or form bodies, verified before parsing, so mounted by hand below). */
 export const whatsAppWebhookDocs: RouteDoc[] = [

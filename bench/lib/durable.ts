@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../../db/knex';
+import { outboundCounts } from '../../db/queries/messages';
 import { leadWorkflowId } from '../../workflows/contract';
 import type { ReplyWatch } from './reply-watch';
 import { scriptLine } from './script';
@@ -87,13 +88,7 @@ export async function runDurable(load: DurableLoad): Promise<DurableRun> {
   out.turnsPerSecond = (out.turns / out.wallMs) * 1000;
 
   const ids = sessions.map((s) => leadWorkflowId(merchantId, 'webchat', s));
-  const rows = (await load.db('messages')
-    .whereIn('conversation_id', ids)
-    .andWhere({ direction: 'out' })
-    .groupBy('conversation_id')
-    .select('conversation_id')
-    .count({ n: '*' })) as { conversation_id: string; n: string | number }[];
-  const counts = new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+  const counts = await outboundCounts(load.db, ids);
   out.mismatched = ids.filter((id) => counts.get(id) !== load.messages);
   return out;
 }

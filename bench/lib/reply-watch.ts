@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { publishConversationEvent, subscribeConversationEvents, type EventSubscription } from '../../db/events';
 import { createDb, type Db } from '../../db/knex';
+import { messageById } from '../../db/queries/messages';
 
 export interface ReplyWatch {
   /** Starts listening for replies in a conversation; call before the message that should draw them is sent. */
@@ -46,11 +47,9 @@ export async function startReplyWatch(databaseUrl: string): Promise<ReplyWatch> 
       const at = performance.now();
       if ('conversationId' in event && event.conversationId === probe) heardProbe = true;
       if (event.kind !== 'message' || !watched.has(event.conversationId)) return;
-      lookups('messages')
-        .where({ id: event.messageId })
-        .first('sender')
-        .then((row: { sender: string } | undefined) => {
-          if (row && row.sender !== 'customer') onReply(event.conversationId, at);
+      messageById(lookups, event.messageId)
+        .then((message) => {
+          if (message && message.from !== 'customer') onReply(event.conversationId, at);
         })
         .catch((err: unknown) => {
           failure = err;

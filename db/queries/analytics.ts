@@ -83,19 +83,20 @@ const stageRanks = `stage_rank (stage, rank) as (values ${FunnelStages.map((s, i
 
 const paidStatusList = PaidStatuses.map((s) => `'${s}'`).join(', ');
 
+/** Raw SQL; its snake_case column aliases come back camelCase like every other row (see db/knex.ts). */
 async function rows<T>(db: Db, sql: string, b: Bindings): Promise<T[]> {
   const result = await db.raw(sql, b);
   return result.rows as T[];
 }
 
 interface ConversationFacts {
-  is_total: boolean;
+  isTotal: boolean;
   channel: Channel | null;
   conversations: number;
   won: number;
-  hand_offs: number;
-  avg_messages: number | null;
-  p50_messages: number | null;
+  handOffs: number;
+  avgMessages: number | null;
+  p50Messages: number | null;
   reached: number[];
   stages: number[];
 }
@@ -166,10 +167,10 @@ function handOffReasons(db: Db, b: Bindings): Promise<{ reason: string; count: n
 }
 
 interface RevenueRow {
-  is_total: boolean;
+  isTotal: boolean;
   channel: Channel | null;
   currency: string;
-  amount_minor: number;
+  amountMinor: number;
   orders: number;
 }
 
@@ -190,7 +191,7 @@ function revenue(db: Db, b: Bindings): Promise<RevenueRow[]> {
 }
 
 /** Every UTC day of the period for each currency that earned anything in it, zero-filled. */
-function revenueByDay(db: Db, b: Bindings): Promise<{ day: string; currency: string; amount_minor: number; orders: number }[]> {
+function revenueByDay(db: Db, b: Bindings): Promise<{ day: string; currency: string; amountMinor: number; orders: number }[]> {
   return rows(
     db,
     `with days as (
@@ -220,7 +221,7 @@ function revenueByDay(db: Db, b: Bindings): Promise<{ day: string; currency: str
 }
 
 /** Completed refunds by when they were made, whatever period the order was paid in. */
-function refunded(db: Db, b: Bindings): Promise<{ currency: string; amount_minor: number }[]> {
+function refunded(db: Db, b: Bindings): Promise<CurrencyAmount[]> {
   return rows(
     db,
     `select r.currency, sum(r.amount_minor)::bigint as amount_minor
@@ -236,10 +237,10 @@ function refunded(db: Db, b: Bindings): Promise<{ currency: string; amount_minor
 }
 
 interface LatencyRow {
-  first_p50: number | null;
-  first_p90: number | null;
-  reply_p50: number | null;
-  reply_p90: number | null;
+  firstP50: number | null;
+  firstP90: number | null;
+  replyP50: number | null;
+  replyP90: number | null;
 }
 
 /**
@@ -299,7 +300,7 @@ function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;
 }
 
-const money = (r: { currency: string; amount_minor: number }): CurrencyAmount => ({ currency: r.currency, amountMinor: r.amount_minor });
+const money = (r: CurrencyAmount): CurrencyAmount => ({ currency: r.currency, amountMinor: r.amountMinor });
 
 /**
  * A merchant's sales numbers for a period: conversations by when they started,
@@ -320,10 +321,10 @@ export async function merchantAnalytics(db: Db, q: MerchantAnalyticsQuery): Prom
     topObjections(db, b),
   ]);
 
-  const total = facts.find((f) => f.is_total);
+  const total = facts.find((f) => f.isTotal);
   const conversations = total?.conversations ?? 0;
   const won = total?.won ?? 0;
-  const handOffs = total?.hand_offs ?? 0;
+  const handOffs = total?.handOffs ?? 0;
   const channels = q.channel ? [q.channel] : [...Channels];
 
   return {
@@ -335,25 +336,25 @@ export async function merchantAnalytics(db: Db, q: MerchantAnalyticsQuery): Prom
     funnel: FunnelStages.map((stage, i) => ({ stage, reached: total?.reached[i] ?? 0 })),
     stages: Stages.map((stage, i) => ({ stage, count: total?.stages[i] ?? 0 })),
     revenue: {
-      total: revenueRows.filter((r) => r.is_total).map((r) => ({ ...money(r), orders: r.orders })),
+      total: revenueRows.filter((r) => r.isTotal).map((r) => ({ ...money(r), orders: r.orders })),
       refunded: refundRows.map(money),
       byDay: days.map((r) => ({ day: r.day, ...money(r), orders: r.orders })),
     },
     latency: {
-      firstResponseMs: { p50: lat?.first_p50 ?? null, p90: lat?.first_p90 ?? null },
-      replyMs: { p50: lat?.reply_p50 ?? null, p90: lat?.reply_p90 ?? null },
+      firstResponseMs: { p50: lat?.firstP50 ?? null, p90: lat?.firstP90 ?? null },
+      replyMs: { p50: lat?.replyP50 ?? null, p90: lat?.replyP90 ?? null },
     },
     handOff: { count: handOffs, rate: ratio(handOffs, conversations), reasons },
-    messagesPerConversation: { avg: total?.avg_messages ?? 0, p50: total?.p50_messages ?? null },
+    messagesPerConversation: { avg: total?.avgMessages ?? 0, p50: total?.p50Messages ?? null },
     topObjections: objections,
     byChannel: channels.map((channel) => {
-      const f = facts.find((x) => !x.is_total && x.channel === channel);
+      const f = facts.find((x) => !x.isTotal && x.channel === channel);
       return {
         channel,
         conversations: f?.conversations ?? 0,
         won: f?.won ?? 0,
         conversionRate: ratio(f?.won ?? 0, f?.conversations ?? 0),
-        revenue: revenueRows.filter((r) => !r.is_total && r.channel === channel).map(money),
+        revenue: revenueRows.filter((r) => !r.isTotal && r.channel === channel).map(money),
       };
     }),
   };

@@ -10,10 +10,32 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
+interface AuditRow {
+  id: number;
+  merchantId: string;
+  userId: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+  createdAt: Date;
+}
+
+export interface AuditTrailItem {
+  id: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+  at: string;
+}
+
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   await db('audit_log').insert({
-    merchant_id: e.merchantId,
-    user_id: e.userId,
+    merchantId: e.merchantId,
+    userId: e.userId,
     actor: e.actor,
     action: e.action,
     target: e.target ?? null,
@@ -22,17 +44,9 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   });
 }
 
-export async function auditTrail(db: Db, merchantId: string, opts: { limit: number; before?: number }) {
-  const q = db('audit_log').where({ merchant_id: merchantId });
+export async function auditTrail(db: Db, merchantId: string, opts: { limit: number; before?: number }): Promise<AuditTrailItem[]> {
+  const q = db<AuditRow>('audit_log').where({ merchantId });
   if (opts.before) q.andWhere('id', '<', opts.before);
   const rows = await q.orderBy('id', 'desc').limit(opts.limit);
-  return rows.map((r) => ({
-    id: Number(r.id),
-    actor: r.actor as string,
-    action: r.action as string,
-    target: r.target as string | null,
-    details: r.details as Record<string, unknown>,
-    ip: r.ip as string | null,
-    at: new Date(r.created_at).toISOString(),
-  }));
+  return rows.map((r) => ({ id: r.id, actor: r.actor, action: r.action, target: r.target, details: r.details, ip: r.ip, at: r.createdAt.toISOString() }));
 }

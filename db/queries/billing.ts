@@ -14,6 +14,9 @@ import {
   type SubscriptionStatus,
 } from '../../domain/billing';
 import type { Db } from '../knex';
+import type { OrderRow } from './orders';
+
+const orders = (db: Db) => db<OrderRow>('orders');
 
 export interface Subscription {
   merchantId: string;
@@ -51,70 +54,58 @@ export interface Quota extends QuotaState {
   period: Period;
 }
 
-type Row = Record<string, unknown>;
+/** A row of `subscriptions`: the merchant's plan as its billing provider last reported it. */
+type SubscriptionRow = Subscription;
 
-const toPlan = (r: Row): Plan => ({
-  code: r.code as string,
-  name: r.name as string,
-  priceMinor: r.price_minor as number,
-  currency: r.currency as string,
-  conversationQuota: r.conversation_quota as number,
-  gracePercent: r.grace_percent as number,
-  marketplaceFeeBps: r.marketplace_fee_bps as number,
-  active: r.active as boolean,
-});
+/** A row of `invoices` (without the rendered PDF, which is read on its own). */
+type InvoiceRow = Invoice & { pdf: Buffer | null; createdAt: Date };
 
-const toSubscription = (r: Row): Subscription => ({
-  merchantId: r.merchant_id as string,
-  planCode: r.plan_code as string,
-  status: r.status as SubscriptionStatus,
-  provider: r.provider as SubscriptionProvider,
-  providerRef: (r.provider_ref as string | null) ?? null,
-  currentPeriodStart: new Date(r.current_period_start as Date),
-  currentPeriodEnd: new Date(r.current_period_end as Date),
-  cancelAtPeriodEnd: r.cancel_at_period_end as boolean,
-  updatedAt: new Date(r.updated_at as Date),
-});
+/** A row of `invoice_lines`. */
+interface InvoiceLineRow extends InvoiceLine {
+  id: number;
+  invoiceId: string;
+  position: number;
+}
 
-const toInvoice = (r: Row): Invoice => ({
-  id: r.id as string,
-  merchantId: r.merchant_id as string,
-  number: r.number as string,
-  sequence: r.sequence as number,
-  periodStart: new Date(r.period_start as Date),
-  periodEnd: new Date(r.period_end as Date),
-  currency: r.currency as string,
-  subtotalMinor: r.subtotal_minor as number,
-  totalMinor: r.total_minor as number,
-  status: r.status as InvoiceStatus,
-  providerInvoiceId: (r.provider_invoice_id as string | null) ?? null,
-  issuedAt: new Date(r.issued_at as Date),
-  paidAt: r.paid_at ? new Date(r.paid_at as Date) : null,
-});
+interface UsageCounterRow {
+  merchantId: string;
+  periodStart: Date;
+  conversations: number;
+}
 
-const toLine = (r: Row): InvoiceLine => ({
-  description: r.description as string,
-  quantity: r.quantity as number,
-  unitMinor: r.unit_minor as number,
-  amountMinor: r.amount_minor as number,
-});
+/** A row of `billing_checkouts`: a started plan checkout; the provider's token is the thread back to the merchant. */
+export interface BillingCheckout {
+  token: string;
+  merchantId: string;
+  planCode: string;
+  provider: string;
+  subscriptionRef: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
 
-const invoiceColumns = ['id', 'merchant_id', 'number', 'sequence', 'period_start', 'period_end', 'currency', 'subtotal_minor', 'total_minor', 'status', 'provider_invoice_id', 'issued_at', 'paid_at'];
+const toLine = (r: InvoiceLine): InvoiceLine => ({ description: r.description, quantity: r.quantity, unitMinor: r.unitMinor, amountMinor: r.amountMinor });
+
+const invoiceColumns = ['id', 'merchantId', 'number', 'sequence', 'periodStart', 'periodEnd', 'currency', 'subtotalMinor', 'totalMinor', 'status', 'providerInvoiceId', 'issuedAt', 'paidAt'] as const;
+
+const plans = (db: Db) => db<Plan>('plans');
+const subscriptions = (db: Db) => db<SubscriptionRow>('subscriptions');
+const invoices = (db: Db) => db<InvoiceRow>('invoices');
+const invoiceLines = (db: Db) => db<InvoiceLineRow>('invoice_lines');
+const usageCounters = (db: Db) => db<UsageCounterRow>('usage_counters');
 
 export async function listPlans(db: Db, opts: { includeInactive?: boolean } = {}): Promise<Plan[]> {
-  const q = db('plans').orderBy([{ column: 'currency' }, { column: 'price_minor' }]);
+  const q = plans(db).orderBy([{ column: 'currency' }, { column: 'priceMinor' }]);
   if (!opts.includeInactive) q.where({ active: true });
-  return (await q).map(toPlan);
+  return q;
 }
 
 export async function getPlan(db: Db, code: string): Promise<Plan | undefined> {
-  const row = await db('plans').where({ code }).first();
-  return row ? toPlan(row) : undefined;
+  return plans(db).where({ code }).first();
 }
 
 export async function subscriptionFor(db: Db, merchantId: string): Promise<Subscription | null> {
-  const row = await db('subscriptions').where({ merchant_id: merchantId }).first();
-  return row ? toSubscription(row) : null;
+  return (await subscriptions(db).where({ merchantId }).first()) ?? null;
 }
 
 /** A canceled subscription has ended (providers keep one active until its period ends), so it bills like none. */
@@ -140,21 +131,21 @@ export async function periodFor(db: Db, merchantId: string, at: Date = new Date(
 export async function setSubscription(db: Db, s: Subscription): Promise<boolean> {
   if (!(await getPlan(db, s.planCode))) throw new Error(`plan "${s.planCode}" does not exist`);
   const values = {
-    plan_code: s.planCode,
+    planCode: s.planCode,
     status: s.status,
     provider: s.provider,
-    provider_ref: s.providerRef,
-    current_period_start: s.currentPeriodStart,
-    current_period_end: s.currentPeriodEnd,
-    cancel_at_period_end: s.cancelAtPeriodEnd,
-    updated_at: s.updatedAt,
+    providerRef: s.providerRef,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    updatedAt: s.updatedAt,
   };
-  const rows = await db('subscriptions')
-    .insert({ merchant_id: s.merchantId, ...values })
-    .onConflict('merchant_id')
-    .merge(Object.keys(values))
-    .where('subscriptions.updated_at', '<', db.raw('excluded.updated_at'))
-    .returning('merchant_id');
+  const rows = await subscriptions(db)
+    .insert({ merchantId: s.merchantId, ...values })
+    .onConflict('merchantId')
+    .merge(Object.keys(values) as (keyof SubscriptionRow)[])
+    .where('subscriptions.updatedAt', '<', db.raw('excluded.updated_at'))
+    .returning('merchantId');
   return rows.length > 0;
 }
 
@@ -165,8 +156,8 @@ async function quotaFrom(db: Db, merchantId: string, period: Period, used: numbe
 
 export async function quotaFor(db: Db, merchantId: string, at: Date = new Date()): Promise<Quota> {
   const period = await periodFor(db, merchantId, at);
-  const row = await db('usage_counters').where({ merchant_id: merchantId, period_start: period.start }).first('conversations');
-  return quotaFrom(db, merchantId, period, (row?.conversations as number | undefined) ?? 0);
+  const row = await usageCounters(db).where({ merchantId, periodStart: period.start }).first('conversations');
+  return quotaFrom(db, merchantId, period, row?.conversations ?? 0);
 }
 
 /**
@@ -179,20 +170,20 @@ export async function countNewConversation(db: Db, merchantId: string, conversat
   const period = await periodFor(db, merchantId, at);
   const { counted, used } = await db.transaction(async (trx) => {
     const inserted = await trx('usage_events')
-      .insert({ merchant_id: merchantId, conversation_id: conversationId, period_start: period.start })
-      .onConflict(['merchant_id', 'conversation_id', 'period_start'])
+      .insert({ merchantId, conversationId, periodStart: period.start })
+      .onConflict(['merchantId', 'conversationId', 'periodStart'])
       .ignore()
-      .returning('conversation_id');
+      .returning('conversationId');
     if (!inserted.length) {
-      const row = await trx('usage_counters').where({ merchant_id: merchantId, period_start: period.start }).first('conversations');
-      return { counted: false, used: (row?.conversations as number | undefined) ?? 0 };
+      const row = await usageCounters(trx).where({ merchantId, periodStart: period.start }).first('conversations');
+      return { counted: false, used: row?.conversations ?? 0 };
     }
-    const [row] = await trx('usage_counters')
-      .insert({ merchant_id: merchantId, period_start: period.start, conversations: 1 })
-      .onConflict(['merchant_id', 'period_start'])
+    const [row] = (await trx('usage_counters')
+      .insert({ merchantId, periodStart: period.start, conversations: 1 })
+      .onConflict(['merchantId', 'periodStart'])
       .merge({ conversations: trx.raw('usage_counters.conversations + 1') })
-      .returning('conversations');
-    return { counted: true, used: row.conversations as number };
+      .returning('conversations')) as Pick<UsageCounterRow, 'conversations'>[];
+    return { counted: true, used: row!.conversations };
   });
   return { counted, ...(await quotaFrom(db, merchantId, period, used)) };
 }
@@ -204,28 +195,28 @@ export async function countNewConversation(db: Db, merchantId: string, conversat
  * amount captured; later refunds do not change it.
  */
 export async function recordPlatformFee(db: Db, orderId: string): Promise<number | null> {
-  const order = await db('orders').where({ id: orderId }).first('merchant_id', 'amount_minor', 'paid_at', 'platform_fee_minor');
+  const order = await orders(db).where({ id: orderId }).first('merchantId', 'amountMinor', 'paidAt', 'platformFeeMinor');
   if (!order) throw new Error(`order ${orderId} not found`);
-  if (order.platform_fee_minor !== null) return order.platform_fee_minor as number;
-  if (!order.paid_at) return null;
-  const plan = await planFor(db, order.merchant_id as string);
-  const fee = marketplaceFee(order.amount_minor as number, plan.marketplaceFeeBps);
-  const [row] = await db('orders').where({ id: orderId }).whereNull('platform_fee_minor').update({ platform_fee_minor: fee }).returning('platform_fee_minor');
-  if (row) return row.platform_fee_minor as number;
+  if (order.platformFeeMinor !== null) return order.platformFeeMinor;
+  if (!order.paidAt) return null;
+  const plan = await planFor(db, order.merchantId);
+  const fee = marketplaceFee(order.amountMinor, plan.marketplaceFeeBps);
+  const [row] = (await orders(db).where({ id: orderId }).whereNull('platformFeeMinor').update({ platformFeeMinor: fee }).returning('platformFeeMinor')) as Pick<OrderRow, 'platformFeeMinor'>[];
+  if (row) return row.platformFeeMinor;
   // Another call stored it first; theirs stands.
-  return (await db('orders').where({ id: orderId }).first('platform_fee_minor')).platform_fee_minor as number;
+  return (await orders(db).where({ id: orderId }).first('platformFeeMinor'))?.platformFeeMinor ?? null;
 }
 
 /** Marketplace fees on payments made in the period, by currency; records any fee not recorded yet. */
 export async function platformFeesFor(db: Db, merchantId: string, period: Period): Promise<{ currency: string; feeMinor: number; payments: number }[]> {
-  const inPeriod = () => db('orders').where({ merchant_id: merchantId }).where('paid_at', '>=', period.start).where('paid_at', '<', period.end);
-  for (const { id } of await inPeriod().whereNull('platform_fee_minor').select('id')) await recordPlatformFee(db, id as string);
-  const rows = await inPeriod()
-    .whereNotNull('platform_fee_minor')
+  const inPeriod = () => orders(db).where({ merchantId }).where('paidAt', '>=', period.start).where('paidAt', '<', period.end);
+  for (const { id } of await inPeriod().whereNull('platformFeeMinor').select('id')) await recordPlatformFee(db, id);
+  const rows = (await inPeriod()
+    .whereNotNull('platformFeeMinor')
     .groupBy('currency')
     .orderBy('currency')
-    .select('currency', db.raw('sum(platform_fee_minor)::bigint as fee_minor'), db.raw('count(*)::int as payments'));
-  return rows.map((r: Row) => ({ currency: r.currency as string, feeMinor: r.fee_minor as number, payments: r.payments as number }));
+    .select('currency', db.raw('sum(platform_fee_minor)::bigint as fee_minor'), db.raw('count(*)::int as payments'))) as unknown as { currency: string; feeMinor: number; payments: number }[];
+  return rows.map((r) => ({ currency: r.currency, feeMinor: r.feeMinor, payments: r.payments }));
 }
 
 export interface IssueInvoiceOptions {
@@ -252,73 +243,91 @@ export async function issueInvoice(
 ): Promise<{ invoice: Invoice; lines: InvoiceLine[]; created: boolean }> {
   if (!(period.start < period.end)) throw new RangeError('the period must end after it starts');
   return db.transaction(async (trx) => {
-    await trx('invoice_sequences').insert({ merchant_id: merchantId, last: 0 }).onConflict('merchant_id').ignore();
-    const { last } = await trx('invoice_sequences').where({ merchant_id: merchantId }).forUpdate().first('last');
+    await trx('invoice_sequences').insert({ merchantId, last: 0 }).onConflict('merchantId').ignore();
+    const { last } = (await trx<{ merchantId: string; last: number }>('invoice_sequences').where({ merchantId }).forUpdate().first('last'))!;
     // Read after taking the lock, so a concurrent issue for the same period is seen.
-    const existing = await trx('invoices')
-      .where({ merchant_id: merchantId, period_start: period.start, period_end: period.end })
+    const existing = await invoices(trx)
+      .where({ merchantId, periodStart: period.start, periodEnd: period.end })
       .whereNot({ status: 'void' })
-      .first(invoiceColumns);
+      .first(...invoiceColumns);
     if (existing) {
-      const stored = await trx('invoice_lines').where({ invoice_id: existing.id }).orderBy('position');
-      return { invoice: toInvoice(existing), lines: stored.map(toLine), created: false };
+      const stored = await invoiceLines(trx).where({ invoiceId: existing.id }).orderBy('position');
+      return { invoice: existing, lines: stored.map(toLine), created: false };
     }
-    const sequence = (last as number) + 1;
+    const sequence = last + 1;
     const issuedAt = opts.issuedAt ?? new Date();
     const { subtotalMinor, totalMinor } = invoiceTotals(lines);
-    await trx('invoice_sequences').where({ merchant_id: merchantId }).update({ last: sequence });
-    const [row] = await trx('invoices')
+    await trx('invoice_sequences').where({ merchantId }).update({ last: sequence });
+    const [row] = (await trx('invoices')
       .insert({
-        merchant_id: merchantId,
+        merchantId,
         number: formatInvoiceNumber(issuedAt, sequence),
         sequence,
-        period_start: period.start,
-        period_end: period.end,
+        periodStart: period.start,
+        periodEnd: period.end,
         currency: opts.currency,
-        subtotal_minor: subtotalMinor,
-        total_minor: totalMinor,
+        subtotalMinor,
+        totalMinor,
         status: opts.status ?? 'open',
-        provider_invoice_id: opts.providerInvoiceId ?? null,
-        issued_at: issuedAt,
+        providerInvoiceId: opts.providerInvoiceId ?? null,
+        issuedAt,
       })
-      .returning(invoiceColumns);
+      .returning([...invoiceColumns])) as Invoice[];
+    const invoice = row!;
     if (lines.length) {
-      await trx('invoice_lines').insert(
-        lines.map((l, position) => ({ invoice_id: row.id, position, description: l.description, quantity: l.quantity, unit_minor: l.unitMinor, amount_minor: l.amountMinor })),
+      await invoiceLines(trx).insert(
+        lines.map((l, position) => ({ invoiceId: invoice.id, position, description: l.description, quantity: l.quantity, unitMinor: l.unitMinor, amountMinor: l.amountMinor })),
       );
     }
-    return { invoice: toInvoice(row), lines: [...lines], created: true };
+    return { invoice, lines: [...lines], created: true };
   });
 }
 
 /** Marks an open (or uncollectible) invoice paid; true only for the call that did it. */
 export async function markInvoicePaid(db: Db, ref: { invoiceId: string } | { providerInvoiceId: string }, at: Date = new Date()): Promise<boolean> {
-  const rows = await db('invoices')
-    .where('invoiceId' in ref ? { id: ref.invoiceId } : { provider_invoice_id: ref.providerInvoiceId })
+  const rows = await invoices(db)
+    .where('invoiceId' in ref ? { id: ref.invoiceId } : { providerInvoiceId: ref.providerInvoiceId })
     .whereIn('status', ['open', 'uncollectible'])
-    .update({ status: 'paid', paid_at: at })
+    .update({ status: 'paid', paidAt: at })
     .returning('id');
   return rows.length > 0;
 }
 
 export async function listInvoices(db: Db, merchantId: string): Promise<Invoice[]> {
-  return (await db('invoices').where({ merchant_id: merchantId }).orderBy('sequence', 'desc').select(invoiceColumns)).map(toInvoice);
+  return invoices(db).where({ merchantId }).orderBy('sequence', 'desc').select(...invoiceColumns);
 }
 
 /** The merchant's own invoice with its lines; undefined for another merchant's. */
 export async function invoiceFor(db: Db, merchantId: string, invoiceId: string): Promise<{ invoice: Invoice; lines: InvoiceLine[] } | undefined> {
-  const row = await db('invoices').where({ id: invoiceId, merchant_id: merchantId }).first(invoiceColumns);
-  if (!row) return undefined;
-  const lines = await db('invoice_lines').where({ invoice_id: invoiceId }).orderBy('position');
-  return { invoice: toInvoice(row), lines: lines.map(toLine) };
+  const invoice = await invoices(db).where({ id: invoiceId, merchantId }).first(...invoiceColumns);
+  if (!invoice) return undefined;
+  const lines = await invoiceLines(db).where({ invoiceId }).orderBy('position');
+  return { invoice, lines: lines.map(toLine) };
 }
 
 export async function invoicePdf(db: Db, invoiceId: string): Promise<Buffer | null> {
-  const row = await db('invoices').where({ id: invoiceId }).first('pdf');
-  return (row?.pdf as Buffer | null | undefined) ?? null;
+  const row = await invoices(db).where({ id: invoiceId }).first('pdf');
+  return row?.pdf ?? null;
 }
 
 /** Keeps the first rendering: an issued invoice's document does not change. */
 export async function storeInvoicePdf(db: Db, invoiceId: string, pdf: Buffer): Promise<void> {
-  await db('invoices').where({ id: invoiceId }).whereNull('pdf').update({ pdf });
+  await invoices(db).where({ id: invoiceId }).whereNull('pdf').update({ pdf });
+}
+
+export async function startBillingCheckout(db: Db, c: { token: string; merchantId: string; planCode: string; provider: string }): Promise<void> {
+  await db('billing_checkouts').insert(c);
+}
+
+export async function billingCheckout(db: Db, provider: string, token: string): Promise<BillingCheckout | null> {
+  return (await db<BillingCheckout>('billing_checkouts').where({ token, provider }).first()) ?? null;
+}
+
+export async function completeBillingCheckout(db: Db, token: string, subscriptionRef: string): Promise<void> {
+  await db<BillingCheckout>('billing_checkouts').where({ token }).update({ subscriptionRef, completedAt: db.fn.now() });
+}
+
+/** The merchant holding a provider's subscription; providers whose webhooks name only the subscription need it. */
+export async function subscriptionOwner(db: Db, provider: SubscriptionProvider, providerRef: string): Promise<string | null> {
+  return (await subscriptions(db).where({ provider, providerRef }).first('merchantId'))?.merchantId ?? null;
 }

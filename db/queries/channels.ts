@@ -1,5 +1,6 @@
 import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../knex';
+import type { ConversationRow } from './conversations';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -16,26 +17,62 @@ export type MerchantChannel =
   | { id: string; merchantId: string; provider: 'twilio'; address: string; credentials: TwilioCredentials }
   | { id: string; merchantId: string; provider: 'meta'; address: string; credentials: MetaCredentials };
 
-interface Row {
+/** A row of `merchant_channels`: one connected WhatsApp number; credentials are sealed, never stored in the clear. */
+interface ChannelRow {
   id: string;
-  merchant_id: string;
+  merchantId: string;
   provider: 'twilio' | 'meta';
   address: string;
-  credentials_encrypted: string;
+  credentialsEncrypted: string;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
-const toChannel = (box: SecretBox, r: Row): MerchantChannel =>
-  ({ id: r.id, merchantId: r.merchant_id, provider: r.provider, address: r.address, credentials: box.openJson(r.credentials_encrypted) }) as MerchantChannel;
+/** A connected number as the merchant sees it: no credentials. */
+export interface ChannelSummary {
+  id: string;
+  provider: 'twilio' | 'meta';
+  address: string;
+  active: boolean;
+  createdAt: string;
+}
+
+const toChannel = (box: SecretBox, r: ChannelRow): MerchantChannel =>
+  ({ id: r.id, merchantId: r.merchantId, provider: r.provider, address: r.address, credentials: box.openJson(r.credentialsEncrypted) }) as MerchantChannel;
+
+const channels = (db: Db) => db<ChannelRow>('merchant_channels');
 
 /** The receiving number selects the merchant. */
 export async function channelByAddress(db: Db, box: SecretBox, provider: 'twilio' | 'meta', address: string): Promise<MerchantChannel | null> {
-  const row: Row | undefined = await db('merchant_channels').where({ provider, address, active: true }).first();
+  const row = await channels(db).where({ provider, address, active: true }).first();
   return row ? toChannel(box, row) : null;
 }
 
 export async function channelById(db: Db, box: SecretBox, id: string): Promise<MerchantChannel | null> {
-  const row: Row | undefined = await db('merchant_channels').where({ id }).first();
+  const row = await channels(db).where({ id }).first();
   return row ? toChannel(box, row) : null;
+}
+
+export async function listChannels(db: Db, merchantId: string): Promise<ChannelSummary[]> {
+  const rows = await channels(db).where({ merchantId }).orderBy('createdAt').select('id', 'provider', 'address', 'active', 'createdAt');
+  return rows.map((r) => ({ id: r.id, provider: r.provider, address: r.address, active: r.active, createdAt: r.createdAt.toISOString() }));
+}
+
+export async function activeChannelIds(db: Db, merchantId: string): Promise<string[]> {
+  return (await channels(db).where({ merchantId, active: true }).select('id')).map((r) => r.id);
+}
+
+/**
+ * Disconnects this merchant's number: its credentials are replaced by an
+ * empty sealed value, while conversations keep pointing at the row for
+ * history. Null for another merchant's channel.
+ */
+export async function deactivateChannel(db: Db, box: SecretBox, merchantId: string, id: string): Promise<Pick<ChannelRow, 'provider' | 'address'> | null> {
+  const row = await channels(db).where({ id, merchantId }).first('provider', 'address');
+  if (!row) return null;
+  await channels(db).where({ id }).update({ active: false, credentialsEncrypted: box.sealJson({}), updatedAt: db.fn.now() });
+  return row;
 }
 
 export async function upsertChannel(
@@ -44,13 +81,13 @@ export async function upsertChannel(
   c: { merchantId: string; provider: 'twilio' | 'meta'; address: string; credentials: TwilioCredentials | MetaCredentials },
 ): Promise<string | null> {
   const [row] = await db('merchant_channels')
-    .insert({ merchant_id: c.merchantId, provider: c.provider, address: c.address, credentials_encrypted: box.sealJson(c.credentials), active: true })
+    .insert({ merchantId: c.merchantId, provider: c.provider, address: c.address, credentialsEncrypted: box.sealJson(c.credentials), active: true })
     .onConflict(['provider', 'address'])
-    .merge(['credentials_encrypted', 'active', 'updated_at'])
+    .merge(['credentialsEncrypted', 'active', 'updatedAt'])
     // A number another merchant already connected is never taken over: null.
-    .where('merchant_channels.merchant_id', c.merchantId)
+    .where('merchant_channels.merchantId', c.merchantId)
     .returning('id');
-  return (row?.id as string | undefined) ?? null;
+  return (row as { id: string } | undefined)?.id ?? null;
 }
 
 /** Remembers which number a WhatsApp lead writes to and how to reach the customer (sealed). */
@@ -62,11 +99,11 @@ export async function rememberWhatsAppCustomer(
 ): Promise<void> {
   await db('conversations')
     .where({ id: conversationId })
-    .update({ merchant_channel_id: c.channelId, customer_address_encrypted: box.seal(c.phone), ...(c.name ? { customer_name: c.name.slice(0, 200) } : {}) });
+    .update({ merchantChannelId: c.channelId, customerAddressEncrypted: box.seal(c.phone), ...(c.name ? { customerName: c.name.slice(0, 200) } : {}) });
 }
 
 export async function whatsAppRecipient(db: Db, box: SecretBox, conversationId: string): Promise<{ channelId: string; phone: string } | null> {
-  const row = await db('conversations').where({ id: conversationId }).first('merchant_channel_id', 'customer_address_encrypted');
-  if (!row?.merchant_channel_id || !row.customer_address_encrypted) return null;
-  return { channelId: row.merchant_channel_id, phone: box.open(row.customer_address_encrypted) };
+  const row = await db<ConversationRow>('conversations').where({ id: conversationId }).first('merchantChannelId', 'customerAddressEncrypted');
+  if (!row?.merchantChannelId || !row.customerAddressEncrypted) return null;
+  return { channelId: row.merchantChannelId, phone: box.open(row.customerAddressEncrypted) };
 }

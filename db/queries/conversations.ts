@@ -1,9 +1,54 @@
 import type { Channel, PendingPayment } from '../../domain/conversation';
 import type { LeadProfile } from '../../domain/lead';
 import { publishConversationEvent } from '../events';
-import { toChatMessage } from './messages';
-import { toOrder } from './orders';
-import type { Db, DbRow } from '../knex';
+import { toChatMessage, type MessageRow } from './messages';
+import { conversationOrders, type OrderView } from './orders';
+import type { Db } from '../knex';
+
+/** A row of `conversations`: the projection of a lead's workflow, for lists, search and analytics. */
+export interface ConversationRow {
+  id: string;
+  merchantId: string;
+  channel: Channel;
+  customerKey: string;
+  stage: string;
+  mode: 'bot' | 'human';
+  needsHuman: boolean;
+  score: number;
+  language: string;
+  lead: LeadProfile;
+  summary: string;
+  pendingPayment: PendingPayment | null;
+  nextFollowUpAt: Date | null;
+  closedReason: string | null;
+  handOffReason: string | null;
+  messageCount: number;
+  lastMessagePreview: string | null;
+  lastMessageAt: Date | null;
+  projectionVersion: number;
+  /** WhatsApp only: the connected number the lead writes to. */
+  merchantChannelId: string | null;
+  /** WhatsApp only: the customer's phone number, sealed. */
+  customerAddressEncrypted: string | null;
+  customerName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A row of `conversation_events`: a change of stage, mode, hand-off or closing, written by the projection. */
+interface ConversationEventRow {
+  id: number;
+  conversationId: string;
+  merchantId: string;
+  kind: string;
+  fromValue: string | null;
+  toValue: string | null;
+  at: Date;
+}
+
+type ConversationChange = Pick<ConversationEventRow, 'kind' | 'fromValue' | 'toValue'>;
+
+const conversations = (db: Db) => db<ConversationRow>('conversations');
 
 export interface ConversationProjection {
   conversationId: string;
@@ -30,28 +75,28 @@ export async function projectConversation(db: Db, p: ConversationProjection): Pr
   const values = {
     stage: p.stage,
     mode: p.mode,
-    needs_human: p.needsHuman,
-    hand_off_reason: p.handOffReason,
+    needsHuman: p.needsHuman,
+    handOffReason: p.handOffReason,
     score: p.score,
     language: p.language,
     lead: JSON.stringify(p.lead),
     summary: p.summary,
-    pending_payment: p.pendingPayment ? JSON.stringify(p.pendingPayment) : null,
-    next_follow_up_at: p.nextFollowUpAt,
-    closed_reason: p.closedReason,
-    projection_version: p.version,
-    updated_at: db.fn.now(),
+    pendingPayment: p.pendingPayment ? JSON.stringify(p.pendingPayment) : null,
+    nextFollowUpAt: p.nextFollowUpAt,
+    closedReason: p.closedReason,
+    projectionVersion: p.version,
+    updatedAt: db.fn.now(),
   };
   await db.transaction(async (trx) => {
-    const before = await trx('conversations').where({ id: p.conversationId }).forUpdate().first('stage', 'mode', 'needs_human', 'hand_off_reason', 'closed_reason');
+    const before = await conversations(trx).where({ id: p.conversationId }).forUpdate().first('stage', 'mode', 'needsHuman', 'handOffReason', 'closedReason');
     const changed = await trx('conversations')
-      .insert({ id: p.conversationId, merchant_id: p.merchantId, channel: p.channel, customer_key: p.customerKey, ...values })
+      .insert({ id: p.conversationId, merchantId: p.merchantId, channel: p.channel, customerKey: p.customerKey, ...values })
       .onConflict('id')
       .merge(values)
-      .where('conversations.projection_version', '<', p.version)
+      .where('conversations.projectionVersion', '<', p.version)
       .returning('id');
     if (changed.length) {
-      const events = changesOf(before, p).map((e) => ({ ...e, conversation_id: p.conversationId, merchant_id: p.merchantId }));
+      const events = changesOf(before, p).map((e) => ({ ...e, conversationId: p.conversationId, merchantId: p.merchantId }));
       if (events.length) await trx('conversation_events').insert(events);
       await publishConversationEvent(trx, { kind: 'conversation', merchantId: p.merchantId, conversationId: p.conversationId });
     }
@@ -59,14 +104,17 @@ export async function projectConversation(db: Db, p: ConversationProjection): Pr
 }
 
 /** What moved between two projections: the stage timeline and the hand-off history analytics reads. */
-function changesOf(before: DbRow | undefined, p: ConversationProjection): { kind: string; from_value: string | null; to_value: string | null }[] {
-  const events: { kind: string; from_value: string | null; to_value: string | null }[] = [];
+function changesOf(
+  before: Pick<ConversationRow, 'stage' | 'mode' | 'needsHuman' | 'handOffReason' | 'closedReason'> | undefined,
+  p: ConversationProjection,
+): ConversationChange[] {
+  const events: ConversationChange[] = [];
   const from = (v: unknown) => (v === undefined || v === null ? null : String(v));
-  if (from(before?.stage) !== p.stage) events.push({ kind: 'stage', from_value: from(before?.stage), to_value: p.stage });
-  if ((before?.mode ?? 'bot') !== p.mode) events.push({ kind: 'mode', from_value: from(before?.mode ?? 'bot'), to_value: p.mode });
-  if (Boolean(before?.needs_human) !== p.needsHuman) events.push({ kind: 'needs_human', from_value: String(Boolean(before?.needs_human)), to_value: String(p.needsHuman) });
-  if (p.handOffReason && before?.hand_off_reason !== p.handOffReason) events.push({ kind: 'hand_off', from_value: from(before?.hand_off_reason), to_value: p.handOffReason });
-  if (p.closedReason && !before?.closed_reason) events.push({ kind: 'closed', from_value: null, to_value: p.closedReason });
+  if (from(before?.stage) !== p.stage) events.push({ kind: 'stage', fromValue: from(before?.stage), toValue: p.stage });
+  if ((before?.mode ?? 'bot') !== p.mode) events.push({ kind: 'mode', fromValue: from(before?.mode ?? 'bot'), toValue: p.mode });
+  if (Boolean(before?.needsHuman) !== p.needsHuman) events.push({ kind: 'needs_human', fromValue: String(Boolean(before?.needsHuman)), toValue: String(p.needsHuman) });
+  if (p.handOffReason && before?.handOffReason !== p.handOffReason) events.push({ kind: 'hand_off', fromValue: from(before?.handOffReason), toValue: p.handOffReason });
+  if (p.closedReason && !before?.closedReason) events.push({ kind: 'closed', fromValue: null, toValue: p.closedReason });
   return events;
 }
 
@@ -97,32 +145,33 @@ export interface ConversationSummaryRow {
   updatedAt: string;
 }
 
-const toSummary = (r: DbRow): ConversationSummaryRow => ({
+const toSummary = (r: ConversationRow): ConversationSummaryRow => ({
   id: r.id,
   channel: r.channel,
   stage: r.stage,
   mode: r.mode,
-  needsHuman: r.needs_human,
+  needsHuman: r.needsHuman,
   score: r.score,
   language: r.language,
   lead: r.lead,
-  messageCount: r.message_count,
-  lastMessagePreview: r.last_message_preview,
-  lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
-  updatedAt: new Date(r.updated_at).toISOString(),
+  messageCount: r.messageCount,
+  lastMessagePreview: r.lastMessagePreview,
+  lastMessageAt: r.lastMessageAt ? r.lastMessageAt.toISOString() : null,
+  updatedAt: r.updatedAt.toISOString(),
 });
 
 export async function listConversations(db: Db, f: ConversationFilter): Promise<ConversationSummaryRow[]> {
-  const q = db('conversations').where({ merchant_id: f.merchantId });
+  const q = conversations(db).where({ merchantId: f.merchantId });
   if (f.stage) q.andWhere({ stage: f.stage });
-  if (f.channel) q.andWhere({ channel: f.channel });
-  if (f.needsHuman !== undefined) q.andWhere({ needs_human: f.needsHuman });
+  if (f.channel) q.andWhere({ channel: f.channel as Channel });
+  if (f.needsHuman !== undefined) q.andWhere({ needsHuman: f.needsHuman });
   if (f.minScore !== undefined) q.andWhere('score', '>=', f.minScore);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q.andWhere((w) =>
       w
-        .whereILike('lead', like)
+        // lead is jsonb: searched as its text (names, needs, budget).
+        .whereRaw('conversations.lead::text ilike ?', [like])
         .orWhereILike('summary', like)
         .orWhereExists(
           db('messages').whereRaw('messages.conversation_id = conversations.id').andWhereILike('messages.text', like),
@@ -131,35 +180,53 @@ export async function listConversations(db: Db, f: ConversationFilter): Promise<
   }
   if (f.before) {
     const [at, id] = f.before.split('|');
-    if (at && id) q.andWhere((w) => w.where('updated_at', '<', at).orWhere((x) => x.where('updated_at', '=', at).andWhere('id', '<', id)));
+    if (at && id) q.andWhere((w) => w.where('updatedAt', '<', at).orWhere((x) => x.where('updatedAt', '=', at).andWhere('id', '<', id)));
   }
-  const rows = await q.orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(f.limit);
+  const rows = await q.orderBy([{ column: 'updatedAt', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(f.limit);
   return rows.map(toSummary);
 }
 
 export async function conversationMerchant(db: Db, conversationId: string): Promise<string | null> {
-  const row = await db('conversations').where({ id: conversationId }).first('merchant_id');
-  return row?.merchant_id ?? null;
+  const row = await conversations(db).where({ id: conversationId }).first('merchantId');
+  return row?.merchantId ?? null;
 }
 
-const detailColumns = ['id', 'provider_message_id', 'sender', 'text', 'created_at', 'confidence', 'intent', 'author', 'status'];
-const toDetailMessage = (m: DbRow): ConversationDetail['messages'][number] => ({
-  ...toChatMessage(m as Parameters<typeof toChatMessage>[0]),
+/** Whether the merchant has any conversation at all. */
+export async function hasConversations(db: Db, merchantId: string): Promise<boolean> {
+  return Boolean(await conversations(db).where({ merchantId }).first('id'));
+}
+
+/** How to start a lead's workflow again (channel, customer, language); null for an unknown conversation. */
+export async function conversationContact(db: Db, id: string): Promise<Pick<ConversationRow, 'channel' | 'customerKey' | 'language'> | null> {
+  return (await conversations(db).where({ id }).first('channel', 'customerKey', 'language')) ?? null;
+}
+
+/** The name the customer gave their channel (WhatsApp profile name), for payment pages. */
+export async function customerName(db: Db, id: string): Promise<string | null> {
+  return (await conversations(db).where({ id }).first('customerName'))?.customerName ?? null;
+}
+
+const detailColumns = ['id', 'providerMessageId', 'sender', 'text', 'createdAt', 'confidence', 'intent', 'author', 'status'] as const;
+type DetailMessageRow = Pick<MessageRow, (typeof detailColumns)[number]>;
+const toDetailMessage = (m: DetailMessageRow): ConversationDetail['messages'][number] => ({
+  ...toChatMessage(m),
   confidence: m.confidence ?? null,
   intent: m.intent ?? null,
   author: m.author ?? null,
   status: m.status,
 });
 
+const messages = (db: Db) => db<MessageRow>('messages');
+
 /** For the merchant's live feed: a message as the conversation view shows it. */
 export async function merchantMessage(db: Db, merchantId: string, messageId: string): Promise<ConversationDetail['messages'][number] | null> {
-  const row = await db('messages').where({ id: messageId, merchant_id: merchantId }).first(detailColumns);
+  const row = await messages(db).where({ id: messageId, merchantId }).first(...detailColumns);
   return row ? toDetailMessage(row) : null;
 }
 
 /** For the merchant's live feed: the list item of one conversation. */
 export async function conversationSummary(db: Db, merchantId: string, id: string): Promise<ConversationSummaryRow | null> {
-  const row = await db('conversations').where({ id, merchant_id: merchantId }).first();
+  const row = await conversations(db).where({ id, merchantId }).first();
   return row ? toSummary(row) : null;
 }
 
@@ -167,22 +234,22 @@ export interface ConversationDetail {
   summary: ConversationSummaryRow;
   messages: { id: string; from: string; text: string; at: string; confidence: number | null; intent: string | null; author: string | null; status: string }[];
   timeline: { kind: string; from: string | null; to: string | null; at: string }[];
-  orders: ReturnType<typeof toOrder>[];
+  orders: OrderView[];
 }
 
 /** The merchant's own conversation, or null: another merchant's id reads exactly like a missing one. */
 export async function conversationDetail(db: Db, merchantId: string, id: string): Promise<ConversationDetail | null> {
-  const row = await db('conversations').where({ id, merchant_id: merchantId }).first();
+  const row = await conversations(db).where({ id, merchantId }).first();
   if (!row) return null;
-  const [messages, events, orders] = await Promise.all([
-    db('messages').where({ conversation_id: id }).orderBy([{ column: 'created_at' }, { column: 'seq' }]).limit(500).select(detailColumns),
-    db('conversation_events').where({ conversation_id: id }).orderBy('id').select('kind', 'from_value', 'to_value', 'at'),
-    db('orders').where({ conversation_id: id, merchant_id: merchantId }).orderBy('created_at', 'desc'),
+  const [transcript, events, orders] = await Promise.all([
+    messages(db).where({ conversationId: id }).orderBy([{ column: 'createdAt' }, { column: 'seq' }]).limit(500).select(...detailColumns),
+    db<ConversationEventRow>('conversation_events').where({ conversationId: id }).orderBy('id').select('kind', 'fromValue', 'toValue', 'at'),
+    conversationOrders(db, merchantId, id),
   ]);
   return {
     summary: toSummary(row),
-    messages: messages.map(toDetailMessage),
-    timeline: events.map((e) => ({ kind: e.kind, from: e.from_value, to: e.to_value, at: new Date(e.at).toISOString() })),
-    orders: orders.map(toOrder),
+    messages: transcript.map(toDetailMessage),
+    timeline: events.map((e) => ({ kind: e.kind, from: e.fromValue, to: e.toValue, at: e.at.toISOString() })),
+    orders,
   };
 }

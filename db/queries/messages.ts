@@ -10,25 +10,45 @@ export interface ConversationKey {
   customerKey: string;
 }
 
-interface MessageRow {
+/** A row of `messages`: the transcript, in and out. */
+export interface MessageRow {
   id: string;
-  provider_message_id: string | null;
+  conversationId: string;
+  merchantId: string;
+  direction: 'in' | 'out';
   sender: Sender;
   text: string;
-  created_at: Date;
+  /** Inbound: the provider's (or web client's) message id. Outbound: the id the channel returned. */
+  providerMessageId: string | null;
+  /** Outbound only: the same key on every activity attempt. */
+  idempotencyKey: string | null;
+  status: string;
+  signalledAt: Date | null;
+  author: string | null;
+  intent: string | null;
+  objection: string | null;
+  confidence: number | null;
+  usage: Usage | null;
+  media: unknown[] | null;
+  failureReason: string | null;
+  statusAt: Date | null;
+  seq: number;
+  createdAt: Date;
 }
 
 /** The customer-facing id: the client's own id for inbound web-chat messages, so widgets can dedupe. */
-export const toChatMessage = (r: MessageRow): ChatMessage => ({
-  id: r.sender === 'customer' && r.provider_message_id ? r.provider_message_id : r.id,
+export const toChatMessage = (r: Pick<MessageRow, 'id' | 'providerMessageId' | 'sender' | 'text' | 'createdAt'>): ChatMessage => ({
+  id: r.sender === 'customer' && r.providerMessageId ? r.providerMessageId : r.id,
   from: r.sender,
   text: r.text,
-  at: r.created_at.toISOString(),
+  at: r.createdAt.toISOString(),
 });
+
+const messages = (db: Db) => db<MessageRow>('messages');
 
 export async function ensureConversation(db: Db, key: ConversationKey): Promise<void> {
   await db('conversations')
-    .insert({ id: key.conversationId, merchant_id: key.merchantId, channel: key.channel, customer_key: key.customerKey })
+    .insert({ id: key.conversationId, merchantId: key.merchantId, channel: key.channel, customerKey: key.customerKey })
     .onConflict('id')
     .ignore();
 }
@@ -37,10 +57,10 @@ async function touchConversation(db: Db, conversationId: string, text: string, a
   await db('conversations')
     .where({ id: conversationId })
     .update({
-      message_count: db.raw('message_count + 1'),
-      last_message_preview: text.slice(0, 140),
-      last_message_at: at,
-      updated_at: db.fn.now(),
+      messageCount: db.raw('message_count + 1'),
+      lastMessagePreview: text.slice(0, 140),
+      lastMessageAt: at,
+      updatedAt: db.fn.now(),
     });
 }
 
@@ -52,24 +72,25 @@ async function touchConversation(db: Db, conversationId: string, text: string, a
 async function insertMessageOnce(
   db: Db,
   key: ConversationKey,
-  row: Record<string, unknown>,
-  unique: { columns: string[]; match: Record<string, unknown> },
+  row: Partial<Record<keyof MessageRow, unknown>> & { text: string },
+  unique: { columns: (keyof MessageRow)[]; match: Partial<MessageRow> },
   createdAt: Date,
 ): Promise<{ id: string; duplicate: boolean }> {
   return db.transaction(async (trx) => {
     await ensureConversation(trx, key);
-    const [inserted] = await trx('messages')
-      .insert({ conversation_id: key.conversationId, merchant_id: key.merchantId, ...row })
+    const [inserted] = (await trx('messages')
+      .insert({ conversationId: key.conversationId, merchantId: key.merchantId, ...row })
       .onConflict(unique.columns)
       .ignore()
-      .returning('id');
+      .returning('id')) as { id: string }[];
     if (!inserted) {
-      const existing = await trx('messages').where(unique.match).first('id');
-      return { id: existing.id as string, duplicate: true };
+      const existing = await messages(trx).where(unique.match).first('id');
+      if (!existing) throw new Error('a message conflicted with a row that is gone');
+      return { id: existing.id, duplicate: true };
     }
-    await touchConversation(trx, key.conversationId, row.text as string, createdAt);
+    await touchConversation(trx, key.conversationId, row.text, createdAt);
     await publishConversationEvent(trx, { kind: 'message', merchantId: key.merchantId, conversationId: key.conversationId, messageId: inserted.id });
-    return { id: inserted.id as string, duplicate: false };
+    return { id: inserted.id, duplicate: false };
   });
 }
 
@@ -86,14 +107,14 @@ export function recordInbound(
       direction: 'in',
       sender: 'customer',
       text: msg.text,
-      provider_message_id: msg.providerMessageId,
+      providerMessageId: msg.providerMessageId,
       status: 'received',
-      created_at: msg.at,
+      createdAt: msg.at,
       media: msg.media?.length ? JSON.stringify(msg.media) : null,
     },
     {
-      columns: ['conversation_id', 'direction', 'provider_message_id'],
-      match: { conversation_id: key.conversationId, direction: 'in', provider_message_id: msg.providerMessageId },
+      columns: ['conversationId', 'direction', 'providerMessageId'],
+      match: { conversationId: key.conversationId, direction: 'in', providerMessageId: msg.providerMessageId },
     },
     msg.at,
   );
@@ -130,35 +151,64 @@ export function recordOutbound(db: Db, key: ConversationKey, out: OutboundRecord
       confidence: out.confidence ?? null,
       usage: out.usage ? JSON.stringify(out.usage) : null,
       status: out.status,
-      provider_message_id: out.providerMessageId ?? null,
-      idempotency_key: out.idempotencyKey,
+      providerMessageId: out.providerMessageId ?? null,
+      idempotencyKey: out.idempotencyKey,
     },
-    { columns: ['idempotency_key'], match: { idempotency_key: out.idempotencyKey } },
+    { columns: ['idempotencyKey'], match: { idempotencyKey: out.idempotencyKey } },
     new Date(),
   );
 }
 
 export async function transcript(db: Db, conversationId: string, limit = 500): Promise<ChatMessage[]> {
-  const rows = await db('messages')
-    .where({ conversation_id: conversationId })
-    .orderBy([{ column: 'created_at' }, { column: 'seq' }])
+  const rows = await messages(db)
+    .where({ conversationId })
+    .orderBy([{ column: 'createdAt' }, { column: 'seq' }])
     .limit(limit)
-    .select('id', 'provider_message_id', 'sender', 'text', 'created_at');
+    .select('id', 'providerMessageId', 'sender', 'text', 'createdAt');
   return rows.map(toChatMessage);
 }
 
 export async function messageById(db: Db, id: string): Promise<ChatMessage | null> {
-  const row = await db('messages').where({ id }).first('id', 'provider_message_id', 'sender', 'text', 'created_at');
+  const row = await messages(db).where({ id }).first('id', 'providerMessageId', 'sender', 'text', 'createdAt');
   return row ? toChatMessage(row) : null;
 }
 
+/** An outbound message already recorded under this key, if any: a retried send finds it here. */
+export async function outboundByKey(db: Db, idempotencyKey: string): Promise<Pick<MessageRow, 'id' | 'providerMessageId' | 'status'> | null> {
+  return (await messages(db).where({ idempotencyKey }).first('id', 'providerMessageId', 'status')) ?? null;
+}
+
+/** Records an outbound message that could not be sent, with why, in one transaction. */
+export async function recordFailedOutbound(db: Db, key: ConversationKey, out: Omit<OutboundRecord, 'status'>, reason: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const { id } = await recordOutbound(trx, key, { ...out, status: 'failed' });
+    await messages(trx).where({ id }).update({ failureReason: reason.slice(0, 500), statusAt: trx.fn.now() });
+  });
+}
+
+/** Replaces an inbound message's media list (once the files are stored, with where each went). */
+export async function setInboundMedia(db: Db, conversationId: string, providerMessageId: string, media: unknown[]): Promise<void> {
+  await db('messages').where({ conversationId, direction: 'in', providerMessageId }).update({ media: JSON.stringify(media) });
+}
+
+/** Outbound messages per conversation, for checking that every conversation got every reply. */
+export async function outboundCounts(db: Db, conversationIds: string[]): Promise<Map<string, number>> {
+  const rows = (await messages(db)
+    .whereIn('conversationId', conversationIds)
+    .andWhere({ direction: 'out' })
+    .groupBy('conversationId')
+    .select('conversationId')
+    .count({ n: '*' })) as { conversationId: string; n: number | string }[];
+  return new Map(rows.map((r) => [r.conversationId, Number(r.n)]));
+}
+
 export async function markSignalled(db: Db, messageId: string): Promise<void> {
-  await db('messages').where({ id: messageId }).update({ signalled_at: db.fn.now() });
+  await messages(db).where({ id: messageId }).update({ signalledAt: db.fn.now() });
 }
 
 export async function wasSignalled(db: Db, messageId: string): Promise<boolean> {
-  const row = await db('messages').where({ id: messageId }).first('signalled_at');
-  return Boolean(row?.signalled_at);
+  const row = await messages(db).where({ id: messageId }).first('signalledAt');
+  return Boolean(row?.signalledAt);
 }
 
 const statusRank: Record<string, number> = { sending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
@@ -172,18 +222,18 @@ export async function applyDeliveryStatus(
   s: { providerMessageId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; reason?: string | null },
 ): Promise<{ messageId: string; idempotencyKey: string | null; conversationId: string; merchantId: string; changed: boolean } | null> {
   return db.transaction(async (trx) => {
-    const row = await trx('messages')
-      .where({ provider_message_id: s.providerMessageId, direction: 'out' })
+    const row = await messages(trx)
+      .where({ providerMessageId: s.providerMessageId, direction: 'out' })
       .forUpdate()
-      .first('id', 'idempotency_key', 'conversation_id', 'merchant_id', 'status');
+      .first('id', 'idempotencyKey', 'conversationId', 'merchantId', 'status');
     if (!row) return null;
     const changed = (statusRank[s.status] ?? 0) > (statusRank[row.status] ?? 0);
     if (changed) {
-      await trx('messages')
+      await messages(trx)
         .where({ id: row.id })
-        .update({ status: s.status, status_at: s.at, ...(s.status === 'failed' ? { failure_reason: (s.reason ?? 'failed').slice(0, 500) } : {}) });
-      await publishConversationEvent(trx, { kind: 'conversation', merchantId: row.merchant_id, conversationId: row.conversation_id });
+        .update({ status: s.status, statusAt: s.at, ...(s.status === 'failed' ? { failureReason: (s.reason ?? 'failed').slice(0, 500) } : {}) });
+      await publishConversationEvent(trx, { kind: 'conversation', merchantId: row.merchantId, conversationId: row.conversationId });
     }
-    return { messageId: row.id, idempotencyKey: row.idempotency_key, conversationId: row.conversation_id, merchantId: row.merchant_id, changed };
+    return { messageId: row.id, idempotencyKey: row.idempotencyKey, conversationId: row.conversationId, merchantId: row.merchantId, changed };
   });
 }

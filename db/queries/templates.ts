@@ -20,24 +20,18 @@ export interface Template {
   updatedAt: string;
 }
 
-const toTemplate = (r: Record<string, unknown>): Template => ({
-  id: r.id as string,
-  merchantId: r.merchant_id as string,
-  provider: r.provider as Template['provider'],
-  name: r.name as string,
-  language: r.language as string,
-  category: r.category as Template['category'],
-  purpose: (r.purpose as TemplatePurpose | null) ?? null,
-  body: r.body as string,
-  components: r.components as unknown[],
-  variableCount: r.variable_count as number,
-  providerId: (r.provider_id as string | null) ?? null,
-  status: r.status as Template['status'],
-  updatedAt: new Date(r.updated_at as string).toISOString(),
-});
+/** A row of `templates`: a WhatsApp template as last synced from (or saved for) its provider. */
+interface TemplateRow extends Omit<Template, 'updatedAt'> {
+  syncedAt: Date | null;
+  updatedAt: Date;
+}
+
+const toTemplate = ({ syncedAt: _synced, ...r }: TemplateRow): Template => ({ ...r, updatedAt: r.updatedAt.toISOString() });
+
+const templates = (db: Db) => db<TemplateRow>('templates');
 
 export async function listTemplates(db: Db, merchantId: string): Promise<Template[]> {
-  return (await db('templates').where({ merchant_id: merchantId }).orderBy(['name', 'language'])).map(toTemplate);
+  return (await templates(db).where({ merchantId }).orderBy(['name', 'language'])).map(toTemplate);
 }
 
 export type TemplateInput = Omit<Template, 'id' | 'merchantId' | 'updatedAt'>;
@@ -48,17 +42,17 @@ export async function upsertTemplate(db: Db, merchantId: string, t: TemplateInpu
     purpose: t.purpose,
     body: t.body,
     components: JSON.stringify(t.components),
-    variable_count: t.variableCount,
-    provider_id: t.providerId,
+    variableCount: t.variableCount,
+    providerId: t.providerId,
     status: t.status,
-    updated_at: db.fn.now(),
+    updatedAt: db.fn.now(),
   };
-  const [row] = await db('templates')
-    .insert({ merchant_id: merchantId, provider: t.provider, name: t.name, language: t.language, ...values })
-    .onConflict(['merchant_id', 'provider', 'name', 'language'])
+  const [row] = (await db('templates')
+    .insert({ merchantId, provider: t.provider, name: t.name, language: t.language, ...values })
+    .onConflict(['merchantId', 'provider', 'name', 'language'])
     .merge(values)
-    .returning('*');
-  return toTemplate(row);
+    .returning('*')) as TemplateRow[];
+  return toTemplate(row!);
 }
 
 /**
@@ -70,7 +64,7 @@ export async function templateFor(
   db: Db,
   q: { merchantId: string; provider: 'twilio' | 'meta'; purpose: TemplatePurpose; language: string },
 ): Promise<Template | null> {
-  const rows = await db('templates').where({ merchant_id: q.merchantId, provider: q.provider, purpose: q.purpose, status: 'approved' });
+  const rows = await templates(db).where({ merchantId: q.merchantId, provider: q.provider, purpose: q.purpose, status: 'approved' });
   const all = rows.map(toTemplate);
   return all.find((t) => t.language.startsWith(q.language)) ?? all[0] ?? null;
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/knex';
+import { getOrder, setProviderStatus } from '../../db/queries/orders';
 import { z } from 'zod';
 import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from './provider';
 
@@ -41,17 +42,17 @@ export function createDemoPaymentProvider(db: Db, publicBaseUrl: string, webhook
       return [{ provider: 'demo', eventId: e.id, type, providerRef: e.orderId, orderId: e.orderId, amountMinor: e.amountMinor ?? null }];
     },
     async refund(req) {
-      await db('orders').where({ id: req.providerRef }).update({ provider_status: 'refunded' });
+      await setProviderStatus(db, req.providerRef, 'refunded');
       return { refundRef: `demo_refund_${req.idempotencyKey}`, status: 'succeeded' };
     },
     async createCheckout(req) {
       return { url: `${publicBaseUrl}/pay/demo/${req.orderId}`, providerRef: req.orderId, expiresAt: req.expiresAt };
     },
     async fetchStatus(providerRef) {
-      const order = await db('orders').where({ id: providerRef }).first('provider_status', 'amount_minor', 'currency', 'expires_at');
+      const order = await getOrder(db, providerRef);
       if (!order) throw new Error(`demo payment ${providerRef} not found`);
-      const status = order.provider_status === 'paid' || order.provider_status === 'failed' || order.provider_status === 'refunded' ? order.provider_status : 'pending';
-      return { status, amountMinor: order.amount_minor, currency: order.currency };
+      const status = order.providerStatus === 'paid' || order.providerStatus === 'failed' || order.providerStatus === 'refunded' ? order.providerStatus : 'pending';
+      return { status, amountMinor: order.amountMinor, currency: order.currency };
     },
   };
 }

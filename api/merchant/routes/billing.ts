@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { renderInvoicePdf } from '../../../integrations/billing/invoice-pdf';
-import { getPlan, invoiceFor, invoicePdf, listInvoices, listPlans, planFor, quotaFor, storeInvoicePdf, subscriptionFor, type Invoice } from '../../../db/queries/billing';
+import { getPlan, invoiceFor, invoicePdf, listInvoices, listPlans, planFor, quotaFor, startBillingCheckout, storeInvoicePdf, subscriptionFor, type Invoice } from '../../../db/queries/billing';
+import { merchantName } from '../../../db/queries/merchants';
 import { HttpError, notFound } from '../../errors';
 import { audit, originOf, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
@@ -63,7 +64,7 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
       async handle({ caller, body, req }) {
         const plan = await getPlan(db, body.planCode);
         if (!plan?.active) throw notFound(`plan "${body.planCode}"`);
-        const merchant = await db('merchants').where({ id: caller.merchantId }).first('id', 'name');
+        const merchant = (await merchantName(db, caller.merchantId))!;
         let checkout: { url?: string; sessionId?: string; token?: string; checkoutFormContent?: string };
         if (plan.currency === 'TRY' && deps.iyzicoBilling) {
           if (!body.customer) throw new HttpError(400, 'invalid_request', 'Invalid body: customer: iyzico needs the customer\'s phone number (customer.gsmNumber)', [{ path: 'customer', message: 'is required for TRY plans' }]);
@@ -72,7 +73,7 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
             merchantId: merchant.id, pricingPlanReferenceCode, conversationId: merchant.id,
             customer: { ...body.customer, email: body.customer.email ?? caller.email },
           });
-          await db('billing_checkouts').insert({ token: started.token, merchant_id: merchant.id, plan_code: plan.code, provider: 'iyzico' });
+          await startBillingCheckout(db, { token: started.token, merchantId: merchant.id, planCode: plan.code, provider: 'iyzico' });
           checkout = { token: started.token, checkoutFormContent: started.checkoutFormContent, ...(started.url ? { url: started.url } : {}) };
         } else if (deps.billing) {
           const customerId = await deps.billing.ensureCustomer({ merchantId: merchant.id, name: merchant.name, email: body.customer?.email ?? caller.email });
@@ -102,7 +103,7 @@ export function billingRoutes(deps: MerchantApiDeps): RouteSpec[] {
         if (!found) throw notFound(`invoice "${id}"`);
         let pdf = await invoicePdf(db, id);
         if (!pdf) {
-          const merchant = await db('merchants').where({ id: caller.merchantId }).first('id', 'name');
+          const merchant = (await merchantName(db, caller.merchantId))!;
           pdf = await renderInvoicePdf(found.invoice, found.lines, merchant, PLATFORM);
           await storeInvoicePdf(db, id, pdf);
         }

@@ -1,12 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { Db } from '../../../db/knex';
-import { publishConversationEvent } from '../../../db/events';
-import { createImport, failInterruptedImports, finishImport, getImport, recordImportBatch, type ImportError } from '../../../db/queries/product-imports';
-import { deleteProduct, importProducts, listProducts, saveProduct } from '../../../db/queries/products';
+import { deleteProduct, listProducts, saveProduct } from '../../../db/queries/catalog';
+import { createImport, failInterruptedImports, finishImport, getImport, importBatch, type ImportError } from '../../../db/queries/product-imports';
 import type { Product } from '../../../domain/catalog';
-import { HttpError, notFound, parseOr400 } from '../../errors';
-import { audit, type MerchantApiDeps } from '../deps';
+import { HttpError, notFound } from '../../errors';
+import { auditEntry, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
 
 export { failInterruptedImports };
@@ -223,7 +221,6 @@ export function parseProductCsv(text: string): CsvRow[] {
 
 async function runImport(deps: MerchantApiDeps, merchantId: string, importId: string, rows: CsvRow[]): Promise<void> {
   const { db } = deps;
-  const publish = (trx: Db) => publishConversationEvent(trx, { kind: 'import', merchantId, importId });
   let processed = 0;
   try {
     for (let start = 0; start < rows.length; start += BATCH_SIZE) {
@@ -231,25 +228,15 @@ async function runImport(deps: MerchantApiDeps, merchantId: string, importId: st
       // Sorted so two imports touching the same skus lock rows in the same order.
       const products = batch.flatMap((r) => ('product' in r ? [r.product] : [])).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
       const errors: ImportError[] = batch.flatMap((r) => ('message' in r ? [{ line: r.line, message: r.message }] : []));
-      await db.transaction(async (trx) => {
-        await importProducts(trx, merchantId, products);
-        await recordImportBatch(trx, importId, { processed: batch.length, imported: products.length, errors });
-        await publish(trx);
-      });
+      await importBatch(db, merchantId, importId, { products, processed: batch.length, errors });
       processed += batch.length;
     }
-    await db.transaction(async (trx) => {
-      await finishImport(trx, importId, 'done');
-      await publish(trx);
-    });
+    await finishImport(db, merchantId, importId, 'done');
   } catch (err) {
     deps.log.error({ err, merchantId, importId, processed, total: rows.length }, 'product import failed');
     const message = `Something went wrong on our side after ${processed} of ${rows.length} rows; upload the file again (rows already imported are kept)`;
     try {
-      await db.transaction(async (trx) => {
-        await finishImport(trx, importId, 'failed', [{ line: 0, message }]);
-        await publish(trx);
-      });
+      await finishImport(db, merchantId, importId, 'failed', [{ line: 0, message }]);
     } catch (finishErr) {
       deps.log.error({ err: finishErr, merchantId, importId }, 'could not mark the product import as failed');
     }
@@ -280,11 +267,7 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
           throw new HttpError(400, 'invalid_request', 'Send the CSV file as the body with content-type text/csv');
         }
         const rows = parseProductCsv(text);
-        const job = await db.transaction(async (trx) => {
-          const created = await createImport(trx, caller.merchantId, rows.length);
-          await audit(trx, caller, req, 'product.import', created.id, { rows: rows.length });
-          return created;
-        });
+        const job = await createImport(db, caller.merchantId, rows.length, auditEntry(caller, req, 'product.import', null, { rows: rows.length }));
         void runImport(deps, caller.merchantId, job.id, rows);
         return { status: 202, body: job };
       },
@@ -307,11 +290,12 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
       example: { name: 'Trail tent', description: 'Two-person, 3-season', priceMinor: 24_900, currency: 'USD', stock: 12, tags: ['tents', 'camping'], active: true },
       async handle({ caller, params, body, req }) {
         const { sku } = params as { sku: string };
-        const { product, created } = await db.transaction(async (trx) => {
-          const saved = await saveProduct(trx, caller.merchantId, { sku, ...body });
-          await audit(trx, caller, req, 'product.upsert', sku, { created: saved.created, priceMinor: body.priceMinor, currency: body.currency, stock: body.stock, active: body.active });
-          return saved;
-        });
+        const { product, created } = await saveProduct(
+          db,
+          caller.merchantId,
+          { sku, ...body },
+          auditEntry(caller, req, 'product.upsert', sku, { priceMinor: body.priceMinor, currency: body.currency, stock: body.stock, active: body.active }),
+        );
         return { status: created ? 201 : 200, body: product };
       },
     }),
@@ -322,10 +306,7 @@ export function catalogRoutes(deps: MerchantApiDeps): RouteSpec[] {
       async handle({ caller, params, req }) {
         // No format check: products seeded before the API existed may have skus the PUT rule would refuse.
         const sku = params.sku ?? '';
-        await db.transaction(async (trx) => {
-          if (!(await deleteProduct(trx, caller.merchantId, sku))) throw notFound('Product');
-          await audit(trx, caller, req, 'product.delete', sku);
-        });
+        if (!(await deleteProduct(db, caller.merchantId, sku, auditEntry(caller, req, 'product.delete', sku)))) throw notFound('Product');
         return { status: 204 };
       },
     }),

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { conversationDetail, conversationSummary, listConversations } from '../../../db/queries/conversations';
+import { emptyLeadProfile, LeadProfileSchema, type LeadProfile } from '../../../domain/lead';
 import { Stages } from '../../../domain/stage';
 import { agentMessageUpdate, closeLeadUpdate, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
 import { HttpError, notFound } from '../../errors';
@@ -50,6 +51,10 @@ const Message = z.object({
 });
 const StateResponse = z.object({ state: LeadStateView });
 
+/** A conversation projected before its first turn stores `{}`; clients always get every field. */
+const fullLead = (stored: unknown): LeadProfile => ({ ...emptyLeadProfile(), ...(LeadProfileSchema.safeParse(stored ?? {}).data ?? {}) });
+const withFullLead = <T extends { lead: unknown }>(s: T) => ({ ...s, lead: fullLead(s.lead) });
+
 /** The inbox and the conversation view: the projection for lists, the workflow itself for live state. */
 export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db, temporal } = deps;
@@ -95,7 +100,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
       async handle({ caller, query }) {
         const items = await listConversations(db, { ...query, merchantId: caller.merchantId });
         const last = items.at(-1);
-        return { status: 200, body: { items, nextCursor: items.length === query.limit && last ? `${last.updatedAt}|${last.id}` : null } };
+        return { status: 200, body: { items: items.map(withFullLead), nextCursor: items.length === query.limit && last ? `${last.updatedAt}|${last.id}` : null } };
       },
     }),
     route({
@@ -122,7 +127,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
             if (err instanceof WorkflowNotFoundError) return null;
             throw err;
           });
-        return { status: 200, body: { id, ...detail, state } };
+        return { status: 200, body: { id, ...detail, summary: withFullLead(detail.summary), state } };
       },
     }),
     steer('takeover', 'Take the conversation over from the bot', z.strictObject({}), {}, (h, by) => h.executeUpdate(takeOverUpdate, { args: [{ by }] })),

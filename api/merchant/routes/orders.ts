@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { merchantAnalytics } from '../../../db/queries/analytics';
-import { getOrder, toOrder, transitionOrder } from '../../../db/queries/orders';
+import { addRefundedAmount, getOrder, listOrders, toOrder, transitionOrder } from '../../../db/queries/orders';
+import { refundByKey, refundsOf, requestRefund, setRefundResult } from '../../../db/queries/refunds';
 import { paymentResultSignal } from '../../../workflows/contract';
-import type { DbRow } from '../../../db/knex';
 import { Channels } from '../../../domain/conversation';
 import { Stages } from '../../../domain/stage';
 import { HttpError, notFound } from '../../errors';
@@ -11,17 +11,6 @@ import { OrderView, RefundView } from '../schemas';
 import { audit, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
 
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-const toRefund = (r: DbRow) => ({
-  id: r.id as string,
-  amountMinor: Number(r.amount_minor),
-  currency: r.currency as string,
-  status: r.status as string,
-  reason: (r.reason as string | null) ?? null,
-  requestedBy: (r.requested_by as string | null) ?? null,
-  providerRef: (r.provider_ref as string | null) ?? null,
-  createdAt: iso(r.created_at)!,
-});
 const RefundResponse = z.object({ refund: RefundView, duplicate: z.boolean().describe('true when this Idempotency-Key was used before; nothing new was refunded') });
 
 const Amounts = z.array(z.object({ currency: z.string(), amountMinor: z.number() }));
@@ -55,7 +44,7 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const ownOrder = async (merchantId: string, id: string) => {
     const order = z.uuid().safeParse(id).success ? await getOrder(db, id) : undefined;
     // Another merchant's order reads exactly like a missing one.
-    if (!order || order.merchant_id !== merchantId) throw notFound(`order "${id}"`);
+    if (!order || order.merchantId !== merchantId) throw notFound(`order "${id}"`);
     return order;
   };
 
@@ -65,10 +54,7 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
       query: z.strictObject({ status: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime().optional() }),
       responses: { 200: z.object({ items: z.array(OrderView) }) },
       async handle({ caller, query }) {
-        const q = db('orders').where({ merchant_id: caller.merchantId });
-        if (query.status) q.andWhere({ status: query.status });
-        if (query.before) q.andWhere('created_at', '<', query.before);
-        return { status: 200, body: { items: (await q.orderBy('created_at', 'desc').limit(query.limit)).map(toOrder) } };
+        return { status: 200, body: { items: await listOrders(db, caller.merchantId, query) } };
       },
     }),
     route({
@@ -76,8 +62,7 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
       responses: { 200: OrderView.extend({ refunds: z.array(RefundView) }) },
       async handle({ caller, params }) {
         const order = await ownOrder(caller.merchantId, params.orderId!);
-        const refunds = await db('refunds').where({ order_id: order.id }).orderBy('created_at');
-        return { status: 200, body: { ...toOrder(order), refunds: refunds.map(toRefund) } };
+        return { status: 200, body: { ...toOrder(order), refunds: await refundsOf(db, order.id) } };
       },
     }),
     route({
@@ -97,54 +82,50 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
         if (idempotencyKey.length > 200 || idempotencyKey.includes('\0')) {
           throw new HttpError(400, 'invalid_request', 'Invalid header: idempotency-key: must be at most 200 characters', [{ path: 'idempotency-key', message: 'must be at most 200 characters' }]);
         }
-        const earlier = await db('refunds').where({ idempotency_key: idempotencyKey, merchant_id: caller.merchantId }).first();
-        if (earlier) return { status: 200, body: { refund: toRefund(earlier), duplicate: true } };
+        const earlier = await refundByKey(db, caller.merchantId, idempotencyKey);
+        if (earlier) return { status: 200, body: { refund: earlier, duplicate: true } };
         if (order.status !== 'paid' && order.status !== 'partially_refunded') {
           throw new HttpError(409, 'not_refundable', `Only paid orders can be refunded; this one is ${order.status}`);
         }
-        const refundable = order.amount_minor - order.refunded_minor;
+        const refundable = order.amountMinor - order.refundedMinor;
         const amount = body.amountMinor ?? refundable;
         if (amount > refundable) throw new HttpError(400, 'invalid_request', `Invalid body: amountMinor: at most ${refundable} can still be refunded`, [{ path: 'amountMinor', message: `must be at most ${refundable}` }]);
         const provider = deps.payments.byName(order.provider);
         if (!provider?.refund) throw new HttpError(409, 'not_supported', `Refunds through ${order.provider} are not available`);
 
         // The row is written before the provider call, so a retry with the same key can never refund twice.
-        const [row] = await db('refunds')
-          .insert({ order_id: order.id, merchant_id: order.merchant_id, amount_minor: amount, currency: order.currency, status: 'requested', reason: body.reason, requested_by: caller.email, idempotency_key: idempotencyKey })
-          .onConflict('idempotency_key')
-          .ignore()
-          .returning('*');
-        if (!row) return { status: 200, body: { refund: toRefund(await db('refunds').where({ idempotency_key: idempotencyKey }).first()), duplicate: true } };
+        const requested = await requestRefund(db, { order, amountMinor: amount, reason: body.reason, requestedBy: caller.email, idempotencyKey });
+        if (!requested.created) return { status: 200, body: { refund: requested.refund, duplicate: true } };
         let result: { status: string; refundRef: string | null };
         let refusal = '';
         try {
           result = await provider.refund({
-            providerRef: order.provider_ref!,
-            paymentRef: order.payment_ref,
+            providerRef: order.providerRef!,
+            paymentRef: order.paymentRef,
             amountMinor: amount,
             currency: order.currency,
             reason: body.reason,
             idempotencyKey,
           });
         } catch (err) {
-          // The provider said no, or could not be reached: the merchant sees why, and can retry with a new key.
+          // The provider said no, or could not be reached; its own words go to the log, not to the client.
           deps.log.warn({ err, orderId: order.id }, 'refund refused by the provider');
           result = { status: 'failed', refundRef: null };
-          refusal = `: ${(err as Error).message}`;
+          refusal = ' (see the server log for its answer)';
         }
-        await db('refunds').where({ id: row.id }).update({ status: result.status, provider_ref: result.refundRef, updated_at: db.fn.now() });
+        await setRefundResult(db, requested.refund.id, { status: result.status, providerRef: result.refundRef });
         await audit(db, caller, req, 'order.refund', order.id, { amountMinor: amount, currency: order.currency, status: result.status });
         if (result.status === 'failed') throw new HttpError(502, 'refund_refused', `${order.provider} refused the refund${refusal}; nothing was refunded`);
         const full = amount === refundable;
-        await db('orders').where({ id: order.id }).increment('refunded_minor', amount);
+        await addRefundedAmount(db, order.id, amount);
         await transitionOrder(db, order.id, full ? 'refunded' : 'partially_refunded');
         if (full) {
           await deps.temporal.workflow
-            .getHandle(order.conversation_id)
+            .getHandle(order.conversationId)
             .signal(paymentResultSignal, { orderId: order.id, status: 'refunded' })
             .catch((err: unknown) => deps.log.warn({ err }, 'lead did not take the refund'));
         }
-        return { status: 200, body: { refund: toRefund({ ...row, status: result.status, provider_ref: result.refundRef }), duplicate: false } };
+        return { status: 200, body: { refund: { ...requested.refund, status: result.status, providerRef: result.refundRef }, duplicate: false } };
       },
     }),
     route({

@@ -1,9 +1,8 @@
-import type { Db } from '../../../db/knex';
-import { getPlaybook } from '../../../db/queries/merchants';
+import { getPlaybook, replacePlaybook } from '../../../db/queries/merchants';
 import { starterPlaybook } from '../../../db/starter-playbook';
-import { PlaybookSchema, type Playbook } from '../../../domain/playbook';
+import { PlaybookSchema } from '../../../domain/playbook';
 import { HttpError } from '../../errors';
-import { audit, type MerchantApiDeps } from '../deps';
+import { auditEntry, type MerchantApiDeps } from '../deps';
 import { route, unknownKeys, type RouteSpec } from '../route';
 
 const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
@@ -15,13 +14,6 @@ const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
   }
 });
 
-
-async function savePlaybook(db: Db, merchantId: string, playbook: Playbook): Promise<void> {
-  await db('playbooks')
-    .insert({ merchant_id: merchantId, config: JSON.stringify(playbook), updated_at: db.fn.now() })
-    .onConflict('merchant_id')
-    .merge(['config', 'updated_at']);
-}
 
 export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
@@ -45,12 +37,7 @@ export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
           const details = extra.map((path) => ({ path, message: 'is not a playbook field' }));
           throw new HttpError(400, 'invalid_request', `Invalid body: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
         }
-        await db.transaction(async (trx) => {
-          const before = await getPlaybook(trx, caller.merchantId);
-          await savePlaybook(trx, caller.merchantId, body);
-          const changed = (Object.keys(body) as (keyof Playbook)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(body[k]));
-          await audit(trx, caller, req, 'playbook.update', null, { changed });
-        });
+        await replacePlaybook(db, caller.merchantId, body, auditEntry(caller, req, 'playbook.update', null));
         return { status: 200, body };
       },
     }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseRoutes } from '../../../integrations/payments/registry';
 import { syncTemplates, TemplateSyncError } from '../../../integrations/templates/sync';
-import { channelById, upsertChannel } from '../../../db/queries/channels';
+import { activeChannelIds, channelById, deactivateChannel, listChannels, upsertChannel } from '../../../db/queries/channels';
+import { merchantSettings, setPaymentRoutes } from '../../../db/queries/merchants';
 import { listTemplates, renderTemplate, TemplatePurposes, upsertTemplate } from '../../../db/queries/templates';
 import { HttpError, notFound } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
@@ -82,8 +83,8 @@ const PaymentSettings = z.strictObject({
 export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db, box } = deps;
   const paymentSettings = async (merchantId: string) => {
-    const row = await db('merchants').where({ id: merchantId }).first('settings');
-    return { routes: (row?.settings?.paymentRoutes as string | null | undefined) ?? null, available: deps.payments.names() };
+    const settings = await merchantSettings(db, merchantId);
+    return { routes: settings?.paymentRoutes ?? null, available: deps.payments.names() };
   };
 
   return [
@@ -91,8 +92,7 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
       method: 'get', path: '/channels', tag: 'settings', access: 'viewer', summary: 'Connected WhatsApp numbers',
       responses: { 200: z.object({ items: z.array(ChannelView) }) },
       async handle({ caller }) {
-        const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId }).orderBy('created_at').select('id', 'provider', 'address', 'active', 'created_at');
-        return { status: 200, body: { items: rows.map((r) => ({ id: r.id, provider: r.provider, address: r.address, active: r.active, createdAt: new Date(r.created_at).toISOString() })) } };
+        return { status: 200, body: { items: await listChannels(db, caller.merchantId) } };
       },
     }),
     route({
@@ -112,10 +112,9 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
       responses: { 204: null },
       async handle({ caller, params, req }) {
         const id = params.channelId!;
-        const row = z.uuid().safeParse(id).success ? await db('merchant_channels').where({ id, merchant_id: caller.merchantId }).first('provider', 'address') : null;
-        if (!row) throw notFound(`channel "${id}"`);
         // Conversations keep pointing at the row for history; the secret itself goes.
-        await db('merchant_channels').where({ id }).update({ active: false, credentials_encrypted: box.sealJson({}), updated_at: db.fn.now() });
+        const row = z.uuid().safeParse(id).success ? await deactivateChannel(db, box, caller.merchantId, id) : null;
+        if (!row) throw notFound(`channel "${id}"`);
         await audit(db, caller, req, 'channel.disconnect', `${row.provider}:${row.address}`);
         return { status: 204 };
       },
@@ -144,9 +143,7 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
             throw new HttpError(400, 'invalid_request', `Invalid body: routes: ${message}`, [{ path: 'routes', message }]);
           }
         }
-        await db('merchants')
-          .where({ id: caller.merchantId })
-          .update({ settings: db.raw(`jsonb_set(settings, '{paymentRoutes}', ?::jsonb)`, [JSON.stringify(body.routes)]) });
+        await setPaymentRoutes(db, caller.merchantId, body.routes);
         await audit(db, caller, req, 'settings.payments', null, { routes: body.routes });
         return { status: 200, body: await paymentSettings(caller.merchantId) };
       },
@@ -173,10 +170,10 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
       method: 'post', path: '/templates/sync', tag: 'templates', access: 'admin', summary: "Pull every connected number's templates and approval status from its provider",
       responses: { 200: z.object({ results: z.array(SyncResult) }), 409: 'No WhatsApp number is connected' },
       async handle({ caller }) {
-        const rows = await db('merchant_channels').where({ merchant_id: caller.merchantId, active: true }).select('id');
-        if (!rows.length) throw new HttpError(409, 'no_channel', 'Connect a WhatsApp number first; templates come from its provider');
+        const ids = await activeChannelIds(db, caller.merchantId);
+        if (!ids.length) throw new HttpError(409, 'no_channel', 'Connect a WhatsApp number first; templates come from its provider');
         const results = [];
-        for (const { id } of rows) {
+        for (const id of ids) {
           const channel = (await channelById(db, box, id))!;
           try {
             results.push({ channelId: id, provider: channel.provider, ...(await syncTemplates(db, channel, deps.providerUrls)) });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { DbRow } from '../../../db/knex';
 import { auditTrail } from '../../../db/queries/audit';
-import { membersOf, userByEmail } from '../../../db/queries/users';
+import { createInvite, deleteInvite, openInvites, pendingInvite } from '../../../db/queries/invites';
+import { merchantName } from '../../../db/queries/merchants';
+import { listNotifications, markNotificationRead } from '../../../db/queries/notifications';
+import { memberOf, membersOf, otherOwners, removeMember, setRole, userByEmail, userProfile } from '../../../db/queries/users';
 import { Roles, type Caller, type Role } from '../../../domain/roles';
+import { Email } from '../../auth/routes';
 import { newOpaqueToken, tokenHash } from '../../auth/tokens';
-import { revokeAllFor } from '../../auth/sessions';
 import { HttpError, notFound } from '../../errors';
 import { audit, originOf, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
@@ -13,8 +15,6 @@ const INVITE_TTL_MS = 7 * 24 * 3600_000;
 const RoleSchema = z.enum(Roles);
 const Member = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string(), lastLoginAt: z.string().nullable() });
 const Invite = z.object({ id: z.string(), email: z.string(), role: RoleSchema, expiresAt: z.string(), createdAt: z.string() });
-
-const toInvite = (r: DbRow) => ({ id: r.id, email: r.email, role: r.role, expiresAt: new Date(r.expires_at).toISOString(), createdAt: new Date(r.created_at).toISOString() });
 
 /** Only an owner hands out or takes away ownership, and every merchant keeps at least one owner. */
 function mayManage(caller: Caller, role: Role): void {
@@ -26,13 +26,12 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
 
   const memberOr404 = async (merchantId: string, userId: string) => {
-    const row = z.uuid().safeParse(userId).success ? await db('users').where({ id: userId, merchant_id: merchantId }).first('id', 'email', 'role') : null;
+    const row = z.uuid().safeParse(userId).success ? await memberOf(db, merchantId, userId) : null;
     if (!row) throw notFound(`team member "${userId}"`);
-    return row as { id: string; email: string; role: Role };
+    return row;
   };
   const keepsAnOwner = async (merchantId: string, userId: string) => {
-    const owners = await db('users').where({ merchant_id: merchantId, role: 'owner' }).whereNot({ id: userId }).count<{ count: string }[]>({ count: '*' });
-    if (Number(owners[0]!.count) === 0) throw new HttpError(409, 'conflict', 'A merchant needs at least one owner; make someone else owner first');
+    if ((await otherOwners(db, merchantId, userId)) === 0) throw new HttpError(409, 'conflict', 'A merchant needs at least one owner; make someone else owner first');
   };
 
   return [
@@ -41,8 +40,8 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
       responses: { 200: z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string() }), merchant: z.object({ id: z.string(), name: z.string() }) }) },
       async handle({ caller }) {
         const [user, merchant] = await Promise.all([
-          db('users').where({ id: caller.userId }).first('id', 'email', 'name', 'role', 'locale'),
-          db('merchants').where({ id: caller.merchantId }).first('id', 'name'),
+          userProfile(db, caller.userId),
+          merchantName(db, caller.merchantId),
         ]);
         return { status: 200, body: { user, merchant } };
       },
@@ -53,13 +52,13 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
       async handle({ caller }) {
         const [members, invites] = await Promise.all([
           membersOf(db, caller.merchantId),
-          db('invites').where({ merchant_id: caller.merchantId }).whereNull('accepted_at').where('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc'),
+          openInvites(db, caller.merchantId),
         ]);
         return {
           status: 200,
           body: {
             members: members.map(({ id, email, name, role, createdAt, lastLoginAt }) => ({ id, email, name, role, createdAt, lastLoginAt })),
-            invites: invites.map(toInvite),
+            invites,
           },
         };
       },
@@ -67,18 +66,16 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
     route({
       method: 'post', path: '/team/invites', tag: 'team', access: 'admin',
       summary: 'Invite someone by email; the answer carries the link to send them (valid 7 days)',
-      body: z.strictObject({ email: z.email('must be an email address').transform((e) => e.toLowerCase()), role: RoleSchema }),
+      body: z.strictObject({ email: Email, role: RoleSchema }),
       example: { email: 'mehmet@acme.example', role: 'agent' },
       responses: { 201: z.object({ invite: Invite, acceptUrl: z.string() }), 409: 'Someone with this email already has an account' },
       async handle({ caller, body, req }) {
         mayManage(caller, body.role);
         if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', `${body.email} already has an account`);
         const token = newOpaqueToken();
-        const [row] = await db('invites')
-          .insert({ merchant_id: caller.merchantId, email: body.email, role: body.role, token_hash: tokenHash(token), invited_by: caller.userId, expires_at: new Date(Date.now() + INVITE_TTL_MS) })
-          .returning('*');
+        const invite = await createInvite(db, { merchantId: caller.merchantId, email: body.email, role: body.role, tokenHash: tokenHash(token), invitedBy: caller.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) });
         await audit(db, caller, req, 'team.invite', body.email, { role: body.role });
-        return { status: 201, body: { invite: toInvite(row), acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` } };
+        return { status: 201, body: { invite, acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` } };
       },
     }),
     route({
@@ -86,10 +83,10 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
       responses: { 204: null },
       async handle({ caller, params, req }) {
         const id = params.inviteId!;
-        const row = z.uuid().safeParse(id).success ? await db('invites').where({ id, merchant_id: caller.merchantId }).whereNull('accepted_at').first() : null;
+        const row = z.uuid().safeParse(id).success ? await pendingInvite(db, caller.merchantId, id) : null;
         if (!row) throw notFound(`invite "${id}"`);
         mayManage(caller, row.role);
-        await db('invites').where({ id }).delete();
+        await deleteInvite(db, id);
         await audit(db, caller, req, 'team.invite_withdrawn', row.email);
         return { status: 204 };
       },
@@ -103,7 +100,7 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         mayManage(caller, member.role);
         mayManage(caller, body.role);
         if (member.role === 'owner' && body.role !== 'owner') await keepsAnOwner(caller.merchantId, member.id);
-        await db('users').where({ id: member.id }).update({ role: body.role });
+        await setRole(db, member.id, body.role);
         await audit(db, caller, req, 'team.role_changed', member.email, { from: member.role, to: body.role });
         return { status: 200, body: { id: member.id, email: member.email, role: body.role } };
       },
@@ -115,8 +112,7 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         const member = await memberOr404(caller.merchantId, params.userId!);
         mayManage(caller, member.role);
         if (member.role === 'owner') await keepsAnOwner(caller.merchantId, member.id);
-        await revokeAllFor(db, member.id);
-        await db('users').where({ id: member.id }).delete();
+        await removeMember(db, member.id);
         await audit(db, caller, req, 'team.removed', member.email, { role: member.role });
         return { status: 204 };
       },
@@ -149,19 +145,7 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
         }),
       },
       async handle({ caller, query }) {
-        const q = db('notifications').where({ merchant_id: caller.merchantId });
-        if (query.unread) q.whereNull('read_at');
-        const [rows, [unread]] = await Promise.all([
-          q.orderBy('id', 'desc').limit(query.limit),
-          db('notifications').where({ merchant_id: caller.merchantId }).whereNull('read_at').count<{ count: string }[]>({ count: '*' }),
-        ]);
-        return {
-          status: 200,
-          body: {
-            items: rows.map((r) => ({ id: Number(r.id), kind: r.kind, conversationId: r.conversation_id, body: r.body, createdAt: new Date(r.created_at).toISOString(), readAt: r.read_at ? new Date(r.read_at).toISOString() : null })),
-            unread: Number(unread!.count),
-          },
-        };
+        return { status: 200, body: await listNotifications(db, caller.merchantId, { unreadOnly: query.unread, limit: query.limit }) };
       },
     }),
     route({
@@ -169,8 +153,8 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
       responses: { 204: null },
       async handle({ caller, params }) {
         const id = Number(params.notificationId);
-        const n = Number.isSafeInteger(id) ? await db('notifications').where({ id, merchant_id: caller.merchantId }).update({ read_at: db.fn.now() }) : 0;
-        if (!n) throw notFound(`notification "${params.notificationId}"`);
+        const marked = Number.isSafeInteger(id) && (await markNotificationRead(db, caller.merchantId, id));
+        if (!marked) throw notFound(`notification "${params.notificationId}"`);
         return { status: 204 };
       },
     }),

@@ -1,0 +1,24 @@
+import { authRoutes } from '../auth/routes';
+import type { MerchantApiDeps } from './deps';
+import type { RouteSpec } from './route';
+import { billingRoutes } from './routes/billing';
+import { catalogRoutes } from './routes/catalog';
+import { conversationRoutes } from './routes/conversations';
+import { orderRoutes } from './routes/orders';
+import { playbookRoutes } from './routes/playbook';
+import { settingsRoutes } from './routes/settings';
+import { teamRoutes } from './routes/team';
+
+/** Every route of the merchant API, in the order the docs list them. */
+export function merchantRouteSpecs(deps: MerchantApiDeps): RouteSpec[] {
+  return [
+    ...authRoutes(deps),
+    ...teamRoutes(deps),
+    ...conversationRoutes(deps),
+    ...catalogRoutes(deps),
+    ...playbookRoutes(deps),
+    ...settingsRoutes(deps),
+    ...orderRoutes(deps),
+    ...billingRoutes(deps),
+  ];
+}
