@@ -18,14 +18,19 @@ export async function prepareDatabase(env: Env, log: (line: string) => void = ()
   const pg = env.DATABASE_URL
     ? { url: env.DATABASE_URL, stop: async () => {} }
     : await startEmbeddedPostgres({ dataDir: path.join(env.DATA_DIR, 'postgres'), port: env.EMBEDDED_PG_PORT, log });
-  const db = createDb(pg.url, { max: 2 });
+  await migrateAndSeed(pg.url);
+  return { url: pg.url, embedded: !env.DATABASE_URL, stop: pg.stop };
+}
+
+/** Brings a database to the latest schema with the demo merchant in it, on a short-lived connection. */
+export async function migrateAndSeed(url: string): Promise<void> {
+  const db = createDb(url, { max: 1 });
   try {
     await migrateLatest(db);
     await seedDemo(db);
   } finally {
     await db.destroy();
   }
-  return { url: pg.url, embedded: !env.DATABASE_URL, stop: pg.stop };
 }
 
 /** The demo merchant always exists, so a fresh install has someone to chat with. */

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../../config/secrets';
@@ -129,29 +129,24 @@ export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
   };
 
   const form = express.urlencoded({ extended: false, limit: '64kb' });
-  router.post('/webhooks/twilio/whatsapp', form, async (req, res) => {
-    const { channel, params } = await twilioChannel(req);
-    let event: WhatsAppInboundEvent;
-    try {
-      event = parseTwilioInbound(params);
-    } catch (err) {
-      throw toError400(err);
-    }
-    await handle(channel, event);
-    // Empty TwiML: the reply comes later from the workflow, not in this response.
-    res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
-  });
-  router.post('/webhooks/twilio/status', form, async (req, res) => {
-    const { channel, params } = await twilioChannel(req);
-    let event: WhatsAppInboundEvent;
-    try {
-      event = parseTwilioStatus(params);
-    } catch (err) {
-      throw toError400(err);
-    }
-    await handle(channel, event);
-    res.sendStatus(204);
-  });
+  // Messages are answered with empty TwiML (the reply comes later, from the workflow); statuses with 204.
+  const twilioRoutes = [
+    { path: '/webhooks/twilio/whatsapp', parse: parseTwilioInbound, answer: (res: Response) => res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>') },
+    { path: '/webhooks/twilio/status', parse: parseTwilioStatus, answer: (res: Response) => res.sendStatus(204) },
+  ];
+  for (const r of twilioRoutes) {
+    router.post(r.path, form, async (req, res) => {
+      const { channel, params } = await twilioChannel(req);
+      let event: WhatsAppInboundEvent;
+      try {
+        event = r.parse(params);
+      } catch (err) {
+        throw toError400(err);
+      }
+      await handle(channel, event);
+      r.answer(res);
+    });
+  }
 
   // ---- Meta Cloud API --------------------------------------------------------
 

@@ -2,9 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../../config/env';
 import { startEmbeddedPostgres } from '../../db/embedded';
-import { createDb } from '../../db/knex';
-import { migrateLatest } from '../../db/migrate';
-import { seedDemo } from '../../db/setup';
+import { migrateAndSeed } from '../../db/setup';
 import { ensureTemporalCli } from '../../temporal/cli';
 import { getFreePort, startDevServer } from '../../temporal/dev-server';
 
@@ -23,13 +21,7 @@ export async function startTestServices(name: string, log: (line: string) => voi
   const dataDir = path.join(repoRoot, '.data', `${name}-${process.pid}-postgres`);
   await rm(dataDir, { recursive: true, force: true });
   const pg = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: false, log });
-  const db = createDb(pg.url, { max: 1 });
-  try {
-    await migrateLatest(db);
-    await seedDemo(db);
-  } finally {
-    await db.destroy();
-  }
+  await migrateAndSeed(pg.url);
   const cli = await ensureTemporalCli(log);
   const temporal = await startDevServer({ port: await getFreePort(), dbFile: null, headless: true, cliPath: cli }).catch(async (err) => {
     await pg.stop();
