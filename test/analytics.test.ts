@@ -264,6 +264,10 @@ const neighbour: ConversationSpec[] = [
 const march = { from: at('2025-03-01T00:00:00Z'), to: at('2025-03-08T00:00:00Z') };
 const days = ['01', '02', '03', '04', '05', '06', '07'].map((d) => `2025-03-${d}`);
 
+/** `{ new: 5, engaged: 4 }` as the ordered rows the analytics return: `[{ stage: 'new', reached: 5 }, { stage: 'engaged', reached: 4 }]`. */
+const rows = <K extends string, V extends string>(key: K, value: V, counts: Record<string, number>) =>
+  Object.entries(counts).map(([name, n]) => ({ [key]: name, [value]: n }) as Record<K, string> & Record<V, number>);
+
 describe('merchant analytics', () => {
   let db: Db;
   before(() => {
@@ -290,23 +294,8 @@ describe('merchant analytics', () => {
     assert.equal(a.won, 1);
     assert.equal(a.conversionRate, 0.2);
     // won reached won; lost reached negotiating (skipping qualified still passes it); qualified; engaged (row only); new.
-    assert.deepEqual(a.funnel, [
-      { stage: 'new', reached: 5 },
-      { stage: 'engaged', reached: 4 },
-      { stage: 'qualified', reached: 3 },
-      { stage: 'negotiating', reached: 2 },
-      { stage: 'checkout', reached: 1 },
-      { stage: 'won', reached: 1 },
-    ]);
-    assert.deepEqual(a.stages, [
-      { stage: 'new', count: 1 },
-      { stage: 'engaged', count: 1 },
-      { stage: 'qualified', count: 1 },
-      { stage: 'negotiating', count: 0 },
-      { stage: 'checkout', count: 0 },
-      { stage: 'won', count: 1 },
-      { stage: 'lost', count: 1 },
-    ]);
+    assert.deepEqual(a.funnel, rows('stage', 'reached', { new: 5, engaged: 4, qualified: 3, negotiating: 2, checkout: 1, won: 1 }));
+    assert.deepEqual(a.stages, rows('stage', 'count', { new: 1, engaged: 1, qualified: 1, negotiating: 0, checkout: 0, won: 1, lost: 1 }));
 
     assert.deepEqual(a.revenue.total, [
       { currency: 'TRY', amountMinor: 150_000 + 50_000 + 30_000, orders: 3 },
@@ -330,24 +319,11 @@ describe('merchant analytics', () => {
     // Replies [1000, 2000, 3000, 5000, 8000, 10000]: p50 = (3000 + 5000) / 2, p90 = 8000 + 0.5 * 2000.
     assert.deepEqual(a.latency, { firstResponseMs: { p50: 2000, p90: 8400 }, replyMs: { p50: 4000, p90: 9000 } });
 
-    assert.deepEqual(a.handOff, {
-      count: 3,
-      rate: 0.6,
-      reasons: [
-        { reason: 'customer_request', count: 2 },
-        { reason: 'price_dispute', count: 1 },
-      ],
-    });
+    assert.deepEqual(a.handOff, { count: 3, rate: 0.6, reasons: rows('reason', 'count', { customer_request: 2, price_dispute: 1 }) });
     // message counts [8, 6, 5, 1, 0]
     assert.deepEqual(a.messagesPerConversation, { avg: 4, p50: 5 });
     // price 3, trust 2, then the ties by name; warranty is sixth.
-    assert.deepEqual(a.topObjections, [
-      { kind: 'price', count: 3 },
-      { kind: 'trust', count: 2 },
-      { kind: 'competitor', count: 1 },
-      { kind: 'other', count: 1 },
-      { kind: 'timing', count: 1 },
-    ]);
+    assert.deepEqual(a.topObjections, rows('kind', 'count', { price: 3, trust: 2, competitor: 1, other: 1, timing: 1 }));
     assert.deepEqual(a.byChannel, [
       {
         channel: 'webchat',
@@ -389,11 +365,7 @@ describe('merchant analytics', () => {
     assert.deepEqual(a.handOff, { count: 2, rate: 1, reasons: [{ reason: 'customer_request', count: 2 }] });
     // message counts [5, 1]
     assert.deepEqual(a.messagesPerConversation, { avg: 3, p50: 3 });
-    assert.deepEqual(a.topObjections, [
-      { kind: 'other', count: 1 },
-      { kind: 'price', count: 1 },
-      { kind: 'warranty', count: 1 },
-    ]);
+    assert.deepEqual(a.topObjections, rows('kind', 'count', { other: 1, price: 1, warranty: 1 }));
     assert.deepEqual(a.byChannel, [{ channel: 'whatsapp', conversations: 2, won: 0, conversionRate: 0, revenue: [{ currency: 'TRY', amountMinor: 50_000 }] }]);
   });
 

@@ -220,21 +220,17 @@ describe('products', () => {
 
 describe('prices in major units', () => {
   test('convert exactly with the currency decimal places', () => {
-    const ok: [string, string, number][] = [
-      ['249.00', 'USD', 24_900],
-      ['249,00', 'USD', 24_900],
-      ['1299.90', 'TRY', 129_990],
-      ['1299,90', 'TRY', 129_990],
-      ['1299,9', 'TRY', 129_990],
-      ['0.1', 'EUR', 10],
-      ['19.99', 'USD', 1999],
-      ['4.35', 'USD', 435],
-      ['1500', 'JPY', 1500],
-      ['1500.00', 'JPY', 1500],
-      ['12.345', 'KWD', 12_345],
-      ['007', 'USD', 700],
-    ];
-    for (const [raw, currency, minor] of ok) assert.deepEqual(parsePriceMinor(raw, currency), { minor }, `${raw} ${currency}`);
+    // Per currency: what a person types, and the minor units it means.
+    const ok: Record<string, [raw: string, minor: number][]> = {
+      USD: [['249.00', 24_900], ['249,00', 24_900], ['19.99', 1999], ['4.35', 435], ['007', 700]],
+      TRY: [['1299.90', 129_990], ['1299,90', 129_990], ['1299,9', 129_990]],
+      EUR: [['0.1', 10]],
+      JPY: [['1500', 1500], ['1500.00', 1500]],
+      KWD: [['12.345', 12_345]],
+    };
+    for (const [currency, cases] of Object.entries(ok)) {
+      for (const [raw, minor] of cases) assert.deepEqual(parsePriceMinor(raw, currency), { minor }, `${raw} ${currency}`);
+    }
   });
 
   test('refuse what a person could misread, saying how to fix it', () => {

@@ -6,15 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { canned } from '../domain/canned-messages';
 import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
-import { createTimeSkippingTestEnv } from '../temporal/test-server';
 import {
   inboundSignal,
   leadWorkflowId,
@@ -27,7 +24,7 @@ import {
 } from '../workflows/contract';
 import { eventually } from './support/chat';
 import { DAY, decision, leadSettings } from './support/lead-fixtures';
-import { workflowBundle } from './support/workflow-bundle';
+import { timeSkippingWorker } from './support/workflow-bundle';
 
 /** Exactly the activities the lead workflow schedules: a renamed or retyped activity fails to compile here. */
 type LeadActivities = Pick<
@@ -79,20 +76,9 @@ describe('the lead workflow with fake activities on skipped time', () => {
     },
   };
 
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `lead-${randomUUID()}`;
-  before(async () => {
-    env = await createTimeSkippingTestEnv();
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    running = worker.run();
-  });
-  after(async () => {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-  });
+  const temporal = timeSkippingWorker(() => activities);
+
+  type Lead = Awaited<ReturnType<typeof startLead>>;
 
   /** A new lead whose first message has been signalled; its agent answers with `agent`. */
   async function startLead(agent?: (input: AgentInput) => Decision, text = 'Hi, do you have tents?') {
@@ -100,9 +86,9 @@ describe('the lead workflow with fake activities on skipped time', () => {
     const workflowId = leadWorkflowId('shop', 'webchat', customerKey);
     if (agent) agents.set(workflowId, agent);
     const input: LeadWorkflowInput = { merchantId: 'shop', channel: 'webchat', customerKey };
-    const handle = await env.client.workflow.signalWithStart('leadConversation', {
+    const handle = await temporal.env.client.workflow.signalWithStart('leadConversation', {
       workflowId,
-      taskQueue,
+      taskQueue: temporal.taskQueue,
       args: [input],
       signal: inboundSignal,
       signalArgs: [{ id: 'm1', text, at: new Date().toISOString() }],
@@ -116,6 +102,17 @@ describe('the lead workflow with fake activities on skipped time', () => {
       /** Activities run outside the workflow: wait for the calls, not for the state that precedes them. */
       until: (what: string, done: (c: Calls) => boolean) => eventually(async () => calls, done, what),
     };
+  }
+
+  /** A person holds the lead for `reason`, and all the customer got is the canned hand-off. */
+  async function assertHandedOff(lead: Lead, reason: string) {
+    const s = await lead.state();
+    assert.equal(s.mode, 'human');
+    assert.equal(s.handOffReason, reason);
+    assert.deepEqual(
+      lead.calls.sent.map((m) => m.text),
+      [canned.handOff('en')],
+    );
   }
 
   test('a turn: the agent sees the message, the reply goes out under a key fixed by the workflow', async () => {
@@ -151,19 +148,13 @@ describe('the lead workflow with fake activities on skipped time', () => {
   test('low confidence hands off: canned words instead of the guess, the merchant told, the bot silent after', async () => {
     const lead = await startLead(() => decision({ reply: 'Maybe we have it?', confidence: 0.1 }));
     await lead.until('the hand-off and its notice', (c) => c.sent.length === 1 && c.notified.length === 1);
-    const s = await lead.state();
-    assert.equal(s.mode, 'human');
-    assert.equal(s.handOffReason, 'low_confidence');
-    assert.deepEqual(
-      lead.calls.sent.map((m) => m.text),
-      [canned.handOff('en')],
-    );
+    await assertHandedOff(lead, 'low_confidence');
     assert.equal(lead.calls.notified[0]!.dedupeKey, `${lead.handle.workflowId}:${lead.handle.signaledRunId}:handoff:1:low_confidence`);
 
     await lead.say('m2', 'Hello?');
     await lead.until('the merchant told the customer wrote', (c) => c.notified.length === 2);
     assert.deepEqual(lead.calls.notified[1]!.body, { reason: 'customer_wrote_while_human' });
-    await env.sleep('40 days');
+    await temporal.env.sleep('40 days');
     const after = await lead.state();
     assert.equal(lead.calls.decided.length, 1, 'no turn while a person holds the lead');
     assert.equal(lead.calls.sent.length, 1, 'no follow-ups, no closing for inactivity');
@@ -175,19 +166,13 @@ describe('the lead workflow with fake activities on skipped time', () => {
       throw ApplicationFailure.nonRetryable('all providers down', 'AgentUnavailable');
     });
     await lead.until('the hand-off', (c) => c.sent.length === 1);
-    const s = await lead.state();
-    assert.equal(s.mode, 'human');
-    assert.equal(s.handOffReason, 'agent_unavailable');
-    assert.deepEqual(
-      lead.calls.sent.map((m) => m.text),
-      [canned.handOff('en')],
-    );
+    await assertHandedOff(lead, 'agent_unavailable');
   });
 
   test('follow-ups after a day and three days of silence, then closed as inactive after a month', async () => {
     const lead = await startLead();
     await lead.until('the reply', (c) => c.sent.length === 1);
-    await env.sleep('25 hours');
+    await temporal.env.sleep('25 hours');
     await lead.until('the first follow-up', (c) => c.sent.length === 2);
     const first = await lead.state();
     const [reply, followUp] = first.lastMessages.slice(-2);
@@ -195,7 +180,7 @@ describe('the lead workflow with fake activities on skipped time', () => {
     assert.ok(Date.parse(followUp!.at) - Date.parse(reply!.at) >= DAY, 'not before the delay');
     assert.equal(lead.calls.sent.at(-1)!.intent, 'follow_up');
 
-    await env.sleep('3 days');
+    await temporal.env.sleep('3 days');
     await lead.until('the second follow-up', (c) => c.sent.length === 3);
     const second = await lead.state();
     assert.equal(second.followUpsSent, 2);
@@ -217,7 +202,7 @@ describe('the lead workflow with fake activities on skipped time', () => {
 
     await lead.say('m2', 'Can I pay by card?');
     await lead.until('the merchant told the customer wrote', (c) => c.notified.length === 1);
-    await env.sleep('2 days');
+    await temporal.env.sleep('2 days');
     assert.equal(lead.calls.decided.length, 1, 'the bot does not answer while a person holds the lead');
     assert.equal(lead.calls.sent.length, 1, 'and does not follow up');
 

@@ -118,6 +118,20 @@ describe('WhatsApp over Twilio and Meta', () => {
     meta: (phone: string) => sentTo.meta(phone).map((r) => (r.body && 'text' in r.body ? (r.body.text as { body: string }).body : JSON.stringify(r.body))),
   };
   const phone = () => `+90555${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+  /** The merchant's approved template for reopening a conversation after the 24-hour window. */
+  const approveReopenTemplate = (provider: 'meta' | 'twilio', body: string, providerId: string | null) =>
+    upsertTemplate(stack.db, merchant, {
+      provider,
+      name: 'reopen_conversation',
+      language: 'en',
+      category: 'utility',
+      purpose: 'reply',
+      body,
+      components: [],
+      variableCount: 1,
+      providerId,
+      status: 'approved',
+    });
 
   test('a whole sale over Twilio: question, price, buying signal, link, payment, receipt', async () => {
     const customer = phone();
@@ -231,18 +245,7 @@ describe('WhatsApp over Twilio and Meta', () => {
   });
 
   test('outside the 24-hour window the merchant template is used', async () => {
-    await upsertTemplate(stack.db, merchant, {
-      provider: 'meta',
-      name: 'reopen_conversation',
-      language: 'en',
-      category: 'utility',
-      purpose: 'reply',
-      body: 'Hi {{1}}, thanks for your message! Reply to this message to continue.',
-      components: [],
-      variableCount: 1,
-      providerId: null,
-      status: 'approved',
-    });
+    await approveReopenTemplate('meta', 'Hi {{1}}, thanks for your message! Reply to this message to continue.', null);
     const customer = phone();
     const dayAndAHourAgo = Math.floor(Date.now() / 1000) - 25 * 3600;
     await metaPost(metaWebhook(customer, [{ id: `wamid.${randomUUID()}`, text: 'Hello, anyone?', timestamp: dayAndAHourAgo }]));
@@ -292,18 +295,7 @@ describe('WhatsApp over Twilio and Meta', () => {
   });
 
   test('a message Twilio accepts but then refuses for the closed window (63016) is resent as the template', async () => {
-    await upsertTemplate(stack.db, merchant, {
-      provider: 'twilio',
-      name: 'reopen_conversation',
-      language: 'en',
-      category: 'utility',
-      purpose: 'reply',
-      body: 'Hi {{1}}, we have an answer for you. Reply to see it.',
-      components: [],
-      variableCount: 1,
-      providerId: `HX${'ab'.repeat(16)}`,
-      status: 'approved',
-    });
+    await approveReopenTemplate('twilio', 'Hi {{1}}, we have an answer for you. Reply to see it.', `HX${'ab'.repeat(16)}`);
     const customer = phone();
     await twilioPost('/webhooks/twilio/whatsapp', twilioInbound(customer, 'Hello!'));
     const [first] = await eventually(async () => sentTo.twilio(customer), (r) => r.length === 1, 'the free-form reply');

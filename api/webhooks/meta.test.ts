@@ -33,6 +33,9 @@ function only(events: WhatsAppInboundEvent[]) {
   return event;
 }
 
+/** The one message event parsed from a webhook that carries one message of `type`. */
+const parseOne = (type: string, content: Record<string, unknown>) => only(parseMetaWebhook(inbound(message(type, content))));
+
 const at = new Date(1749416383 * 1000);
 
 describe('verifyMetaChallenge', () => {
@@ -94,7 +97,7 @@ describe('verifyMetaSignature', () => {
 
 describe('parseMetaWebhook: messages', () => {
   test('text', () => {
-    const event = only(parseMetaWebhook(inbound(message('text', { text: { body: 'Does it come in another color?' } }))));
+    const event = parseOne('text', { text: { body: 'Does it come in another color?' } });
     assert.deepEqual(event, {
       type: 'message',
       provider: 'meta',
@@ -108,127 +111,75 @@ describe('parseMetaWebhook: messages', () => {
   });
 
   test('image with caption', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('image', {
-            image: { caption: 'This one?', mime_type: 'image/jpeg', sha256: 'CJXfAQD0tSmWr4IEUOhs6YHF4HRSaX/L+yQ6DbnRyuA=', id: '1003383421387256' },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('image', { image: { caption: 'This one?', mime_type: 'image/jpeg', sha256: 'CJXfAQD0tSmWr4IEUOhs6YHF4HRSaX/L+yQ6DbnRyuA=', id: '1003383421387256' } });
     assert.equal(event.text, 'This one?');
     assert.deepEqual(event.media, [{ providerMediaId: '1003383421387256', mimeType: 'image/jpeg', caption: 'This one?' }]);
   });
 
   test('document with filename', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('document', {
-            document: { caption: 'Invoice', filename: 'invoice-123.pdf', mime_type: 'application/pdf', sha256: 'abc=', id: '1037543291543636' },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('document', { document: { caption: 'Invoice', filename: 'invoice-123.pdf', mime_type: 'application/pdf', sha256: 'abc=', id: '1037543291543636' } });
     assert.deepEqual(event.media, [
       { providerMediaId: '1037543291543636', mimeType: 'application/pdf', caption: 'Invoice', filename: 'invoice-123.pdf' },
     ]);
   });
 
   test('audio (voice note) has no text', () => {
-    const event = only(
-      parseMetaWebhook(inbound(message('audio', { audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'x=', id: '1003383421387257', voice: true } }))),
-    );
+    const event = parseOne('audio', { audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'x=', id: '1003383421387257', voice: true } });
     assert.equal(event.text, '');
     assert.deepEqual(event.media, [{ providerMediaId: '1003383421387257', mimeType: 'audio/ogg; codecs=opus' }]);
   });
 
   test('video', () => {
-    const event = only(parseMetaWebhook(inbound(message('video', { video: { mime_type: 'video/mp4', sha256: 'y=', id: '1003383421387258' } }))));
+    const event = parseOne('video', { video: { mime_type: 'video/mp4', sha256: 'y=', id: '1003383421387258' } });
     assert.deepEqual(event.media, [{ providerMediaId: '1003383421387258', mimeType: 'video/mp4' }]);
   });
 
   test('sticker', () => {
-    const event = only(
-      parseMetaWebhook(inbound(message('sticker', { sticker: { mime_type: 'image/webp', sha256: 'z=', id: '1003383421387259', animated: false } }))),
-    );
+    const event = parseOne('sticker', { sticker: { mime_type: 'image/webp', sha256: 'z=', id: '1003383421387259', animated: false } });
     assert.deepEqual(event.media, [{ providerMediaId: '1003383421387259', mimeType: 'image/webp' }]);
   });
 
   test('location', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('location', {
-            location: { address: '1 Hacker Way, Menlo Park, CA 94025', latitude: 37.483307, longitude: -122.148981, name: 'Philz Coffee', url: 'https://philz.example' },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('location', {
+      location: { address: '1 Hacker Way, Menlo Park, CA 94025', latitude: 37.483307, longitude: -122.148981, name: 'Philz Coffee', url: 'https://philz.example' },
+    });
     assert.deepEqual(event.location, { latitude: 37.483307, longitude: -122.148981, name: 'Philz Coffee', address: '1 Hacker Way, Menlo Park, CA 94025' });
     assert.equal(event.text, '');
   });
 
   test('interactive button reply', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('interactive', {
-            context: { from: '15550783881', id: 'wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA' },
-            interactive: { type: 'button_reply', button_reply: { id: 'size_m', title: 'Medium' } },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('interactive', {
+      context: { from: '15550783881', id: 'wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA' },
+      interactive: { type: 'button_reply', button_reply: { id: 'size_m', title: 'Medium' } },
+    });
     assert.equal(event.text, 'Medium');
     assert.equal(event.replyId, 'size_m');
   });
 
   test('interactive list reply', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('interactive', {
-            interactive: { type: 'list_reply', list_reply: { id: 'priority_express', title: 'Express Shipping', description: 'Next day' } },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('interactive', { interactive: { type: 'list_reply', list_reply: { id: 'priority_express', title: 'Express Shipping', description: 'Next day' } } });
     assert.equal(event.text, 'Express Shipping');
     assert.equal(event.replyId, 'priority_express');
   });
 
   test('template quick-reply button', () => {
-    const event = only(
-      parseMetaWebhook(
-        inbound(
-          message('button', {
-            context: { from: '15550783881', id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA' },
-            button: { payload: 'STOP_REMINDERS', text: 'Stop reminders' },
-          }),
-        ),
-      ),
-    );
+    const event = parseOne('button', {
+      context: { from: '15550783881', id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA' },
+      button: { payload: 'STOP_REMINDERS', text: 'Stop reminders' },
+    });
     assert.equal(event.text, 'Stop reminders');
     assert.equal(event.replyId, 'STOP_REMINDERS');
   });
 
   test('unsupported types become a message saying so instead of being dropped', () => {
-    const reaction = only(parseMetaWebhook(inbound(message('reaction', { reaction: { message_id: 'wamid.X', emoji: '👍' } }))));
+    const reaction = parseOne('reaction', { reaction: { message_id: 'wamid.X', emoji: '👍' } });
     assert.equal(reaction.text, '[unsupported message type: reaction]');
-    const unsupported = only(
-      parseMetaWebhook(
-        inbound(
-          message('unsupported', {
-            errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
-            unsupported: { type: 'edit' },
-          }),
-        ),
-      ),
-    );
+    const unsupported = parseOne('unsupported', {
+      errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+      unsupported: { type: 'edit' },
+    });
     assert.equal(unsupported.text, '[unsupported message type: edit]');
-    const flow = only(parseMetaWebhook(inbound(message('interactive', { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{}' } } }))));
+    const flow = parseOne('interactive', { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{}' } } });
     assert.equal(flow.text, '[unsupported message type: interactive/nfm_reply]');
   });
 

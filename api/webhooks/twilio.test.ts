@@ -75,6 +75,13 @@ describe('twilio webhook signature', () => {
   });
 });
 
+/** Parses an inbound webhook that must be a message rather than a status, narrowed for the assertions that follow. */
+function parseMessage(body: Parameters<typeof parseTwilioInbound>[0]) {
+  const event = parseTwilioInbound(body);
+  assert.ok(event.type === 'message', `expected a message, got ${event.type}`);
+  return event;
+}
+
 describe('twilio inbound message webhook', () => {
   test('a text message parses', () => {
     const before = Date.now();
@@ -95,7 +102,7 @@ describe('twilio inbound message webhook', () => {
 
   test('a media message parses with its URL, type, media SID and caption', () => {
     const mediaUrl = `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Messages/${mediaMessageSid}/Media/ME${'3c'.repeat(16)}`;
-    const event = parseTwilioInbound({
+    const event = parseMessage({
       ...inboundText,
       MessageSid: mediaMessageSid,
       SmsMessageSid: mediaMessageSid,
@@ -106,8 +113,6 @@ describe('twilio inbound message webhook', () => {
       MediaContentType0: 'image/jpeg',
       MediaUrl0: mediaUrl,
     });
-    assert.equal(event.type, 'message');
-    if (event.type !== 'message') return;
     assert.equal(event.providerMessageId, mediaMessageSid);
     assert.equal(event.text, 'Bu modelin başka rengi var mı?');
     assert.deepEqual(event.media, [
@@ -116,7 +121,7 @@ describe('twilio inbound message webhook', () => {
   });
 
   test('a location parses', () => {
-    const event = parseTwilioInbound({
+    const event = parseMessage({
       ...inboundText,
       MessageType: 'location',
       Body: '',
@@ -125,22 +130,12 @@ describe('twilio inbound message webhook', () => {
       Address: 'İstiklal Cd., Beyoğlu, İstanbul',
       Label: 'Mağaza',
     });
-    assert.equal(event.type, 'message');
-    if (event.type !== 'message') return;
     assert.equal(event.text, '');
     assert.deepEqual(event.location, { latitude: 41.037, longitude: 28.985, name: 'Mağaza', address: 'İstiklal Cd., Beyoğlu, İstanbul' });
   });
 
   test('a quick-reply button tap parses with its payload as the reply id', () => {
-    const event = parseTwilioInbound({
-      ...inboundText,
-      MessageType: 'button',
-      Body: 'Evet, gönder',
-      ButtonText: 'Evet, gönder',
-      ButtonPayload: 'send_payment_link',
-    });
-    assert.equal(event.type, 'message');
-    if (event.type !== 'message') return;
+    const event = parseMessage({ ...inboundText, MessageType: 'button', Body: 'Evet, gönder', ButtonText: 'Evet, gönder', ButtonPayload: 'send_payment_link' });
     assert.equal(event.text, 'Evet, gönder');
     assert.equal(event.replyId, 'send_payment_link');
   });

@@ -1,38 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { startStripeMock, startStripeProxy, type StripeMock, type StripeProxy } from '../../test/support/stripe-mock';
+import { assertFormFields, signStripeWebhook, stripeEvent, stripeMockForSuite } from '../../test/support/stripe-mock';
 import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
 import { STRIPE_API_VERSION } from '../payments/stripe';
 import { createStripeBilling, type BillingEvent, type StripeBilling } from './stripe-billing';
-
-/** Only used to sign test webhooks; it never makes a request. */
-const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
 
 const webhookSecret = 'whsec_test_billing_suite';
 
 const now = () => Math.floor(Date.now() / 1000);
 const at = (seconds: number) => new Date(seconds * 1000);
 
-function signed(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
-  const header = signer.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? webhookSecret, timestamp: opts.timestamp });
-  return { raw: Buffer.from(payload, 'utf8'), header };
-}
+const signed = (payload: string, opts: { secret?: string; timestamp?: number } = {}) => signStripeWebhook(payload, opts.secret ?? webhookSecret, opts.timestamp);
 
 const CREATED = 1_767_225_600; // 2026-01-01T00:00:00Z
-function event(type: string, object: Record<string, unknown>, id = `evt_${type.replaceAll('.', '_')}`, created = CREATED): string {
-  return JSON.stringify({
-    id,
-    object: 'event',
-    api_version: STRIPE_API_VERSION,
-    created,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object },
-  });
-}
+const event = (type: string, object: Record<string, unknown>, id?: string, created = CREATED) => stripeEvent(type, object, id, created);
+/** What every mapped event takes from the envelope it came in. */
+const envelope = (eventId: string) => ({ eventId, occurredAt: at(CREATED) });
 
 const PERIOD_START = 1_767_225_600; // 2026-01-01
 const PERIOD_END = 1_769_904_000; // 2026-02-01
@@ -128,20 +112,9 @@ const checkoutSession = (extra: Record<string, unknown> = {}) => ({
 const plan = { code: 'pro', name: 'AutoCloser Pro', priceMinor: 4_900, currency: 'USD', interval: 'month' } as const;
 
 describe('Stripe Billing against stripe-mock', () => {
-  let mock: StripeMock;
-  let proxy: StripeProxy;
   let billing: StripeBilling;
-  const last = (method: string, path: string) => proxy.exchanges.findLast((e) => e.method === method && e.url.pathname === path);
-
-  before(async () => {
-    mock = await startStripeMock();
-    proxy = await startStripeProxy(mock.url);
-    billing = createStripeBilling({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl: proxy.url });
-  });
-  after(async () => {
-    await proxy?.close();
-    await mock?.stop();
-  });
+  const stripe = stripeMockForSuite((apiBaseUrl) => (billing = createStripeBilling({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl })));
+  const { last } = stripe;
 
   test('ensureCustomer creates a customer with the idempotency key when search finds none for the merchant', async () => {
     const id = await billing.ensureCustomer({ merchantId: 'm_1', email: 'owner@shop.example', name: 'Shop One' });
@@ -166,8 +139,8 @@ describe('Stripe Billing against stripe-mock', () => {
   });
 
   test('ensureCustomer reuses the customer whose metadata names the merchant', async () => {
-    const before = proxy.exchanges.length;
-    proxy.stub = (method, url) =>
+    const before = stripe.proxy.exchanges.length;
+    stripe.proxy.stub = (method, url) =>
       method === 'GET' && url.pathname === '/v1/customers/search'
         ? {
             object: 'search_result',
@@ -183,9 +156,9 @@ describe('Stripe Billing against stripe-mock', () => {
     try {
       assert.equal(await billing.ensureCustomer({ merchantId: "m_'2" }), 'cus_mine');
     } finally {
-      proxy.stub = null;
+      stripe.proxy.stub = null;
     }
-    const sent = proxy.exchanges.slice(before);
+    const sent = stripe.proxy.exchanges.slice(before);
     assert.deepEqual(
       sent.map((e) => `${e.method} ${e.url.pathname}`),
       ['GET /v1/customers/search'],
@@ -210,21 +183,23 @@ describe('Stripe Billing against stripe-mock', () => {
     assert.equal(sent.status, 200);
     assert.equal(sent.headers['idempotency-key'], 'sub-checkout:m_1:pro:1');
     const b = sent.body;
-    assert.equal(b.get('mode'), 'subscription');
-    assert.equal(b.get('customer'), 'cus_1');
-    assert.equal(b.get('client_reference_id'), 'm_1');
-    assert.equal(b.get('success_url'), 'https://app.example/billing?done=1');
-    assert.equal(b.get('cancel_url'), 'https://app.example/billing');
-    assert.equal(b.get('line_items[0][quantity]'), '1');
-    assert.equal(b.get('line_items[0][price_data][currency]'), 'usd');
-    assert.equal(b.get('line_items[0][price_data][unit_amount]'), '4900');
-    assert.equal(b.get('line_items[0][price_data][recurring][interval]'), 'month');
-    assert.equal(b.get('line_items[0][price_data][product_data][name]'), 'AutoCloser Pro');
+    assertFormFields(b, {
+      mode: 'subscription',
+      customer: 'cus_1',
+      client_reference_id: 'm_1',
+      success_url: 'https://app.example/billing?done=1',
+      cancel_url: 'https://app.example/billing',
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'usd',
+      'line_items[0][price_data][unit_amount]': '4900',
+      'line_items[0][price_data][recurring][interval]': 'month',
+      'line_items[0][price_data][product_data][name]': 'AutoCloser Pro',
+      'metadata[merchantId]': 'm_1',
+      'metadata[planCode]': 'pro',
+      'subscription_data[metadata][merchantId]': 'm_1',
+      'subscription_data[metadata][planCode]': 'pro',
+    });
     assert.equal(b.has('line_items[0][price]'), false);
-    assert.equal(b.get('metadata[merchantId]'), 'm_1');
-    assert.equal(b.get('metadata[planCode]'), 'pro');
-    assert.equal(b.get('subscription_data[metadata][merchantId]'), 'm_1');
-    assert.equal(b.get('subscription_data[metadata][planCode]'), 'pro');
   });
 
   test('startSubscriptionCheckout with a configured Price sends the price id instead of price_data', async () => {
@@ -295,9 +270,8 @@ describe('Stripe Billing webhooks', () => {
   test('invoice.paid carries the subscription, merchant, amount and the service period of the subscription line', () => {
     assert.deepEqual(parse(event('invoice.paid', invoice(), 'evt_paid')), [
       {
+        ...envelope('evt_paid'),
         type: 'invoice_paid',
-        eventId: 'evt_paid',
-        occurredAt: at(CREATED),
         providerInvoiceId: 'in_1',
         subscriptionId: 'sub_1',
         customerId: 'cus_1',
@@ -432,9 +406,8 @@ describe('Stripe Billing webhooks', () => {
   test('checkout.session.completed in subscription mode is subscription_checkout_completed', () => {
     assert.deepEqual(parse(event('checkout.session.completed', checkoutSession(), 'evt_cs')), [
       {
+        ...envelope('evt_cs'),
         type: 'subscription_checkout_completed',
-        eventId: 'evt_cs',
-        occurredAt: at(CREATED),
         sessionId: 'cs_test_sub_1',
         merchantId: 'm_1',
         planCode: 'pro',

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import Stripe from 'stripe';
-import { startStripeMock, startStripeProxy, type StripeMock, type StripeProxy } from '../../test/support/stripe-mock';
+import { describe, test } from 'node:test';
+import { assertFormFields, signStripeWebhook, stripeEvent as event, stripeMockForSuite } from '../../test/support/stripe-mock';
 import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from './provider';
 import { clampExpiry, createStripeProvider, lineItems, STRIPE_API_VERSION, toPaymentStatus, type SessionStatusView } from './stripe';
-
-/** Only used to sign test webhooks; it never makes a request. */
-const signer = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
 
 const webhookSecret = 'whsec_test_secret_for_the_suite';
 
 function signed(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
-  const header = signer.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? webhookSecret, timestamp: opts.timestamp });
-  return { raw: Buffer.from(payload, 'utf8'), headers: { 'stripe-signature': header } };
-}
-
-function event(type: string, object: Record<string, unknown>, id = `evt_${type.replaceAll('.', '_')}`): string {
-  return JSON.stringify({ id, object: 'event', api_version: STRIPE_API_VERSION, created: Math.floor(Date.now() / 1000), type, data: { object } });
+  const { raw, header } = signStripeWebhook(payload, opts.secret ?? webhookSecret, opts.timestamp);
+  return { raw, headers: { 'stripe-signature': header } };
 }
 
 const session = (extra: Record<string, unknown> = {}) => ({
@@ -33,20 +25,8 @@ const session = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Stripe provider against stripe-mock', () => {
-  let mock: StripeMock;
-  let proxy: StripeProxy;
   let provider: PaymentProvider;
-  const last = (method: string, path: string) => proxy.exchanges.findLast((e) => e.method === method && e.url.pathname === path);
-
-  before(async () => {
-    mock = await startStripeMock();
-    proxy = await startStripeProxy(mock.url);
-    provider = createStripeProvider({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl: proxy.url });
-  });
-  after(async () => {
-    await proxy?.close();
-    await mock?.stop();
-  });
+  const { last } = stripeMockForSuite((apiBaseUrl) => (provider = createStripeProvider({ secretKey: 'sk_test_123', webhookSecret, apiBaseUrl })));
 
   test('createCheckout creates a payment-mode session with itemised lines and the idempotency key', async () => {
     const requested = new Date(Date.now() + 2 * 60 * 60_000);
@@ -76,16 +56,18 @@ describe('Stripe provider against stripe-mock', () => {
     assert.equal(sent.headers['stripe-version'], STRIPE_API_VERSION);
 
     const b = sent.body;
-    assert.equal(b.get('mode'), 'payment');
-    assert.equal(b.get('client_reference_id'), 'ord_1');
-    assert.equal(b.get('metadata[orderId]'), 'ord_1');
-    assert.equal(b.get('success_url'), 'https://shop.example/thanks');
-    assert.equal(b.get('cancel_url'), 'https://shop.example/cart');
-    assert.equal(b.get('line_items[0][price_data][currency]'), 'usd');
-    assert.equal(b.get('line_items[0][price_data][unit_amount]'), '1500');
-    assert.equal(b.get('line_items[0][price_data][product_data][name]'), 'T-shirt');
-    assert.equal(b.get('line_items[0][quantity]'), '2');
-    assert.equal(b.get('line_items[1][price_data][product_data][name]'), 'Cap');
+    assertFormFields(b, {
+      mode: 'payment',
+      client_reference_id: 'ord_1',
+      'metadata[orderId]': 'ord_1',
+      success_url: 'https://shop.example/thanks',
+      cancel_url: 'https://shop.example/cart',
+      'line_items[0][price_data][currency]': 'usd',
+      'line_items[0][price_data][unit_amount]': '1500',
+      'line_items[0][price_data][product_data][name]': 'T-shirt',
+      'line_items[0][quantity]': '2',
+      'line_items[1][price_data][product_data][name]': 'Cap',
+    });
     assert.equal(Number(b.get('expires_at')), Math.floor(requested.getTime() / 1000), 'a 2 h expiry is inside the window');
     assert.equal(result.expiresAt.getTime(), Number(b.get('expires_at')) * 1000);
   });
@@ -101,10 +83,12 @@ describe('Stripe provider against stripe-mock', () => {
       expiresAt: new Date(before + 5 * 60_000),
     });
     const b = last('POST', '/v1/checkout/sessions')!.body;
-    assert.equal(b.get('line_items[0][price_data][unit_amount]'), '9900');
-    assert.equal(b.get('line_items[0][price_data][currency]'), 'eur');
-    assert.equal(b.get('line_items[0][price_data][product_data][name]'), 'Annual plan');
-    assert.equal(b.get('line_items[0][quantity]'), '1');
+    assertFormFields(b, {
+      'line_items[0][price_data][unit_amount]': '9900',
+      'line_items[0][price_data][currency]': 'eur',
+      'line_items[0][price_data][product_data][name]': 'Annual plan',
+      'line_items[0][quantity]': '1',
+    });
     assert.equal(b.has('line_items[1][quantity]'), false);
     const ahead = result.expiresAt.getTime() - before;
     assert.ok(ahead >= 30 * 60_000 && ahead <= 32 * 60_000, `expiry ${ahead} ms ahead`);

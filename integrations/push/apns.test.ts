@@ -1,39 +1,31 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
+import { afterEach, describe, mock, test } from 'node:test';
 import { startApnsPeer, type ApnsPeer } from '../../test/peers/apns-peer';
+import { conversationNotification, senderPerTest } from '../../test/peers/push-service';
 import { createApnsSender, type ApnsConfig } from './apns';
-import { PushError, type PushNotification, type PushSender } from './sender';
+import { PushError, type PushSender } from './sender';
 
 const team = { teamId: 'TEAM123456', keyId: 'KEY987654A', bundleId: 'com.autocloser.merchant' };
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const p8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const iphone = () => ({ platform: 'ios' as const, token: randomBytes(32).toString('hex') });
-const notification: PushNotification = {
-  title: 'Mehmet wrote',
-  body: 'Is the grinder in stock?',
-  data: { conversationId: 'c_9', kind: 'customer_message' },
-  collapseKey: 'conv-c_9',
-};
+const notification = conversationNotification('c_9', 'customer_message', { title: 'Mehmet wrote', body: 'Is the grinder in stock?' });
 
 describe('APNs sender against a local HTTP/2 APNs peer', () => {
   let peer: ApnsPeer;
   let config: ApnsConfig;
   let apns: PushSender;
 
-  before(async () => {
-    peer = await startApnsPeer({ ...team, publicKey });
-    config = { ...team, privateKey: p8, origin: peer.origin, ca: peer.ca };
+  senderPerTest({
+    async start() {
+      peer = await startApnsPeer({ ...team, publicKey });
+      config = { ...team, privateKey: p8, origin: peer.origin, ca: peer.ca };
+      return peer;
+    },
+    sender: () => (apns = createApnsSender(config)),
   });
-  after(() => peer.close());
-  beforeEach(() => {
-    peer.reset();
-    apns = createApnsSender(config);
-  });
-  afterEach(async () => {
-    mock.timers.reset();
-    await apns.close?.();
-  });
+  afterEach(() => mock.timers.reset());
 
   test('delivers the alert with the conversation to the device it was meant for', async () => {
     const phone = iphone();

@@ -1,41 +1,35 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, beforeEach, describe, mock, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { startFcmPeer, type FcmPeer } from '../../test/peers/fcm-peer';
+import { conversationNotification, senderPerTest } from '../../test/peers/push-service';
 import { createFcmSender, type ServiceAccountKey } from './fcm';
-import { PushError, type PushNotification, type PushSender } from './sender';
+import { PushError, type PushSender } from './sender';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const device = (token: string) => ({ platform: 'android' as const, token });
 const tokenA = 'fMqq1vQ8Rk2:APA91bH-device-a-0123456789abcdef';
 const tokenB = 'cZ7x9u2TQjK:APA91bH-device-b-fedcba9876543210';
-const notification: PushNotification = {
-  title: 'Ayşe needs a person',
-  body: 'The customer asked for a person.',
-  data: { conversationId: 'c_42', kind: 'needs_human' },
-  collapseKey: 'conv-c_42',
-};
+const notification = conversationNotification('c_42', 'needs_human', { title: 'Ayşe needs a person', body: 'The customer asked for a person.' });
 
 describe('FCM HTTP v1 sender against a local FCM peer', () => {
   let peer: FcmPeer;
   let account: ServiceAccountKey;
   let fcm: PushSender;
 
-  before(async () => {
-    peer = await startFcmPeer({ projectId: 'autocloser-test', clientEmail: 'push@autocloser-test.iam.gserviceaccount.com', publicKey });
-    account = {
-      project_id: 'autocloser-test',
-      client_email: 'push@autocloser-test.iam.gserviceaccount.com',
-      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      private_key_id: 'k1',
-      token_uri: peer.tokenUri,
-    };
-  });
-  after(() => peer.close());
-  beforeEach(() => {
-    peer.deliveries.length = 0;
-    peer.rejections.length = 0;
-    fcm = createFcmSender({ serviceAccount: account, baseUrl: peer.baseUrl });
+  senderPerTest({
+    async start() {
+      peer = await startFcmPeer({ projectId: 'autocloser-test', clientEmail: 'push@autocloser-test.iam.gserviceaccount.com', publicKey });
+      account = {
+        project_id: 'autocloser-test',
+        client_email: 'push@autocloser-test.iam.gserviceaccount.com',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        private_key_id: 'k1',
+        token_uri: peer.tokenUri,
+      };
+      return peer;
+    },
+    sender: () => (fcm = createFcmSender({ serviceAccount: account, baseUrl: peer.baseUrl })),
   });
 
   test('delivers the notification, string data and high priority to the device it was meant for', async () => {

@@ -1,33 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import webpush from 'web-push';
+import { conversationNotification, senderPerTest } from '../../test/peers/push-service';
 import { startWebPushPeer, type WebPushPeer } from '../../test/peers/web-push-peer';
-import { PushError, type PushNotification, type PushSender } from './sender';
+import { PushError, type PushSender } from './sender';
 import { createWebPushSender, type WebPushConfig } from './web-push';
 
 const vapid = webpush.generateVAPIDKeys();
-const notification: PushNotification = {
-  title: 'Payment received',
-  body: 'Zeynep paid ₺1.250,00',
-  data: { conversationId: 'c_5', kind: 'payment_received' },
-  collapseKey: 'conv-c_5',
-};
+const notification = conversationNotification('c_5', 'payment_received', { title: 'Payment received', body: 'Zeynep paid ₺1.250,00' });
 
 describe('Web Push sender against a local push service', () => {
   let peer: WebPushPeer;
   let config: WebPushConfig;
   let sender: PushSender;
 
-  before(async () => {
-    peer = await startWebPushPeer();
-    config = { publicKey: vapid.publicKey, privateKey: vapid.privateKey, subject: 'mailto:ops@autocloser.test', ca: peer.ca };
+  senderPerTest({
+    async start() {
+      peer = await startWebPushPeer();
+      config = { publicKey: vapid.publicKey, privateKey: vapid.privateKey, subject: 'mailto:ops@autocloser.test', ca: peer.ca };
+      return peer;
+    },
+    sender: () => (sender = createWebPushSender(config)),
   });
-  after(() => peer.close());
-  beforeEach(() => {
-    peer.reset();
-    sender = createWebPushSender(config);
-  });
-  afterEach(() => sender.close?.());
 
   test('the subscribed browser decrypts exactly the notification it was sent', async () => {
     const browser = peer.subscribe(vapid.publicKey);

@@ -13,6 +13,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { testCertificate } from '../support/tls';
+import type { PushServicePeer } from './push-service';
 
 export interface ApnsDelivery {
   deviceToken: string;
@@ -21,12 +22,11 @@ export interface ApnsDelivery {
   apnsId: string;
 }
 
-export interface ApnsPeer {
+export interface ApnsPeer extends PushServicePeer<ApnsDelivery> {
   /** `https://127.0.0.1:<port>`, for ApnsConfig.origin. */
   origin: string;
   /** The peer's self-signed certificate, for ApnsConfig.ca. */
   ca: string;
-  deliveries: ApnsDelivery[];
   /** Every answer given, `<status> <reason>`, in order. */
   answers: string[];
   /** TLS connections clients opened since the last reset. */
@@ -36,10 +36,6 @@ export interface ApnsPeer {
   unregister(deviceToken: string): void;
   /** Treat every provider token seen so far as older than an hour. */
   expireProviderTokens(): void;
-  failNext(...statuses: number[]): void;
-  /** Forget deliveries, answers and the provider tokens seen, between tests. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 export interface ApnsPeerOptions {

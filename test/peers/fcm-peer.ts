@@ -12,6 +12,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
 import { listenOnLoopback, readRequest, sendJson } from './scripted-peer';
+import type { PushServicePeer } from './push-service';
 
 export interface FcmDelivery {
   token: string;
@@ -22,23 +23,19 @@ export interface FcmDelivery {
   name: string;
 }
 
-export interface FcmPeer {
+export interface FcmPeer extends PushServicePeer<FcmDelivery> {
   /** For FcmConfig.baseUrl. */
   baseUrl: string;
   /** Goes into the service-account key as `token_uri`. */
   tokenUri: string;
-  deliveries: FcmDelivery[];
   /** Successful token exchanges so far. */
   tokenExchanges: () => number;
   /** Rejected exchanges and sends, with the reason, for tests that expect none. */
   rejections: string[];
   /** The app was uninstalled: the token now gets 404 UNREGISTERED. */
   unregister(token: string): void;
-  /** Answer the next sends with these statuses (e.g. 503) before behaving normally again. */
-  failNext(...statuses: number[]): void;
   /** Revoke every issued access token, as Google does when a key is disabled or a token is revoked. */
   revokeAccessTokens(): void;
-  close(): Promise<void>;
 }
 
 export interface FcmPeerOptions {
@@ -175,6 +172,11 @@ export async function startFcmPeer(options: FcmPeerOptions): Promise<FcmPeer> {
     unregister: (t) => void unregistered.add(t),
     failNext: (...statuses) => void failures.push(...statuses),
     revokeAccessTokens: () => accessTokens.clear(),
+    reset() {
+      deliveries.length = 0;
+      rejections.length = 0;
+      failures.length = 0;
+    },
     close: peer.close,
   };
 }

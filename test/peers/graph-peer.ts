@@ -48,24 +48,17 @@ export function graphError(
   };
 }
 
+/** A WhatsApp error, which carries its explanation in `error_data.details`. */
+const whatsAppError = (status: number, code: number, message: string, details: string) =>
+  graphError(status, code, message, { error_data: { messaging_product: 'whatsapp', details } });
+
 /** Errors the Cloud API documents, shaped as it returns them. */
 export const graphErrors = {
   reEngagement: () =>
-    graphError(400, 131047, '(#131047) Re-engagement message', {
-      error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
-    }),
-  undeliverable: () =>
-    graphError(400, 131026, '(#131026) Message Undeliverable', {
-      error_data: { messaging_product: 'whatsapp', details: 'Message Undeliverable.' },
-    }),
-  templateMissing: () =>
-    graphError(404, 132001, '(#132001) Template name does not exist in the translation', {
-      error_data: { messaging_product: 'whatsapp', details: 'template name (order_update) does not exist in en' },
-    }),
-  rateLimited: () =>
-    graphError(400, 130429, '(#130429) Rate limit hit', {
-      error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' },
-    }),
+    whatsAppError(400, 131047, '(#131047) Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.'),
+  undeliverable: () => whatsAppError(400, 131026, '(#131026) Message Undeliverable', 'Message Undeliverable.'),
+  templateMissing: () => whatsAppError(404, 132001, '(#132001) Template name does not exist in the translation', 'template name (order_update) does not exist in en'),
+  rateLimited: () => whatsAppError(400, 130429, '(#130429) Rate limit hit', 'Cloud API message throughput has been reached.'),
   spamRateLimited: () => graphError(400, 131048, '(#131048) Spam rate limit hit'),
   somethingWentWrong: () => graphError(500, 131000, '(#131000) Something went wrong'),
   serverError: () => graphError(500, 1, 'An unknown error occurred', { type: 'OAuthException' }),

@@ -20,22 +20,41 @@ export interface PeerRequest {
   headers: IncomingMessage['headers'];
 }
 
-interface RunningServer {
-  origin: string;
+/** What tests read from either peer besides its URL and list. */
+interface RecordingPeer {
   requests: PeerRequest[];
-  close: () => Promise<void>;
+  close(): Promise<void>;
 }
 
-/** One JSON answer per request from `answer`; the URL is parsed against the peer's own origin. */
-async function startJsonServer(answer: (req: IncomingMessage, url: URL, origin: string) => ScriptedResponse, headers: () => Record<string, string>): Promise<RunningServer> {
+interface ListServer<Item> extends RecordingPeer {
+  origin: string;
+  /** Replaces the whole list the peer serves. */
+  replace(items: Item[]): void;
+}
+
+/** Both services may return fewer entries than a client asks for. */
+interface PageCap {
+  /** Caps a page below what the client asks for, so a few entries still span pages. */
+  maxPageSize?: number;
+}
+
+/**
+ * Serves a list the test controls: one JSON answer per request from `answer`, given the list as it is now
+ * and the URL parsed against the peer's own origin.
+ */
+async function startListServer<Item>(
+  answer: (items: readonly Item[], req: IncomingMessage, url: URL, origin: string) => ScriptedResponse,
+  headers: () => Record<string, string>,
+): Promise<ListServer<Item>> {
   const requests: PeerRequest[] = [];
+  let items: Item[] = [];
   let origin = '';
   const server = await listenOnLoopback((req: IncomingMessage, res: ServerResponse) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers });
-    sendJson(res, answer(req, new URL(req.url ?? '/', origin), origin), { 'content-type': 'application/json', ...headers() });
+    sendJson(res, answer(items, req, new URL(req.url ?? '/', origin), origin), { 'content-type': 'application/json', ...headers() });
   });
   origin = server.origin;
-  return { ...server, requests };
+  return { ...server, requests, replace: (next) => void (items = [...next]) };
 }
 
 /** Opaque page cursors, as both services hand out: the offset, encoded. */
@@ -80,27 +99,19 @@ export function metaTemplate(t: {
   };
 }
 
-export interface MetaTemplatesPeer {
+export interface MetaTemplatesPeer extends RecordingPeer {
   /** `http://127.0.0.1:<port>/v21.0`, the client's Graph base URL. */
   graphBaseUrl: string;
-  requests: PeerRequest[];
   /** Replaces what the WhatsApp Business Account holds. */
   setTemplates(templates: MetaTemplate[]): void;
-  close(): Promise<void>;
 }
 
 const GRAPH_DEFAULT_LIMIT = 25;
 
-export async function startMetaTemplatesPeer(options: {
-  accessToken: string;
-  wabaId: string;
-  /** Graph may return fewer entries than `limit` asks for; this caps a page so few templates still span pages. */
-  maxPageSize?: number;
-}): Promise<MetaTemplatesPeer> {
-  let templates: MetaTemplate[] = [];
+export async function startMetaTemplatesPeer(options: { accessToken: string; wabaId: string } & PageCap): Promise<MetaTemplatesPeer> {
   const listPath = `/${GRAPH_VERSION}/${options.wabaId}/message_templates`;
 
-  const answer = (req: IncomingMessage, url: URL, origin: string): ScriptedResponse => {
+  const answer = (templates: readonly MetaTemplate[], req: IncomingMessage, url: URL, origin: string): ScriptedResponse => {
     if (req.headers.authorization !== `Bearer ${options.accessToken}`) return graphErrors.invalidToken();
     if (req.method !== 'GET' || url.pathname !== listPath) {
       const id = url.pathname.split('/')[2] ?? url.pathname;
@@ -137,13 +148,8 @@ export async function startMetaTemplatesPeer(options: {
     return { status: 200, body: { data: page, paging } };
   };
 
-  const server = await startJsonServer(answer, () => ({ 'x-fb-trace-id': nextId('A'), 'x-fb-rev': '1' }));
-  return {
-    graphBaseUrl: `${server.origin}/${GRAPH_VERSION}`,
-    requests: server.requests,
-    setTemplates: (next) => void (templates = [...next]),
-    close: server.close,
-  };
+  const server = await startListServer(answer, () => ({ 'x-fb-trace-id': nextId('A'), 'x-fb-rev': '1' }));
+  return { graphBaseUrl: `${server.origin}/${GRAPH_VERSION}`, requests: server.requests, setTemplates: server.replace, close: server.close };
 }
 
 // ---------------------------------------------------------------------------
@@ -198,28 +204,20 @@ export function twilioContent(
   };
 }
 
-export interface TwilioContentPeer {
+export interface TwilioContentPeer extends RecordingPeer {
   /** Replaces `https://content.twilio.com` for the SDK's `content` domain. */
   contentBaseUrl: string;
-  requests: PeerRequest[];
   setContents(contents: TwilioContent[]): void;
-  close(): Promise<void>;
 }
 
 const TWILIO_DEFAULT_PAGE_SIZE = 50;
 const TWILIO_MAX_PAGE_SIZE = 1000;
 
-export async function startTwilioContentPeer(options: {
-  accountSid: string;
-  authToken: string;
-  /** Caps a page below the requested PageSize so few contents still span pages. */
-  maxPageSize?: number;
-}): Promise<TwilioContentPeer> {
-  let contents: TwilioContent[] = [];
+export async function startTwilioContentPeer(options: { accountSid: string; authToken: string } & PageCap): Promise<TwilioContentPeer> {
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const listPath = '/v1/ContentAndApprovals';
 
-  const answer = (req: IncomingMessage, url: URL, origin: string): ScriptedResponse => {
+  const answer = (contents: readonly TwilioContent[], req: IncomingMessage, url: URL, origin: string): ScriptedResponse => {
     if (req.headers.authorization !== expectedAuth) {
       return { ...twilioError(401, 20003), headers: { 'www-authenticate': 'Basic realm="Twilio API"' } };
     }
@@ -261,14 +259,6 @@ export async function startTwilioContentPeer(options: {
     };
   };
 
-  const server = await startJsonServer(answer, () => ({
-    'twilio-request-id': `RQ${randomBytes(16).toString('hex')}`,
-    'twilio-request-duration': '0.014',
-  }));
-  return {
-    contentBaseUrl: server.origin,
-    requests: server.requests,
-    setContents: (next) => void (contents = [...next]),
-    close: server.close,
-  };
+  const server = await startListServer(answer, () => ({ 'twilio-request-id': `RQ${randomBytes(16).toString('hex')}`, 'twilio-request-duration': '0.014' }));
+  return { contentBaseUrl: server.origin, requests: server.requests, setContents: server.replace, close: server.close };
 }

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { importJWK, jwtVerify } from 'jose';
 import { testCertificate } from '../support/tls';
+import type { PushServicePeer } from './push-service';
 
 /** The part of http_ece (web-push's own encryption library) the peer uses to decrypt. */
 interface HttpEce {
@@ -32,20 +33,16 @@ export interface WebPushDelivery {
   claims: { aud: string; exp: number; sub: string };
 }
 
-export interface WebPushPeer {
+export interface WebPushPeer extends PushServicePeer<WebPushDelivery> {
   origin: string;
   /** The peer's self-signed certificate, for WebPushConfig.ca. */
   ca: string;
-  deliveries: WebPushDelivery[];
   /** Every answer given, `<status> <why>`, in order. */
   answers: string[];
   /** A new browser subscription for this application server key; returns the JSON an app posts as its device token. */
   subscribe(applicationServerKey: string): { id: string; json: string };
   /** The user revoked permission or the subscription expired: pushes now get 410 Gone. */
   expire(id: string): void;
-  failNext(...statuses: number[]): void;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 interface Subscription {

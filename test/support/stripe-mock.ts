@@ -1,9 +1,13 @@
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Stripe from 'stripe';
+import { STRIPE_API_VERSION } from '../../integrations/payments/stripe';
 import { cacheRoot, ensureBinary, errMessage, exe, run, type BinarySpec } from '../../tools/binaries';
 import { spawnTool } from '../../tools/child-process';
 
@@ -174,4 +178,67 @@ export async function startStripeProxy(target: string): Promise<StripeProxy> {
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return proxy;
+}
+
+export interface StripeMockSuite {
+  /** The recording proxy the SDK talks to (its `url` is the SDK's `apiBaseUrl`). */
+  readonly proxy: StripeProxy;
+  /** The last exchange with this method and path, or undefined if the SDK never made it. */
+  last: (method: string, path: string) => StripeExchange | undefined;
+}
+
+/**
+ * stripe-mock and the recording proxy in front of it for the enclosing suite: started before its tests, stopped
+ * after them. `onReady` gets the proxy's URL, the `apiBaseUrl` for the client under test.
+ */
+export function stripeMockForSuite(onReady: (apiBaseUrl: string) => void = () => {}): StripeMockSuite {
+  let mock: StripeMock | undefined;
+  let proxy: StripeProxy | undefined;
+  before(async () => {
+    mock = await startStripeMock();
+    proxy = await startStripeProxy(mock.url);
+    onReady(proxy.url);
+  });
+  after(async () => {
+    await proxy?.close();
+    await mock?.stop();
+  });
+  const running = (): StripeProxy => {
+    if (!proxy) throw new Error('stripe-mock is not running: read it from a hook or test of the suite');
+    return proxy;
+  };
+  return {
+    get proxy() {
+      return running();
+    },
+    last: (method, path) => running().exchanges.findLast((e) => e.method === method && e.url.pathname === path),
+  };
+}
+
+/** Signs test webhooks with Stripe's own code; it never makes a request. */
+const webhookSigner = new Stripe('sk_test_signer', { apiVersion: STRIPE_API_VERSION });
+
+/** A webhook delivery as Stripe makes it: the raw body and its `Stripe-Signature` header. */
+export function signStripeWebhook(payload: string, secret: string, timestamp?: number): { raw: Buffer; header: string } {
+  return { raw: Buffer.from(payload, 'utf8'), header: webhookSigner.webhooks.generateTestHeaderString({ payload, secret, timestamp }) };
+}
+
+/** An event envelope as Stripe delivers it to a webhook endpoint. */
+export function stripeEvent(type: string, object: Record<string, unknown>, id = `evt_${type.replaceAll('.', '_')}`, created = Math.floor(Date.now() / 1000)): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    api_version: STRIPE_API_VERSION,
+    created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  });
+}
+
+/** Asserts the form fields the SDK sent, all at once so a failure shows every field that differs. */
+export function assertFormFields(body: URLSearchParams, expected: Record<string, string>): void {
+  assert.deepEqual(Object.fromEntries(Object.keys(expected).map((name) => [name, body.get(name)])), expected);
 }

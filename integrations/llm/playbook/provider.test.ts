@@ -25,6 +25,15 @@ async function decide(ctx: AgentContext): Promise<Decision> {
 const say = (text: string, overrides: Parameters<typeof agentContext>[1] = {}) => decide(agentContext(text, overrides));
 const interested = (...skus: string[]): LeadProfile => ({ ...emptyLeadProfile(), interestedIn: skus });
 
+/** The customer's answer to our reply to `first`, with what the workflow would carry over from `previous`. */
+const sayNext = (first: string, previous: Decision, text: string, lead: LeadProfile, overrides: Parameters<typeof agentContext>[1] = {}) =>
+  say(text, {
+    lead: applyQualification(lead, previous.qualification, previous.productsMentioned),
+    recent: [customer(first), bot(previous.reply!)],
+    stage: 'engaged',
+    ...overrides,
+  });
+
 describe('intents in English and Turkish', () => {
   const cases: [string, Language, Intent, ObjectionKind | null][] = [
     ['Hello!', 'en', 'greeting', null],
@@ -472,15 +481,7 @@ describe('buying a product named by its size', () => {
 describe('a suggested alternative is what "that one" means', () => {
   const soldOut = memoryCatalog(withChanges({ 'TENT-TB2': { stock: 0 } }));
 
-  /** The customer's next message, with what the workflow would carry over from `previous`. */
-  async function next(first: string, previous: Decision, text: string, lead = emptyLeadProfile()) {
-    return say(text, {
-      catalog: soldOut,
-      lead: applyQualification(lead, previous.qualification, previous.productsMentioned),
-      recent: [customer(first), bot(previous.reply!)],
-      stage: 'engaged',
-    });
-  }
+  const next = (first: string, previous: Decision, text: string, lead = emptyLeadProfile()) => sayNext(first, previous, text, lead, { catalog: soldOut });
 
   test('out of stock with one alternative: the alternative is mentioned last', async () => {
     const d = await say('How much is the Trailblazer tent?', { catalog: soldOut });
@@ -517,11 +518,7 @@ describe('a suggested alternative is what "that one" means', () => {
     const lead = interested('TENT-BC4');
     const d = await say(first, { lead });
     assert.equal(d.productsMentioned.at(-1), 'TENT-TB2');
-    const then = await say("OK, I'll take that one", {
-      lead: applyQualification(lead, d.qualification, d.productsMentioned),
-      recent: [customer(first), bot(d.reply!)],
-      stage: 'engaged',
-    });
+    const then = await sayNext(first, d, "OK, I'll take that one", lead);
     assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-TB2', quantity: 1 }]);
   });
 
@@ -529,11 +526,7 @@ describe('a suggested alternative is what "that one" means', () => {
     const lead = interested('TENT-BC4', 'TENT-TB2');
     const first = 'How much is the 4-person tent?';
     const d = await say(first, { lead, stage: 'engaged', recent: [customer('What tents do you have?'), bot('Here are our tents')] });
-    const then = await say("Great, I'll take it", {
-      lead: applyQualification(lead, d.qualification, d.productsMentioned),
-      recent: [customer(first), bot(d.reply!)],
-      stage: 'engaged',
-    });
+    const then = await sayNext(first, d, "Great, I'll take it", lead);
     assert.deepEqual(then.actions, [{ type: 'offer_payment', sku: 'TENT-BC4', quantity: 1 }]);
   });
 

@@ -7,28 +7,17 @@ import { demoCatalog } from '../../../db/demo-data';
 
 const none = { asked: null };
 
-describe('extractSlots: budget', () => {
-  const cases: [string, string][] = [
+/** What a customer writes, and what each slot should read from it when we asked nothing. */
+const slotExamples: Record<'budget' | 'timeline' | 'decisionMaker' | 'need', [text: string, expected: string][]> = {
+  budget: [
     ['My budget is $200', '$200'],
     ['around 200 dollars', '$200'],
     ["I can't spend more than 150 USD", '$150'],
     ['bütçem 300', '300'],
     ['Bütçem 500 TL civarı', '500 TL'],
     ['en fazla 1.500 TL harcayabilirim', '1.500 TL'],
-  ];
-  for (const [text, budget] of cases) test(text, () => assert.equal(extractSlots(text, none).budget, budget));
-
-  test('a quoted price is not a budget', () => {
-    assert.equal(extractSlots('Is the $249 tent still in stock today?', none).budget, undefined);
-  });
-  test('a bare number answers the budget question we asked', () => {
-    assert.equal(extractSlots('250', { asked: 'budget' }).budget, '250');
-    assert.equal(extractSlots('250', none).budget, undefined);
-  });
-});
-
-describe('extractSlots: timeline', () => {
-  const cases: [string, string][] = [
+  ],
+  timeline: [
     ['I need it this week', 'this week'],
     ['planning a trip next month', 'next month'],
     ['It has to arrive by Friday!', 'by Friday'],
@@ -36,14 +25,8 @@ describe('extractSlots: timeline', () => {
     ['Bu hafta lazım', 'Bu hafta'],
     ['gelecek ay kampa gidiyoruz', 'gelecek ay'],
     ['cumaya kadar elimde olmalı', 'cumaya kadar'],
-  ];
-  for (const [text, timeline] of cases) test(text, () => assert.equal(extractSlots(text, none).timeline, timeline));
-
-  test('no time words, no timeline', () => assert.equal(extractSlots('Do you have tents?', none).timeline, undefined));
-});
-
-describe('extractSlots: decision maker', () => {
-  const cases: [string, string][] = [
+  ],
+  decisionMaker: [
     ["It's a gift for my wife", 'for my wife'],
     ['I decide', 'self'],
     ['my boss decides on purchases', 'my boss'],
@@ -51,29 +34,41 @@ describe('extractSlots: decision maker', () => {
     ['kendim için bakıyorum', 'self'],
     ['eşim için bir hediye', 'eşim için'],
     ['patronum karar verir', 'patronum'],
-  ];
-  for (const [text, who] of cases) test(text, () => assert.equal(extractSlots(text, none).decisionMaker, who));
-
-  test('"me" only counts as an answer to our question', () => {
-    assert.equal(extractSlots('just me', { asked: 'decisionMaker' }).decisionMaker, 'self');
-    assert.equal(extractSlots('can you help me with tents', none).decisionMaker, undefined);
-  });
-});
-
-describe('extractSlots: need', () => {
-  const cases: [string, string][] = [
+  ],
+  need: [
     ['I need a tent for two people', 'a tent for two people'],
     ["Hi! I'm looking for a warm sleeping bag", 'a warm sleeping bag'],
     ['looking for boots by Friday, budget $200', 'boots'],
     ['Merhaba, kamp için çadır arıyorum', 'kamp için çadır'],
     ['Kışlık bir mont lazım', 'Kışlık bir mont'],
-  ];
-  for (const [text, need] of cases) test(text, () => assert.equal(extractSlots(text, none).need, need));
+  ],
+};
 
-  test('requests are not needs', () => {
-    for (const text of ['I need to talk to a person', 'I want to buy it', 'sipariş vermek istiyorum', 'satın almak istiyorum', 'I need it by Friday', 'bu hafta lazım']) {
-      assert.equal(extractSlots(text, none).need, undefined, text);
-    }
+/** Messages that look as if they carry the slot but do not. */
+const slotNonExamples: Record<keyof typeof slotExamples, string[]> = {
+  // A quoted price is not a budget.
+  budget: ['Is the $249 tent still in stock today?'],
+  timeline: ['Do you have tents?'],
+  decisionMaker: [],
+  // Requests are not needs.
+  need: ['I need to talk to a person', 'I want to buy it', 'sipariş vermek istiyorum', 'satın almak istiyorum', 'I need it by Friday', 'bu hafta lazım'],
+};
+
+for (const slot of Object.keys(slotExamples) as (keyof typeof slotExamples)[]) {
+  describe(`extractSlots: ${slot}`, () => {
+    for (const [text, expected] of slotExamples[slot]) test(text, () => assert.equal(extractSlots(text, none)[slot], expected));
+    for (const text of slotNonExamples[slot]) test(`no ${slot} in: ${text}`, () => assert.equal(extractSlots(text, none)[slot], undefined));
+  });
+}
+
+describe('extractSlots: a short answer counts only when we asked for it', () => {
+  test('a bare number is the budget', () => {
+    assert.equal(extractSlots('250', { asked: 'budget' }).budget, '250');
+    assert.equal(extractSlots('250', none).budget, undefined);
+  });
+  test('"me" is the decision maker', () => {
+    assert.equal(extractSlots('just me', { asked: 'decisionMaker' }).decisionMaker, 'self');
+    assert.equal(extractSlots('can you help me with tents', none).decisionMaker, undefined);
   });
 });
 
