@@ -3,11 +3,14 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+// Code shared with the mobile app: messages, formatting and the typed API client.
+const client = fileURLToPath(new URL('../client', import.meta.url));
 
 export default defineConfig({
   root,
   base: '/app/',
   plugins: [vue()],
+  resolve: { alias: { '@client': client } },
   define: {
     // vue-i18n feature flags: composition API only, no devtools in production builds.
     __VUE_I18N_FULL_INSTALL__: true,

@@ -3,6 +3,7 @@
  * and an in-memory Temporal dev server on their own ports, so a running
  * `npm start` is untouched), then runs every `*.test.ts` with Node's test runner.
  * Pass file paths or name fragments to run a subset: `npm test -- webchat`.
+ * The dashboard's Vitest specs run first on a full run, or alone with `dashboard-unit`.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -22,8 +23,22 @@ function findTests(dir: string, out: string[] = []): string[] {
   return out.sort();
 }
 
+/** The dashboard's store specs (Vitest, in a DOM): run first, so the node runner's summary stays the last lines. */
+const DASHBOARD_UNIT = 'dashboard-unit';
+
+function runVitest(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const bin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
+    const child = spawn(process.execPath, [bin, 'run', '--config', 'dashboard/vitest.config.ts'], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 async function main(): Promise<number> {
-  const filters = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const filters = args.filter((x) => x !== DASHBOARD_UNIT);
+  const vitest = !args.length || args.includes(DASHBOARD_UNIT) ? await runVitest() : 0;
+  if (args.length && !filters.length) return vitest;
   const files = findTests(repoRoot).filter((f) => !filters.length || filters.some((x) => f.includes(x)));
   if (!files.length) throw new Error(`no test files match ${filters.join(' ')}`);
 
@@ -44,7 +59,7 @@ async function main(): Promise<number> {
         },
       });
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-    });
+    }).then((code) => code || vitest);
   } finally {
     await services.stop();
   }

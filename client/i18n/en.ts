@@ -41,7 +41,13 @@ export const en = {
     title: 'Notifications',
     empty: 'You are all caught up.',
     unread: 'unread',
-    kinds: { needs_human: 'A lead needs a person', won: 'Payment received', payment_issue: 'Payment problem', closed: 'Conversation closed', quota: 'Plan quota' },
+    kinds: {
+      needs_human: 'A lead needs a person',
+      won: 'Payment received',
+      payment_issue: 'Payment problem',
+      closed: 'Conversation closed',
+      quota: 'Plan quota',
+    },
     reasons: {
       customer_wrote_while_human: 'The customer wrote while a person holds the conversation',
       message_undelivered: 'A message could not be delivered',
@@ -217,7 +223,15 @@ export const en = {
     loadMore: 'Load more',
     selectPrompt: 'Select a conversation to read it.',
   },
-  stages: { new: 'New', engaged: 'Engaged', qualified: 'Qualified', negotiating: 'Negotiating', checkout: 'Checkout', won: 'Won', lost: 'Lost' },
+  stages: {
+    new: 'New',
+    engaged: 'Engaged',
+    qualified: 'Qualified',
+    negotiating: 'Negotiating',
+    checkout: 'Checkout',
+    won: 'Won',
+    lost: 'Lost',
+  },
   channelNames: { webchat: 'Web chat', whatsapp: 'WhatsApp' },
   mode: { bot: 'Bot', human: 'Human' },
   conversation: {
@@ -253,7 +267,15 @@ export const en = {
     closeConfirm: 'Close conversation',
     reasons: { notInterested: 'Not interested', boughtElsewhere: 'Bought elsewhere', spam: 'Spam', resolved: 'Resolved' },
   },
-  lead: { name: 'Name', need: 'Need', budget: 'Budget', timeline: 'Timeline', decisionMaker: 'Decision maker', interestedIn: 'Interested in', language: 'Language' },
+  lead: {
+    name: 'Name',
+    need: 'Need',
+    budget: 'Budget',
+    timeline: 'Timeline',
+    decisionMaker: 'Decision maker',
+    interestedIn: 'Interested in',
+    language: 'Language',
+  },
   timeline: { stage: 'Stage', mode: 'Mode', needs_human: 'Needs human', hand_off: 'Handed off', closed: 'Closed' },
   orderStatus: {
     pending: 'Pending',

@@ -1,7 +1,7 @@
 import { createI18n } from 'vue-i18n';
 import type { Locale } from '../types';
-import { en } from './en';
-import { tr } from './tr';
+import { en } from '@client/i18n/en';
+import { tr } from '@client/i18n/tr';
 
 export const LOCALES: Locale[] = ['en', 'tr'];
 const STORAGE_KEY = 'autocloser:locale';

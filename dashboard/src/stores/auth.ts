@@ -1,9 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, configureAuth, refreshSession } from '../api';
+import * as authApi from '../api/auth';
+import type { Merchant, Session, User } from '../api/auth';
+import { api } from '../api/client';
 import { normalizeLocale, setLocale } from '../i18n';
 import { atLeast } from '../roles';
-import type { Locale, Merchant, Role, Session, User } from '../types';
+import type { Role } from '../types';
 
 /**
  * The signed-in user. The access token lives only here, in memory; the refresh
@@ -40,7 +42,7 @@ export const useAuthStore = defineStore('auth', () => {
     merchant.value = null;
   }
 
-  configureAuth({
+  api.configureAuth({
     token: () => accessToken.value,
     onSession: applySession,
     onExpired: () => {
@@ -57,7 +59,8 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Restores the session from the refresh cookie once per page load. */
   function restore(): Promise<boolean> {
-    restoring ??= refreshSession()
+    restoring ??= api
+      .refreshSession()
       .then(() => true)
       .catch(() => false)
       .finally(() => {
@@ -70,7 +73,7 @@ export const useAuthStore = defineStore('auth', () => {
   async function freshToken(): Promise<string | null> {
     if (accessToken.value && expiresAt.value - Date.now() > 30_000) return accessToken.value;
     try {
-      return (await refreshSession()).accessToken;
+      return (await api.refreshSession()).accessToken;
     } catch {
       return null;
     }
@@ -82,30 +85,48 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function login(email: string, password: string): Promise<void> {
-    applySession(await api.post<Session>('/auth/login', { email, password }, { public: true }));
+    applySession(await authApi.login({ email, password }));
   }
 
-  async function register(input: { businessName: string; name: string; email: string; password: string; locale?: Locale }): Promise<void> {
-    applySession(await api.post<Session>('/auth/register', input, { public: true }));
+  async function register(input: Parameters<typeof authApi.register>[0]): Promise<void> {
+    applySession(await authApi.register(input));
   }
 
-  async function acceptInvite(input: { token: string; name: string; password: string }): Promise<void> {
-    applySession(await api.post<Session>('/auth/invites/accept', input, { public: true }));
+  async function acceptInvite(input: Parameters<typeof authApi.acceptInvite>[0]): Promise<void> {
+    applySession(await authApi.acceptInvite(input));
   }
 
   async function loadMe(): Promise<void> {
-    const me = await api.get<{ user: User; merchant: Merchant }>('/me');
+    const me = await authApi.me();
     user.value = me.user;
     merchant.value = me.merchant;
   }
 
   async function logout(): Promise<void> {
     try {
-      await api.post('/auth/logout', {}, { public: true });
+      await authApi.logout();
     } finally {
       clear();
     }
   }
 
-  return { accessToken, user, merchant, role, restored, isAuthenticated, can, restore, freshToken, markTokenStale, login, register, acceptInvite, loadMe, logout, onExpired, applySession };
+  return {
+    accessToken,
+    user,
+    merchant,
+    role,
+    restored,
+    isAuthenticated,
+    can,
+    restore,
+    freshToken,
+    markTokenStale,
+    login,
+    register,
+    acceptInvite,
+    loadMe,
+    logout,
+    onExpired,
+    applySession,
+  };
 });

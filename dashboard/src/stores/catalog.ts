@@ -1,31 +1,23 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
-import { api } from '../api';
-import type { Product, ProductImport } from '../types';
+import { ref, toRef } from 'vue';
+import * as catalogApi from '../api/catalog';
+import type { Product, ProductDraft, ProductImport } from '../api/catalog';
+import { useRequest } from '../composables/useRequest';
 
 export const useCatalogStore = defineStore('catalog', () => {
   const products = ref<Product[]>([]);
-  const loading = ref(false);
-  const error = ref<unknown>(null);
   const currentImport = ref<ProductImport | null>(null);
   let pollTimer: ReturnType<typeof setTimeout> | null = null;
 
-  async function load(q?: string): Promise<void> {
-    loading.value = true;
-    error.value = null;
-    try {
-      products.value = (await api.get<{ items: Product[] }>('/products', { q })).items;
-    } catch (err) {
-      error.value = err;
-    } finally {
-      loading.value = false;
-    }
-  }
+  const list = useRequest((q?: string) => catalogApi.listProducts(q ? { q } : {}), {
+    onSuccess(page) {
+      products.value = page.items;
+    },
+  });
 
-  async function save(product: Product): Promise<Product> {
+  async function save(product: ProductDraft): Promise<Product> {
     const { sku, ...body } = product;
-    const saved = await api.put<Product>(`/products/${encodeURIComponent(sku)}`, body);
-    const row = saved && typeof saved === 'object' && 'sku' in saved ? saved : product;
+    const row = await catalogApi.saveProduct(sku, body);
     const i = products.value.findIndex((p) => p.sku === row.sku);
     if (i >= 0) products.value.splice(i, 1, row);
     else products.value.push(row);
@@ -34,7 +26,7 @@ export const useCatalogStore = defineStore('catalog', () => {
   }
 
   async function remove(sku: string): Promise<void> {
-    await api.del(`/products/${encodeURIComponent(sku)}`);
+    await catalogApi.deleteProduct(sku);
     products.value = products.value.filter((p) => p.sku !== sku);
   }
 
@@ -47,7 +39,7 @@ export const useCatalogStore = defineStore('catalog', () => {
     currentImport.value = update;
     if (finished) {
       stopPolling();
-      void load();
+      void list.run();
     }
   }
 
@@ -60,7 +52,7 @@ export const useCatalogStore = defineStore('catalog', () => {
     stopPolling();
     pollTimer = setTimeout(async () => {
       try {
-        applyImport(await api.get<ProductImport>(`/products/imports/${encodeURIComponent(id)}`));
+        applyImport(await catalogApi.getImport(id));
       } catch {
         // A missed poll is retried on the next tick; live events may also arrive.
       }
@@ -72,10 +64,10 @@ export const useCatalogStore = defineStore('catalog', () => {
     stopPolling();
     currentImport.value = null;
     const text = await file.text();
-    const started = await api.post<ProductImport>('/products/imports', undefined, { rawBody: { data: text, contentType: 'text/csv' } });
-    currentImport.value = { ...started, errors: started.errors ?? [] };
+    const started = await catalogApi.startImport(text);
+    currentImport.value = started;
     if (started.status === 'running') poll(started.id);
-    else void load();
+    else void list.run();
     return started;
   }
 
@@ -84,5 +76,5 @@ export const useCatalogStore = defineStore('catalog', () => {
     currentImport.value = null;
   }
 
-  return { products, loading, error, currentImport, load, save, remove, startImport, applyImport, clearImport };
+  return { products, loading: toRef(list, 'busy'), error: toRef(list, 'error'), currentImport, load: list.run, save, remove, startImport, applyImport, clearImport };
 });

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
-import { reactive, ref } from 'vue';
-import { api } from '../api';
-import type { Channel, ConversationDetail, ConversationSummary, LeadState, Stage, TranscriptMessage } from '../types';
+import { reactive, ref, toRef } from 'vue';
+import * as conversationsApi from '../api/conversations';
+import type { ConversationDetail, ConversationQuery, ConversationSummary, LeadState, Stage, TranscriptMessage } from '../api/conversations';
+import { useRequest } from '../composables/useRequest';
+import type { Channel } from '../types';
 
 export interface InboxFilters {
   stage: Stage | '';
@@ -19,18 +21,15 @@ const sortKey = (c: ConversationSummary) => Date.parse(c.lastMessageAt ?? c.upda
 export const useConversationsStore = defineStore('conversations', () => {
   const items = ref<ConversationSummary[]>([]);
   const nextCursor = ref<string | null>(null);
-  const loading = ref(false);
   const loadingMore = ref(false);
-  const error = ref<unknown>(null);
   const filters = reactive<InboxFilters>(emptyFilters());
 
   const current = ref<ConversationDetail | null>(null);
   const currentLoading = ref(false);
   const currentError = ref<unknown>(null);
-  let listRequest = 0;
   let detailRequest = 0;
 
-  function query(before?: string | null) {
+  function query(before?: string | null): ConversationQuery {
     return {
       stage: filters.stage || undefined,
       channel: filters.channel || undefined,
@@ -42,32 +41,24 @@ export const useConversationsStore = defineStore('conversations', () => {
     };
   }
 
-  async function load(): Promise<void> {
-    const mine = ++listRequest;
-    loading.value = true;
-    error.value = null;
-    try {
-      const page = await api.get<{ items: ConversationSummary[]; nextCursor: string | null }>('/conversations', query());
-      if (mine !== listRequest) return;
+  // Filters change while a page is on its way: only the latest request fills the list.
+  const list = useRequest(() => conversationsApi.listConversations(query()), {
+    onSuccess(page) {
       items.value = page.items;
       nextCursor.value = page.nextCursor;
-    } catch (err) {
-      if (mine === listRequest) error.value = err;
-    } finally {
-      if (mine === listRequest) loading.value = false;
-    }
-  }
+    },
+  });
 
   async function loadMore(): Promise<void> {
     if (!nextCursor.value || loadingMore.value) return;
     loadingMore.value = true;
     try {
-      const page = await api.get<{ items: ConversationSummary[]; nextCursor: string | null }>('/conversations', query(nextCursor.value));
+      const page = await conversationsApi.listConversations(query(nextCursor.value));
       const known = new Set(items.value.map((c) => c.id));
       items.value.push(...page.items.filter((c) => !known.has(c.id)));
       nextCursor.value = page.nextCursor;
     } catch (err) {
-      error.value = err;
+      list.error = err;
     } finally {
       loadingMore.value = false;
     }
@@ -83,7 +74,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (filters.needsHuman && !c.needsHuman) return false;
     if (filters.minScore !== null && c.score < filters.minScore) return false;
     const q = filters.q.trim().toLowerCase();
-    if (q && ![c.lead?.name, c.lastMessagePreview, c.id].some((s) => s?.toLowerCase().includes(q))) return false;
+    if (q && ![c.lead.name, c.lastMessagePreview, c.id].some((s) => s?.toLowerCase().includes(q))) return false;
     return true;
   }
 
@@ -111,7 +102,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (i < 0) return;
     const row = items.value[i]!;
     if (row.lastMessageAt && Date.parse(row.lastMessageAt) > Date.parse(message.at)) return;
-    const updated = { ...row, lastMessagePreview: message.text.slice(0, 140), lastMessageAt: message.at, messageCount: row.messageCount + 1 };
+    const updated = {
+      ...row,
+      lastMessagePreview: message.text.slice(0, 140),
+      lastMessageAt: message.at,
+      messageCount: row.messageCount + 1,
+    };
     items.value.splice(i, 1);
     items.value.unshift(updated);
   }
@@ -134,7 +130,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (fetching.has(id)) return;
     fetching.add(id);
     try {
-      const detail = await api.get<ConversationDetail>(`/conversations/${encodeURIComponent(id)}`);
+      const detail = await conversationsApi.getConversation(id);
       upsert(detail.summary);
     } catch {
       // Gone or not ours: nothing to show.
@@ -151,7 +147,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       if (current.value?.id !== id) current.value = null;
     }
     try {
-      const detail = await api.get<ConversationDetail>(`/conversations/${encodeURIComponent(id)}`);
+      const detail = await conversationsApi.getConversation(id);
       if (mine !== detailRequest) return;
       // Messages that arrived live while the request was in flight are kept.
       const previous = current.value?.id === id ? current.value.messages : [];
@@ -186,28 +182,29 @@ export const useConversationsStore = defineStore('conversations', () => {
   function applyState(id: string, state: LeadState): void {
     if (current.value?.id !== id) return;
     current.value.state = state;
-    current.value.summary = { ...current.value.summary, stage: state.stage, mode: state.mode, score: state.score, lead: state.lead };
+    const changes = { stage: state.stage, mode: state.mode, score: state.score, lead: state.lead };
+    current.value.summary = { ...current.value.summary, ...changes };
     const row = items.value.find((c) => c.id === id);
-    if (row) Object.assign(row, { stage: state.stage, mode: state.mode, score: state.score, lead: state.lead });
+    if (row) Object.assign(row, changes);
   }
 
-  async function steer(id: string, action: 'takeover' | 'release' | 'close' | 'messages', body: Record<string, unknown> = {}): Promise<void> {
-    const res = await api.post<{ state?: LeadState } | undefined>(`/conversations/${encodeURIComponent(id)}/${action}`, body);
-    if (res?.state) applyState(id, res.state);
+  /** Steering answers with the new live state, shown at once; the timeline and orders follow from a re-read. */
+  async function steer(id: string, action: () => Promise<{ state: LeadState }>): Promise<void> {
+    applyState(id, (await action()).state);
     await open(id, { quiet: true });
   }
 
   return {
     items,
     nextCursor,
-    loading,
+    loading: toRef(list, 'busy'),
     loadingMore,
-    error,
+    error: toRef(list, 'error'),
     filters,
     current,
     currentLoading,
     currentError,
-    load,
+    load: list.run,
     loadMore,
     resetFilters,
     upsert,
@@ -215,9 +212,9 @@ export const useConversationsStore = defineStore('conversations', () => {
     open,
     closeCurrent,
     refreshCurrentSoon,
-    takeOver: (id: string) => steer(id, 'takeover'),
-    release: (id: string) => steer(id, 'release'),
-    close: (id: string, reason: string) => steer(id, 'close', { reason }),
-    reply: (id: string, text: string) => steer(id, 'messages', { text }),
+    takeOver: (id: string) => steer(id, () => conversationsApi.takeOver(id)),
+    release: (id: string) => steer(id, () => conversationsApi.release(id)),
+    close: (id: string, reason: string) => steer(id, () => conversationsApi.closeConversation(id, { reason })),
+    reply: (id: string, text: string) => steer(id, () => conversationsApi.sendReply(id, { text })),
   };
 });

@@ -1,40 +1,32 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import { api } from '../api';
-import type { Notification } from '../types';
+import { computed, shallowRef, toRef } from 'vue';
+import { listNotifications, markNotificationRead, type Notification } from '../api/notifications';
+import { useRequest } from '../composables/useRequest';
 
-export const isRead = (n: Notification) => !!n.readAt || n.read === true;
+export const isRead = (n: Notification) => !!n.readAt;
 
 export const useNotificationsStore = defineStore('notifications', () => {
-  const items = ref<Notification[]>([]);
-  const loading = ref(false);
-  const error = ref<unknown>(null);
+  // Shallow: a notification's body is free-form JSON; rows are replaced, never changed in place.
+  const items = shallowRef<Notification[]>([]);
   const unread = computed(() => items.value.filter((n) => !isRead(n)).length);
 
-  async function load(): Promise<void> {
-    loading.value = true;
-    error.value = null;
-    try {
-      const res = await api.get<{ items?: Notification[]; notifications?: Notification[] } | Notification[]>('/notifications');
-      items.value = Array.isArray(res) ? res : (res.items ?? res.notifications ?? []);
-    } catch (err) {
-      error.value = err;
-    } finally {
-      loading.value = false;
-    }
-  }
+  const list = useRequest(async () => {
+    items.value = (await listNotifications()).items;
+  });
 
-  async function markRead(id: string | number): Promise<void> {
+  /** Marked at once so the badge drops on click; put back if the server refuses. */
+  async function markRead(id: number): Promise<void> {
     const n = items.value.find((x) => x.id === id);
     if (!n || isRead(n)) return;
-    n.readAt = new Date().toISOString();
+    const setReadAt = (readAt: string | null) => (items.value = items.value.map((x) => (x.id === id ? { ...x, readAt } : x)));
+    setReadAt(new Date().toISOString());
     try {
-      await api.post(`/notifications/${encodeURIComponent(String(id))}/read`, {});
+      await markNotificationRead(id);
     } catch (err) {
-      n.readAt = null;
+      setReadAt(null);
       throw err;
     }
   }
 
-  return { items, loading, error, unread, load, markRead };
+  return { items, loading: toRef(list, 'busy'), error: toRef(list, 'error'), unread, load: list.run, markRead };
 });

@@ -43,7 +43,13 @@ export const tr: Messages = {
     title: 'Bildirimler',
     empty: 'Yeni bildirim yok.',
     unread: 'okunmamış',
-    kinds: { needs_human: 'Bir aday bir kişiyi bekliyor', won: 'Ödeme alındı', payment_issue: 'Ödeme sorunu', closed: 'Sohbet kapatıldı', quota: 'Plan kotası' },
+    kinds: {
+      needs_human: 'Bir aday bir kişiyi bekliyor',
+      won: 'Ödeme alındı',
+      payment_issue: 'Ödeme sorunu',
+      closed: 'Sohbet kapatıldı',
+      quota: 'Plan kotası',
+    },
     reasons: {
       customer_wrote_while_human: 'Sohbet bir kişideyken müşteri yazdı',
       message_undelivered: 'Bir mesaj iletilemedi',
@@ -219,7 +225,15 @@ export const tr: Messages = {
     loadMore: 'Daha fazla yükle',
     selectPrompt: 'Okumak için bir sohbet seçin.',
   },
-  stages: { new: 'Yeni', engaged: 'İlgili', qualified: 'Nitelikli', negotiating: 'Pazarlık', checkout: 'Ödeme', won: 'Kazanıldı', lost: 'Kaybedildi' },
+  stages: {
+    new: 'Yeni',
+    engaged: 'İlgili',
+    qualified: 'Nitelikli',
+    negotiating: 'Pazarlık',
+    checkout: 'Ödeme',
+    won: 'Kazanıldı',
+    lost: 'Kaybedildi',
+  },
   channelNames: { webchat: 'Web sohbeti', whatsapp: 'WhatsApp' },
   mode: { bot: 'Bot', human: 'İnsan' },
   conversation: {
@@ -255,7 +269,15 @@ export const tr: Messages = {
     closeConfirm: 'Sohbeti kapat',
     reasons: { notInterested: 'İlgilenmiyor', boughtElsewhere: 'Başka yerden aldı', spam: 'İstenmeyen', resolved: 'Çözüldü' },
   },
-  lead: { name: 'Ad', need: 'İhtiyaç', budget: 'Bütçe', timeline: 'Zamanlama', decisionMaker: 'Karar verici', interestedIn: 'İlgilendiği', language: 'Dil' },
+  lead: {
+    name: 'Ad',
+    need: 'İhtiyaç',
+    budget: 'Bütçe',
+    timeline: 'Zamanlama',
+    decisionMaker: 'Karar verici',
+    interestedIn: 'İlgilendiği',
+    language: 'Dil',
+  },
   timeline: { stage: 'Aşama', mode: 'Mod', needs_human: 'İnsan gerekli', hand_off: 'Devredildi', closed: 'Kapatıldı' },
   orderStatus: {
     pending: 'Bekliyor',
