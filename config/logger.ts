@@ -6,7 +6,25 @@ const redact = {
   censor: '[redacted]',
 };
 
+/**
+ * Errors from HTTP clients carry the request they made (headers with
+ * credentials, bodies with customer data), which pino's standard serializer
+ * would log in full; only what explains the failure is kept.
+ */
+export function serializeError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const { code, status, statusCode } = e as Error & { code?: unknown; status?: unknown; statusCode?: unknown };
+  return {
+    type: e.name,
+    message: e.message,
+    ...(code !== undefined ? { code } : {}),
+    ...(status !== undefined || statusCode !== undefined ? { status: status ?? statusCode } : {}),
+    stack: e.stack,
+    ...(e.cause !== undefined ? { cause: serializeError(e.cause) } : {}),
+  };
+}
+
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact, base: { service: name } });
+  return pino({ name, level, redact, base: { service: name }, serializers: { err: serializeError } });
 }
 export type { Logger };

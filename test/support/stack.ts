@@ -48,6 +48,9 @@ function quietRuntime(): void {
   Runtime.install({ logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never, shutdownSignals: [] });
 }
 
+/** A loopback port nothing listens on (the discard port needs root to bind and no test does). */
+const NO_PROVIDER = 'http://127.0.0.1:9';
+
 export interface StackOptions {
   llm?: LlmProvider;
   checkoutTtlMs?: number;
@@ -123,6 +126,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-media-'));
 
   // The API listens first so the demo provider's checkout URL can point at it.
+  // No test may reach a real provider: without a peer, provider calls go to a closed loopback port and fail fast.
+  const graphBaseUrl = opts.graphBaseUrl ?? NO_PROVIDER;
+  const twilioApiBaseUrl = opts.twilioApiBaseUrl ?? NO_PROVIDER;
   const api = await startApi({
     db,
     temporal: client,
@@ -143,6 +149,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
     corsOrigins: [TRUSTED_ORIGIN],
+    providerUrls: { graphBaseUrl, twilioBaseUrls: { content: twilioApiBaseUrl } },
   });
   const publicUrl = api.url;
 
@@ -163,7 +170,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           whatsapp: createWhatsAppChannel({
             db,
             box,
-            clientFor: whatsAppClientFactory({ publicBaseUrl: publicUrl, graphBaseUrl: opts.graphBaseUrl, twilioApiBaseUrl: opts.twilioApiBaseUrl }),
+            clientFor: whatsAppClientFactory({ publicBaseUrl: publicUrl, graphBaseUrl, twilioApiBaseUrl }),
           }),
         },
         payments: createPaymentRegistry([createDemoPaymentProvider(db, publicUrl), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
@@ -172,7 +179,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
         media: {
           box,
-          fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl: opts.graphBaseUrl, twilioApiBaseUrl: opts.twilioApiBaseUrl },
+          fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl, twilioApiBaseUrl },
         },
       },
       overrides: { workflowBundle: await workflowBundle(), workflowsPath: undefined, ...opts.workerOverrides },
