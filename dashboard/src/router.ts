@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteMeta, type RouteRecordRaw, type RouteRecordSingleView } from 'vue-router';
 import { useAuthStore } from './stores/auth';
 import type { Role } from './types';
 
@@ -12,77 +12,27 @@ declare module 'vue-router' {
   }
 }
 
+/** A named page whose view loads on first visit. */
+function page(path: string, name: string, component: RouteRecordSingleView['component'], meta: RouteMeta): RouteRecordRaw {
+  return { path, name, component, meta };
+}
+
 export const router = createRouter({
   history: createWebHistory('/app/'),
   routes: [
     { path: '/', redirect: '/inbox' },
-    {
-      path: '/login',
-      name: 'login',
-      component: () => import('./views/LoginView.vue'),
-      meta: { layout: 'auth', public: true, title: 'auth.signIn' },
-    },
-    {
-      path: '/register',
-      name: 'register',
-      component: () => import('./views/RegisterView.vue'),
-      meta: { layout: 'auth', public: true, title: 'auth.createAccount' },
-    },
-    {
-      path: '/accept-invite',
-      name: 'accept-invite',
-      component: () => import('./views/AcceptInviteView.vue'),
-      meta: { layout: 'auth', public: true, title: 'auth.acceptInvite' },
-    },
-    {
-      path: '/onboarding',
-      name: 'onboarding',
-      component: () => import('./views/OnboardingView.vue'),
-      meta: { layout: 'focus', minRole: 'admin', title: 'onboarding.title' },
-    },
-    { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { layout: 'app', title: 'nav.inbox' } },
-    {
-      path: '/inbox/:conversationId',
-      name: 'conversation',
-      component: () => import('./views/InboxView.vue'),
-      meta: { layout: 'app', title: 'nav.inbox' },
-    },
-    {
-      path: '/analytics',
-      name: 'analytics',
-      component: () => import('./views/AnalyticsView.vue'),
-      meta: { layout: 'app', title: 'nav.analytics' },
-    },
-    {
-      path: '/catalog',
-      name: 'catalog',
-      component: () => import('./views/CatalogView.vue'),
-      meta: { layout: 'app', title: 'nav.catalog' },
-    },
-    {
-      path: '/templates',
-      name: 'templates',
-      component: () => import('./views/TemplatesView.vue'),
-      meta: { layout: 'app', title: 'nav.templates' },
-    },
-    {
-      path: '/settings/:tab?',
-      name: 'settings',
-      component: () => import('./views/SettingsView.vue'),
-      meta: { layout: 'app', title: 'nav.settings' },
-    },
-    {
-      path: '/billing',
-      name: 'billing',
-      component: () => import('./views/BillingView.vue'),
-      meta: { layout: 'app', minRole: 'owner', title: 'nav.billing' },
-    },
-    {
-      path: '/:pathMatch(.*)*',
-      name: 'not-found',
-      component: () => import('./views/NotFoundView.vue'),
-      meta: { layout: 'app', title: 'notFound.title' },
-    },
+    page('/login', 'login', () => import('./views/LoginView.vue'), { layout: 'auth', public: true, title: 'auth.signIn' }),
+    page('/register', 'register', () => import('./views/RegisterView.vue'), { layout: 'auth', public: true, title: 'auth.createAccount' }),
+    page('/accept-invite', 'accept-invite', () => import('./views/AcceptInviteView.vue'), { layout: 'auth', public: true, title: 'auth.acceptInvite' }),
+    page('/onboarding', 'onboarding', () => import('./views/OnboardingView.vue'), { layout: 'focus', minRole: 'admin', title: 'onboarding.title' }),
+    page('/inbox', 'inbox', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
+    page('/inbox/:conversationId', 'conversation', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
+    page('/analytics', 'analytics', () => import('./views/AnalyticsView.vue'), { layout: 'app', title: 'nav.analytics' }),
+    page('/catalog', 'catalog', () => import('./views/CatalogView.vue'), { layout: 'app', title: 'nav.catalog' }),
+    page('/templates', 'templates', () => import('./views/TemplatesView.vue'), { layout: 'app', title: 'nav.templates' }),
+    page('/settings/:tab?', 'settings', () => import('./views/SettingsView.vue'), { layout: 'app', title: 'nav.settings' }),
+    page('/billing', 'billing', () => import('./views/BillingView.vue'), { layout: 'app', minRole: 'owner', title: 'nav.billing' }),
+    page('/:pathMatch(.*)*', 'not-found', () => import('./views/NotFoundView.vue'), { layout: 'app', title: 'notFound.title' }),
   ],
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { useRequest } from './useRequest';
+import { useNamedRequest, useRequest } from './useRequest';
 
 /** A promise the test settles by hand. */
 function deferred<T>() {
@@ -43,5 +43,18 @@ describe('useRequest', () => {
     await a;
     expect(applied).toEqual(['new']);
     expect(req).toMatchObject({ data: 'new', error: null, busy: false });
+  });
+});
+
+describe('useNamedRequest', () => {
+  it('names the run in progress and shares its error', async () => {
+    const pdf = deferred<void>();
+    const req = useNamedRequest();
+    const running = req.run('pdf-1', () => pdf.promise);
+    expect(req).toMatchObject({ running: 'pdf-1', busy: true });
+    pdf.reject(new Error('gone'));
+    await running;
+    expect(req.running).toBeNull();
+    expect((req.error as Error).message).toBe('gone');
   });
 });

@@ -1,4 +1,4 @@
-import { reactive, ref, shallowRef } from 'vue';
+import { reactive, ref, shallowRef, toRefs } from 'vue';
 
 export interface RequestOptions<R> {
   /** Applies a result; called for the latest run only, so a slow earlier answer never overwrites a newer one. */
@@ -51,4 +51,27 @@ export function useRequest<A extends unknown[], R>(fn: (...args: A) => Promise<R
   }
 
   return reactive({ run, busy, error, done, data }) as Request<A, R>;
+}
+
+export interface NamedRequest extends Request<[name: string, fn: () => Promise<void>], void> {
+  /** The name of the run in progress, or `null`. */
+  running: string | null;
+}
+
+/**
+ * One request behind several buttons (take over, release, reply; or a PDF per
+ * invoice): each run names itself, so its button can say it is working while
+ * the others wait, and all of them share one error line.
+ */
+export function useNamedRequest(): NamedRequest {
+  const running = ref<string | null>(null);
+  const request = useRequest(async (name: string, fn: () => Promise<void>) => {
+    running.value = name;
+    try {
+      await fn();
+    } finally {
+      running.value = null;
+    }
+  });
+  return reactive({ ...toRefs(request), running }) as NamedRequest;
 }

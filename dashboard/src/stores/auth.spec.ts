@@ -1,7 +1,7 @@
 import type { Session } from '@client/api/http';
-import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, unauthorized } from '../testing/fake-api';
+import { unauthorized } from '../testing/fake-api';
+import { freshStores, type FakeApi } from '../testing/stores';
 import { useAuthStore } from './auth';
 import { useNotificationsStore } from './notifications';
 
@@ -14,10 +14,9 @@ const session = (n: number): Session => ({
 });
 
 describe('auth store', () => {
-  let api: ReturnType<typeof fakeApi>;
+  let api: FakeApi;
   beforeEach(() => {
-    setActivePinia(createPinia());
-    api = fakeApi();
+    api = freshStores();
     api.on('post', '/api/v1/auth/login', (call) => {
       const { email, password } = JSON.parse(call.body) as { email: string; password: string };
       return email === 'ada@example.com' && password === 'correct horse'

@@ -1,7 +1,6 @@
-import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Product, ProductImport } from '../api/catalog';
-import { fakeApi } from '../testing/fake-api';
+import { freshStores, type FakeApi } from '../testing/stores';
 import { useCatalogStore } from './catalog';
 
 const product = (sku: string, over: Partial<Product> = {}): Product => ({
@@ -28,11 +27,10 @@ const progress = (status: ProductImport['status'], processed: number): ProductIm
 });
 
 describe('catalog store', () => {
-  let api: ReturnType<typeof fakeApi>;
+  let api: FakeApi;
   let stored: Product[];
   beforeEach(() => {
-    setActivePinia(createPinia());
-    api = fakeApi();
+    api = freshStores();
     stored = [product('b-boot'), product('d-sock')];
     api.on('get', '/api/v1/products', () => ({ body: { items: stored } }));
     api.on('put', '/api/v1/products/{sku}', (call, { sku }) => {

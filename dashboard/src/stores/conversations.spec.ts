@@ -1,7 +1,6 @@
-import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationDetail, ConversationSummary, LeadState, TranscriptMessage } from '../api/conversations';
-import { fakeApi } from '../testing/fake-api';
+import { freshStores, type FakeApi } from '../testing/stores';
 import { useConversationsStore } from './conversations';
 
 const lead = { name: null, need: null, budget: null, timeline: null, decisionMaker: null, interestedIn: [] };
@@ -69,10 +68,9 @@ const detail = (s: ConversationSummary, messages: TranscriptMessage[]): Conversa
 });
 
 describe('conversations store', () => {
-  let api: ReturnType<typeof fakeApi>;
+  let api: FakeApi;
   beforeEach(() => {
-    setActivePinia(createPinia());
-    api = fakeApi();
+    api = freshStores();
     api.on('get', '/api/v1/conversations', () => ({
       body: { items: [summary('c2', '2026-11-25T10:02:00Z'), summary('c1', '2026-11-25T10:01:00Z')], nextCursor: null },
     }));

@@ -1,7 +1,6 @@
-import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../api/notifications';
-import { fakeApi } from '../testing/fake-api';
+import { freshStores, type FakeApi } from '../testing/stores';
 import { useNotificationsStore } from './notifications';
 
 const notification = (id: number, readAt: string | null): Notification => ({
@@ -14,10 +13,9 @@ const notification = (id: number, readAt: string | null): Notification => ({
 });
 
 describe('notifications store', () => {
-  let api: ReturnType<typeof fakeApi>;
+  let api: FakeApi;
   beforeEach(() => {
-    setActivePinia(createPinia());
-    api = fakeApi();
+    api = freshStores();
     api.on('get', '/api/v1/notifications', () => ({
       body: { items: [notification(1, null), notification(2, null), notification(3, '2026-11-25T10:01:00Z')], unread: 2 },
     }));
