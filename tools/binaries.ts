@@ -41,6 +41,8 @@ export interface GoInstallSource {
 export interface PipVenvSource {
   kind: 'pip-venv';
   requirement: string;
+  /** A pip constraints file pinning every dependency, so a fresh machine installs what was tested. */
+  constraints?: string;
   cacheDir: string;
 }
 
@@ -205,7 +207,8 @@ async function installWithGo(source: GoInstallSource, out: string): Promise<void
 
 async function installVenv(source: PipVenvSource, out: string): Promise<void> {
   await python(['-m', 'venv', path.join(out, 'venv')], 120_000);
-  await run(path.join(out, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', source.requirement], { timeoutMs: 600_000 });
+  const pinned = source.constraints ? ['-c', source.constraints] : [];
+  await run(path.join(out, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...pinned, source.requirement], { timeoutMs: 600_000 });
 }
 
 export async function python(args: string[], timeoutMs: number): Promise<void> {

@@ -5,7 +5,7 @@
  * the first time it is needed, like every tool in tools/binaries.ts.
  */
 import path from 'node:path';
-import { cacheRoot, ensureBinary, run, type BinarySpec } from '../../tools/binaries';
+import { cacheRoot, ensureBinary, repoRoot, run, type BinarySpec } from '../../tools/binaries';
 
 export const SCHEMATHESIS_VERSION = '4.32.5';
 
@@ -17,7 +17,14 @@ const schemathesisSpec: BinarySpec = {
   binName: path.join('venv', 'bin', 'python'),
   envVar: 'SCHEMATHESIS_PYTHON',
   version: SCHEMATHESIS_VERSION,
-  sources: [{ kind: 'pip-venv', requirement: `schemathesis==${SCHEMATHESIS_VERSION}`, cacheDir: path.join(cacheRoot, 'schemathesis', SCHEMATHESIS_VERSION) }],
+  sources: [
+    {
+      kind: 'pip-venv',
+      requirement: `schemathesis==${SCHEMATHESIS_VERSION}`,
+      constraints: path.join(repoRoot, 'test', 'support', 'schemathesis-constraints.txt'),
+      cacheDir: path.join(cacheRoot, 'schemathesis', SCHEMATHESIS_VERSION),
+    },
+  ],
   async verify(python) {
     const { stdout } = await run(python, ['-m', 'schemathesis.cli', '--version'], { timeoutMs: 60_000 });
     if (!stdout.includes(SCHEMATHESIS_VERSION)) throw new Error(`expected schemathesis ${SCHEMATHESIS_VERSION}, got ${stdout.trim().slice(0, 200)}`);
