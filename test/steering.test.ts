@@ -98,6 +98,42 @@ describe('steering a lead like support staff and merchants do', () => {
     assert.ok(again.status === 409, `a closed lead rejects steering (got ${again.status})`);
   });
 
+  test("a reply sent again with its client id is one message; a reply to a lead a colleague holds or that closed says why it was not sent", async () => {
+    const s = sessionId();
+    await say(s, 'Hello');
+    await eventually(() => transcript(s), (m) => replies(m).length === 1, 'first reply');
+    const id = encodeURIComponent(leadWorkflowId(merchant, 'webchat', s));
+    const [first, colleague] = [await stack.member(merchant, 'agent'), await stack.member(merchant, 'agent')];
+    const as = (m: { headers: Record<string, string> }, path: string, body: unknown) =>
+      fetch(`${stack.apiUrl}/api/v1/conversations/${id}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(body) });
+    const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+    // An app that never heard back sends the same reply again, twice at once and once later.
+    const reply = { text: 'Hello from the shop, on my phone', clientId: 'phone-0001-abcdef' };
+    const sends = await Promise.all([as(first, 'messages', reply), as(first, 'messages', reply)]);
+    assert.deepEqual(sends.map((r) => r.status), [200, 200]);
+    assert.equal((await as(first, 'messages', reply)).status, 200);
+    await eventually(() => transcript(s), (m) => m.some((x) => x.from === 'human'), 'human reply');
+    await sleep(500);
+    assert.equal((await transcript(s)).filter((m) => m.from === 'human').length, 1, 'one message however often it was sent');
+
+    // The first member holds the lead now; a colleague's queued reply is refused with the reason.
+    const refused = await as(colleague, 'messages', { text: 'Me too!', clientId: 'phone-0002-abcdef' });
+    assert.equal(refused.status, 409);
+    assert.equal(await code(refused), 'held_by_colleague');
+
+    assert.equal((await as(first, 'close', { reason: 'sold in store' })).status, 200);
+    const late = await as(first, 'messages', { text: 'One more thing', clientId: 'phone-0003-abcdef' });
+    assert.equal(late.status, 409);
+    assert.equal(await code(late), 'lead_closed');
+    // The reply that did go out is still reported as sent when its retry arrives after the close.
+    assert.equal((await as(first, 'messages', reply)).status, 200);
+    assert.equal((await transcript(s)).filter((m) => m.from === 'human').length, 1);
+
+    const badId = await as(first, 'messages', { text: 'hi', clientId: 'short' });
+    assert.equal(badId.status, 400);
+  });
+
   test('an angry customer is handed to a human and the bot stops', async () => {
     const s = sessionId();
     await say(s, 'This is TERRIBLE service, you are useless!!!');

@@ -27,6 +27,8 @@ export interface LeadWorkflowInput {
   /** Carried across continue-as-new: unanswered messages and recent ids for deduplication. */
   inbox?: InboundMessage[];
   seenMessageIds?: string[];
+  /** Client ids of recent human replies, carried so an app's retried send stays one message. */
+  seenReplyIds?: string[];
 }
 
 export interface InboundMessage {
@@ -48,6 +50,8 @@ export interface Release {
 export interface AgentMessage {
   text: string;
   by: string;
+  /** Chosen by the sending app; the same id sent again is the same reply. */
+  clientId?: string;
 }
 export interface CloseLead {
   reason: string;

@@ -74,7 +74,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   setHandler(takeOverSignal, (a) => lead.takeOver(String(a?.by ?? 'support')));
   setHandler(releaseSignal, () => lead.release());
   setHandler(agentMessageSignal, async (a) => {
-    if (typeof a?.text === 'string' && a.text.trim()) await sendAsHuman(a.text.trim(), String(a.by ?? 'support'));
+    const clientId = typeof a?.clientId === 'string' ? a.clientId : undefined;
+    if (typeof a?.text === 'string' && a.text.trim() && lead.firstReply(clientId)) await sendAsHuman(a.text.trim(), String(a.by ?? 'support'));
   });
   setHandler(closeLeadSignal, (a) => lead.close(String(a?.reason ?? 'closed_by_support'), new Date()));
   setHandler(deliveryFailedSignal, (failure) => lead.deliveryFailed(failure));
@@ -93,10 +94,10 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   setHandler(
     agentMessageUpdate,
     async (a) => {
-      await sendAsHuman(a.text.trim(), a.by);
+      if (lead.firstReply(a.clientId)) await sendAsHuman(a.text.trim(), a.by);
       return lead.snapshot();
     },
-    { validator: (a) => validateAgentMessage(state, a) },
+    { validator: (a) => validateAgentMessage(state, a, (id) => lead.hasReply(id)) },
   );
 
   // ---- the conversation ------------------------------------------------------

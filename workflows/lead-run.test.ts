@@ -39,6 +39,16 @@ describe('inbound messages', () => {
     assert.equal(lead.wake, 0, 'nothing changed');
   });
 
+  test("a person's reply id is taken once, and still known after continue-as-new", () => {
+    const lead = run();
+    assert.equal(lead.firstReply('c-1'), true);
+    assert.equal(lead.firstReply('c-1'), false);
+    assert.equal(lead.firstReply(undefined), true, 'a reply without an id is always new');
+    const next = run({ seenReplyIds: lead.carry().seenReplyIds });
+    assert.equal(next.hasReply('c-1'), true);
+    assert.equal(next.firstReply('c-1'), false);
+  });
+
   test('a customer message restarts the cadence, and on WhatsApp opens the window', () => {
     const lead = run({ channel: 'whatsapp' });
     lead.state.followUpsSent = 2;

@@ -49,6 +49,7 @@ export class LeadRun {
   /** A checkout child is being started: a second offer meanwhile is not priced. */
   openingCheckout = false;
   private readonly seen: Set<string>;
+  private readonly repliesSeen: Set<string>;
 
   constructor(
     input: LeadWorkflowInput,
@@ -58,6 +59,7 @@ export class LeadRun {
     // Defaults first, so state carried from an older version gains fields added since.
     this.state = { ...initialState(input, now, 'en'), ...input.carried };
     this.seen = new Set(input.seenMessageIds ?? []);
+    this.repliesSeen = new Set(input.seenReplyIds ?? []);
     this.inbox = [...(input.inbox ?? [])];
   }
 
@@ -66,8 +68,13 @@ export class LeadRun {
   }
 
   /** What the next run starts from. */
-  carry(): Pick<LeadWorkflowInput, 'carried' | 'inbox' | 'seenMessageIds'> {
-    return { carried: { ...this.state, queued: 0 }, inbox: this.inbox, seenMessageIds: [...this.seen].slice(-SEEN_IDS_KEPT) };
+  carry(): Pick<LeadWorkflowInput, 'carried' | 'inbox' | 'seenMessageIds' | 'seenReplyIds'> {
+    return {
+      carried: { ...this.state, queued: 0 },
+      inbox: this.inbox,
+      seenMessageIds: [...this.seen].slice(-SEEN_IDS_KEPT),
+      seenReplyIds: [...this.repliesSeen].slice(-SEEN_IDS_KEPT),
+    };
   }
 
   useSettings(settings: LeadSettings, carried: boolean): void {
@@ -140,12 +147,27 @@ export class LeadRun {
     this.changed();
   }
 
+  /** Whether a person's reply with this client id was already taken; a reply without one is always new. */
+  hasReply(clientId: string | undefined): boolean {
+    return clientId !== undefined && this.repliesSeen.has(clientId);
+  }
+
+  /** True the first time a reply is seen: an app retrying a send it never heard back about sends nothing twice. */
+  firstReply(clientId: string | undefined): boolean {
+    if (clientId === undefined) return true;
+    if (this.repliesSeen.has(clientId)) return false;
+    this.repliesSeen.add(clientId);
+    return true;
+  }
+
   /**
    * Writing to the customer is taking the lead, decided when the person writes,
    * not when the send gets its turn: a later release must stand.
    */
   humanWrites(by: string): void {
     if (this.state.mode === 'bot') this.takeOver(by);
+    // A lead the bot handed off is nobody's until someone answers; the reply's own record marks the state changed.
+    else if (!this.state.humanAgent) this.state.humanAgent = by;
   }
 
   close(reason: string, now: Date): void {

@@ -1055,13 +1055,19 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description The workflow refused the change, or the conversation has ended */
+    /** @description Not done, and `error.code` says why: `lead_closed`, `held_by_colleague` (another member holds the lead), `conversation_ended` (its workflow is gone), or `rejected` */
     Error409_4: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['Error'];
+        'application/json': {
+          error: {
+            /** @enum {string} */
+            code: 'lead_closed' | 'held_by_colleague' | 'conversation_ended' | 'rejected';
+            message: string;
+          };
+        };
       };
     };
     /** @description The body must be text/csv */
@@ -2276,11 +2282,14 @@ export interface operations {
       content: {
         /**
          * @example {
-         *       "text": "Hi, this is Ayşe from the shop. Happy to help!"
+         *       "text": "Hi, this is Ayşe from the shop. Happy to help!",
+         *       "clientId": "3f1c9a7e-2b4d-4e8f-9a61-0c5d7e8f9a10"
          *     }
          */
         'application/json': {
           text: string;
+          /** @description Chosen by the client for this reply; sending it again with the same id is the same one message */
+          clientId?: string;
         };
       };
     };

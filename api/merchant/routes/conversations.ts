@@ -1,9 +1,10 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { conversationDetail, conversationSummary, listConversations } from '../../../db/queries/conversations';
 import { emptyLeadProfile, LeadProfileSchema, type LeadProfile } from '../../../domain/lead';
 import { Stages } from '../../../domain/stage';
 import { agentMessageUpdate, closeLeadUpdate, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
+import { Refusals } from '../../../workflows/update-validators';
 import { HttpError, notFound } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
 import { LeadProfileView, LeadStateView, OrderView } from '../schemas';
@@ -50,6 +51,15 @@ const Message = z.object({
   status: z.string(),
 });
 const StateResponse = z.object({ state: LeadStateView });
+const Refused = z
+  .object({ error: z.object({ code: z.enum([...Object.values(Refusals), 'conversation_ended', 'rejected']), message: z.string() }) })
+  .describe('Not done, and `error.code` says why: `lead_closed`, `held_by_colleague` (another member holds the lead), `conversation_ended` (its workflow is gone), or `rejected`');
+
+/** The workflow's reason for refusing an update, when it gave one clients can act on. */
+function refusalCode(err: WorkflowUpdateFailedError): string {
+  const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+  return type && (Object.values(Refusals) as string[]).includes(type) ? type : 'rejected';
+}
 
 /** A conversation projected before its first turn stores `{}`; clients always get every field. */
 const fullLead = (stored: unknown): LeadProfile => ({ ...emptyLeadProfile(), ...(LeadProfileSchema.safeParse(stored ?? {}).data ?? {}) });
@@ -74,7 +84,7 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
   ) =>
     route({
       method: 'post', path: `/conversations/:conversationId/${path}`, tag: 'conversations', access: 'agent', summary, body: schema, example,
-      responses: { 200: StateResponse, 409: 'The workflow refused the change, or the conversation has ended' },
+      responses: { 200: StateResponse, 409: Refused },
       async handle({ caller, params, body, req }: RouteContext<'agent', undefined, unknown>) {
         const parsed = body as z.output<B>;
         const handle = await handleFor(caller.merchantId, params.conversationId!);
@@ -85,8 +95,8 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
           await audit(db, caller, req, `conversation.${path}`, params.conversationId, path === 'messages' ? {} : (parsed as Record<string, unknown>));
           return { status: 200 as const, body: { state } };
         } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
-          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', 'This conversation has ended; it can no longer be steered');
+          if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, refusalCode(err), err.cause?.message ?? err.message);
+          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conversation_ended', 'This conversation has ended; it can no longer be steered');
           throw err;
         }
       },
@@ -135,9 +145,18 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
     steer(
       'messages',
       'Reply to the customer as a person (the conversation must be taken over)',
-      z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4000) }),
-      { text: 'Hi, this is Ayşe from the shop. Happy to help!' },
-      (h, by, b) => h.executeUpdate(agentMessageUpdate, { args: [{ text: b.text, by }] }),
+      z.strictObject({
+        text: z.string().trim().min(1, 'must not be empty').max(4000),
+        clientId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 letters, digits, "-" or "_"')
+          .optional()
+          .describe('Chosen by the client for this reply; sending it again with the same id is the same one message'),
+      }),
+      { text: 'Hi, this is Ayşe from the shop. Happy to help!', clientId: '3f1c9a7e-2b4d-4e8f-9a61-0c5d7e8f9a10' },
+      // The update id makes a retry that races the first attempt join it; the workflow remembers the id past that.
+      (h, by, b) =>
+        h.executeUpdate(agentMessageUpdate, { args: [{ text: b.text, by, ...(b.clientId ? { clientId: b.clientId } : {}) }], ...(b.clientId ? { updateId: `reply:${b.clientId}` } : {}) }),
     ),
     steer(
       'close',
