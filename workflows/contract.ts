@@ -115,6 +115,9 @@ export const closeLeadSignal = defineSignal<[CloseLead]>('closeLead');
 
 export const stateQuery = defineQuery<LeadState>('state');
 
+/** Why an update was refused, as the failure's type: the API passes it on for clients to act on. */
+export const Refusals = { closed: 'lead_closed', heldByColleague: 'held_by_colleague' } as const;
+
 export const takeOverUpdate = defineUpdate<LeadState, [TakeOver]>('takeOverLead');
 export const releaseUpdate = defineUpdate<LeadState, [Release]>('releaseLead');
 export const agentMessageUpdate = defineUpdate<LeadState, [AgentMessage]>('sendAgentMessage');
@@ -151,3 +154,22 @@ export const leadStageKey = defineSearchAttributeKey('LeadStage', SearchAttribut
 export const leadScoreKey = defineSearchAttributeKey('LeadScore', SearchAttributeType.INT);
 export const channelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
 export const needsHumanKey = defineSearchAttributeKey('NeedsHuman', SearchAttributeType.BOOL);
+
+/** Delivers one stored notification (push and email) to the members who want it: `notification-<id>`. */
+export const deliverNotificationWorkflowType = 'deliverNotification';
+export interface DeliverNotificationInput {
+  notificationId: number;
+}
+export const notificationWorkflowId = (notificationId: number): string => `notification-${notificationId}`;
+/**
+ * Start options for a notification's delivery: starting it again while it
+ * runs, or after it finished, changes nothing; only a delivery that failed
+ * outright may run again.
+ */
+export const deliverNotificationStart = (notificationId: number, taskQueue: string) => ({
+  workflowId: notificationWorkflowId(notificationId),
+  taskQueue,
+  args: [{ notificationId }] as [DeliverNotificationInput],
+  workflowIdConflictPolicy: 'USE_EXISTING' as const,
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+});

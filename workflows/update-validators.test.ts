@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentMessage, CloseLead, TakeOver } from './contract';
-import { Refusals, validateAgentMessage, validateClose, validateHolder } from './update-validators';
+import { Refusals, type AgentMessage, type CloseLead, type TakeOver } from './contract';
+import { validateAgentMessage, validateClose, validateHolder } from './update-validators';
 
 const open = { closed: null, mode: 'bot', humanAgent: null } as const;
 const closed = { ...open, closed: { reason: 'inactive', at: '2026-11-25T10:00:00.000Z' } };

@@ -4,10 +4,7 @@
  * the same arguments leniently instead (see the handlers).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentMessage, CloseLead, LeadState, TakeOver } from './contract';
-
-/** Why a change was refused, as the failure's type: the API passes it on for clients to act on. */
-export const Refusals = { closed: 'lead_closed', heldByColleague: 'held_by_colleague' } as const;
+import { Refusals, type AgentMessage, type CloseLead, type LeadState, type TakeOver } from './contract';
 
 /** The longest message a person may send through the lead. */
 export const AGENT_MESSAGE_MAX = 4000;
