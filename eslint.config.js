@@ -5,7 +5,7 @@ import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/', 'dashboard/dist/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', '.data/', '.cache/', 'dist/', 'bench/results/', 'api/public/', 'test/histories/', 'dashboard/dist/', 'test-artifacts/', 'mobile/dist/', 'mobile/android/', 'mobile/ios/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -106,7 +106,7 @@ export default tseslint.config(
   // The merchant apps: Vue single-file components, and the client code they share.
   ...pluginVue.configs['flat/recommended'],
   {
-    files: ['dashboard/**/*.vue'],
+    files: ['dashboard/**/*.vue', 'mobile/**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
     rules: {
       // vue-tsc checks names in templates and scripts; ESLint cannot see auto-imported globals.
@@ -117,26 +117,32 @@ export default tseslint.config(
   },
   {
     // Type-aware rules need a TypeScript program, which .vue files only get through vue-tsc.
-    files: ['dashboard/**/*.vue'],
+    files: ['dashboard/**/*.vue', 'mobile/**/*.vue'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
     // Client code reaches the server over HTTP only, so the mobile app can share it.
-    files: ['client/**/*.ts', 'dashboard/**/*.ts'],
+    files: ['client/**/*.ts', 'dashboard/**/*.ts', 'mobile/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'import-x/no-restricted-paths': [
         'error',
         {
-          zones: ['./client', './dashboard'].map((target) => ({
-            target,
-            from: ['./activities', './api', './config', './db', './domain', './integrations', './temporal', './worker', './workflows'],
-            message: 'The merchant apps speak to the server over HTTP only; types come from client/api/schema.d.ts.',
-          })),
+          zones: [
+            ...['./client', './dashboard', './mobile'].map((target) => ({
+              target,
+              from: ['./activities', './api', './config', './db', './domain', './integrations', './temporal', './worker', './workflows', './scripts', './tools', './test'],
+              message: 'The merchant apps speak to the server over HTTP only; types come from client/api/schema.d.ts.',
+            })),
+            // The two apps share code through client/ only.
+            { target: './mobile', from: './dashboard', message: 'mobile/ imports only client/ and its own files; move shared code into client/.' },
+            { target: './dashboard', from: './mobile', message: 'dashboard/ imports only client/ and its own files; move shared code into client/.' },
+            { target: './client', from: ['./dashboard', './mobile'], message: 'client/ is shared by both apps and imports neither.' },
+          ],
         },
       ],
     },
   },
-  // Formatting is Prettier's (`prettier --check dashboard client`); this turns off the rules it would fight.
+  // Formatting is Prettier's (`prettier --check dashboard client mobile`); this turns off the rules it would fight.
   prettier,
 );

@@ -7,7 +7,9 @@ import { merchantSettings } from '../db/queries/merchants';
 import { createPendingOrder, flagOrder, getOrder, recordCheckout, setPaymentRef, transitionOrder } from '../db/queries/orders';
 import type { PendingPayment } from '../domain/conversation';
 import type { OrderStatus } from '../domain/order';
+import { checkoutWorkflowId } from '../workflows/contract';
 import type { ActivityDeps } from './deps';
+import { notifyAndDeliver } from './notify';
 
 export interface Quote {
   available: boolean;
@@ -114,8 +116,27 @@ export function checkoutActivities(deps: ActivityDeps) {
       return recordPlatformFee(db, orderId);
     },
 
+    /**
+     * Settles the order and tells the merchant's phones at once, before the
+     * receipt goes out. A payment arriving is stored under the key the
+     * checkout's own "won" notice uses, so the list shows it once.
+     */
     async settleOrder(s: { orderId: string; status: Exclude<OrderStatus, 'pending'> }): Promise<boolean> {
-      return transitionOrder(db, s.orderId, s.status);
+      const changed = await transitionOrder(db, s.orderId, s.status);
+      if (s.status === 'paid' || s.status === 'failed') {
+        // Also on a retry that finds the order already moved: the notice is keyed, the delivery start is a no-op.
+        const order = await getOrder(db, s.orderId);
+        if (order && order.status === s.status) {
+          const key = checkoutWorkflowId(order.id);
+          await notifyAndDeliver(
+            db,
+            s.status === 'paid'
+              ? { merchantId: order.merchantId, conversationId: order.conversationId, kind: 'won', dedupeKey: `${key}:won`, body: { orderId: order.id, amountMinor: order.amountMinor, currency: order.currency } }
+              : { merchantId: order.merchantId, conversationId: order.conversationId, kind: 'payment_issue', dedupeKey: `${key}:failed`, body: { orderId: order.id, reason: 'payment_failed' } },
+          );
+        }
+      }
+      return changed;
     },
   };
 }

@@ -3,8 +3,10 @@ import type { Db } from '../db/knex';
 import type { Channel as ChannelName } from '../domain/conversation';
 import type { Channel } from '../integrations/channels/channel';
 import type { LlmProvider } from '../integrations/llm/provider';
+import type { Mailer } from '../integrations/email/mailer';
 import type { FetchMediaDeps } from '../integrations/media/fetch';
 import type { PaymentRegistry } from '../integrations/payments/registry';
+import type { PushPlatform, PushSender } from '../integrations/push/sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -18,4 +20,8 @@ export interface ActivityDeps {
   enforceQuota?: boolean;
   /** WhatsApp attachments: where they are stored and how they are fetched. */
   media?: { box: SecretBox; fetch: FetchMediaDeps };
+  /** Push senders of the configured platforms; a platform without one is off. */
+  push?: Partial<Record<PushPlatform, PushSender>>;
+  /** Email for members who chose it; null or absent when SMTP is not configured. */
+  mailer?: Mailer | null;
 }

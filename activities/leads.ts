@@ -1,8 +1,10 @@
 import { countNewConversation, planFor } from '../db/queries/billing';
 import { projectConversation, type ConversationProjection } from '../db/queries/conversations';
+import { anyoneWants } from '../db/queries/notification-deliveries';
 import { notifyMerchant, type MerchantNotification } from '../db/queries/notifications';
 import { quotaState } from '../domain/billing';
 import type { ActivityDeps } from './deps';
+import { notifyAndDeliver } from './notify';
 
 /** What the lead tells the rest of the system: its projection, notices to the merchant, and its place in the plan's quota. */
 export function leadActivities(deps: ActivityDeps) {
@@ -13,7 +15,7 @@ export function leadActivities(deps: ActivityDeps) {
     },
 
     async notifyMerchant(n: MerchantNotification): Promise<void> {
-      await notifyMerchant(db, n);
+      await notifyAndDeliver(db, n);
     },
 
     /**
@@ -23,6 +25,10 @@ export function leadActivities(deps: ActivityDeps) {
      */
     async meterConversation(m: { merchantId: string; conversationId: string }): Promise<{ state: 'ok' | 'grace' | 'exceeded'; message: string }> {
       const quota = await countNewConversation(db, m.merchantId, m.conversationId);
+      // Stored only when someone wants the buzz: otherwise every lead would add a line to everyone's list.
+      if (await anyoneWants(db, m.merchantId, 'new_lead')) {
+        await notifyAndDeliver(db, { merchantId: m.merchantId, conversationId: m.conversationId, kind: 'new_lead', dedupeKey: `new_lead:${m.conversationId}`, body: {} });
+      }
       if (!deps.enforceQuota) return { state: 'ok', message: quota.message };
       // The counter already includes this lead; whether it may start is decided by the count before it.
       const { gracePercent } = await planFor(db, m.merchantId);

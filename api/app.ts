@@ -22,10 +22,15 @@ import cors from 'cors';
 import { existsSync } from 'node:fs';
 import { repoRoot } from '../config/env';
 import type { AccessTokens } from './auth/tokens';
+import type { Mailer } from '../integrations/email/mailer';
 import { merchantApi } from './merchant';
+import type { PushConfig } from './merchant/deps';
+import { startNotificationDelivery } from './notification-delivery';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 export const dashboardDist = path.join(repoRoot, 'dashboard', 'dist');
+/** The phone app's web build (mobile/), also installable as a PWA. */
+export const mobileDist = path.join(repoRoot, 'mobile', 'dist', 'web');
 
 export interface AppDeps {
   db: Db;
@@ -55,6 +60,10 @@ export interface AppDeps {
   iyzicoBilling?: IyzicoBilling;
   /** Provider API roots for template sync (tests point them at local peers). */
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
+  /** SMTP for account emails (password reset, verification, invitations); email is off without it. */
+  mailer?: Mailer | null;
+  /** Which push platforms are on, for the apps' `/push/config`. */
+  push?: PushConfig;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -90,8 +99,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(paymentWebhookRoutes(deps));
   // Also before it: Meta signs the raw body, Twilio posts forms.
   app.use(whatsAppWebhookRoutes(deps));
-  if (deps.billing) app.use(stripeBillingWebhooks({ db: deps.db, billing: deps.billing, log: deps.log }));
-  if (deps.iyzicoBilling) app.use(iyzicoBillingWebhooks({ db: deps.db, billing: deps.iyzicoBilling }));
+  const deliverNotification = (id: number) => startNotificationDelivery(deps, id);
+  if (deps.billing) app.use(stripeBillingWebhooks({ db: deps.db, billing: deps.billing, log: deps.log, deliverNotification }));
+  if (deps.iyzicoBilling) app.use(iyzicoBillingWebhooks({ db: deps.db, billing: deps.iyzicoBilling, deliverNotification }));
 
   app.use(
     '/api/webchat',
@@ -120,6 +130,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(express.static(publicDir, { index: 'index.html', maxAge: '5m' }));
   app.use('/app', dashboard());
+  app.use('/m', mobileApp());
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.log));
@@ -141,6 +152,33 @@ function dashboard(): express.Router {
   router.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     res.set('cache-control', 'no-cache').sendFile(path.join(dashboardDist, 'index.html'));
+  });
+  return router;
+}
+
+/** The phone app at /m/, with the same SPA fallback; its service worker must never be cached stale, or an old app shell lives on. */
+function mobileApp(): express.Router {
+  const router = express.Router();
+  if (!existsSync(path.join(mobileDist, 'index.html'))) {
+    router.use((_req, res) => {
+      res.status(503).type('text').send('The mobile app is not built yet: run "npm run mobile:build" (npm start does it for you).');
+    });
+    return router;
+  }
+  router.use('/assets', express.static(path.join(mobileDist, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+  router.use(
+    express.static(mobileDist, {
+      index: false,
+      maxAge: '5m',
+      setHeaders: (res, file) => {
+        if (/(^|[\\/])(sw\.js|manifest\.webmanifest)$/.test(file)) res.set('cache-control', 'no-cache');
+        if (file.endsWith('.webmanifest')) res.type('application/manifest+json');
+      },
+    }),
+  );
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.set('cache-control', 'no-cache').sendFile(path.join(mobileDist, 'index.html'));
   });
   return router;
 }

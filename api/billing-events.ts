@@ -33,7 +33,14 @@ async function applySubscription(db: Db, provider: SubscriptionProvider, view: S
  * One billing event from any provider, applied once (stored by event id) and
  * never letting an older subscription event overwrite a newer one.
  */
-export async function applyBillingEvent(db: Db, provider: SubscriptionProvider & ('stripe' | 'iyzico'), e: BillingEvent, payload: unknown): Promise<'applied' | 'duplicate'> {
+export async function applyBillingEvent(
+  db: Db,
+  provider: SubscriptionProvider & ('stripe' | 'iyzico'),
+  e: BillingEvent,
+  payload: unknown,
+  /** Starts the delivery of a stored notification to the owners' phones; without it the notice is only listed. */
+  deliver?: (notificationId: number) => Promise<void>,
+): Promise<'applied' | 'duplicate'> {
   const source = `${provider}_billing`;
   const merchantId = 'merchantId' in e ? e.merchantId : 'subscription' in e ? e.subscription.merchantId : null;
   const fresh = await recordWebhookEvent(db, { provider: source, eventId: e.eventId, merchantId, payload });
@@ -74,13 +81,14 @@ export async function applyBillingEvent(db: Db, provider: SubscriptionProvider &
     }
     case 'invoice_failed':
       if (e.merchantId) {
-        await notifyMerchant(db, {
+        const id = await notifyMerchant(db, {
           merchantId: e.merchantId,
           conversationId: null,
           kind: 'payment_issue',
           dedupeKey: `billing:${source}:${e.eventId}`,
           body: { reason: 'subscription_payment_failed', amountDueMinor: e.amountDueMinor, currency: e.currency, nextAttemptAt: e.nextAttemptAt },
         });
+        await deliver?.(id);
       }
       break;
   }

@@ -5,6 +5,8 @@ import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
 import { createIyzicoBilling } from '../integrations/billing/iyzico-billing';
 import { createStripeBilling } from '../integrations/billing/stripe-billing';
 import { createAccessTokens } from './auth/tokens';
+import { mailerFromEnv } from '../integrations/email/mailer';
+import { pushSendersFromEnv } from '../integrations/push/from-env';
 import { failInterruptedImports } from '../db/queries/product-imports';
 import { startApi } from './server';
 import { connectTemporal } from './temporal-client';
@@ -19,6 +21,12 @@ async function main(): Promise<void> {
   const demoPaymentSecret = env.DEMO_PAYMENT_SECRET ?? devSecret();
   // Only imports older than any real one: another replica may be running a fresh import right now.
   await failInterruptedImports(db, { olderThanMs: 10 * 60_000 });
+  const mailer = mailerFromEnv(env);
+  if (!mailer) log.warn('SMTP_URL is not set: password reset, verification and invitation emails are off');
+  // Built only to check the settings and say which platforms are on; the worker does the sending.
+  const push = pushSendersFromEnv(env);
+  await push.close();
+  log.info(push.summary);
   const api = await startApi({
     db,
     temporal,
@@ -38,6 +46,11 @@ async function main(): Promise<void> {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     meta: { appSecret: env.META_APP_SECRET, verifyToken: env.META_VERIFY_TOKEN },
     providerUrls: { graphBaseUrl: env.META_GRAPH_BASE_URL },
+    mailer,
+    push: {
+      webPushPublicKey: push.senders.web ? (env.VAPID_PUBLIC_KEY ?? null) : null,
+      platforms: { android: Boolean(push.senders.android), ios: Boolean(push.senders.ios), web: Boolean(push.senders.web) },
+    },
     billing:
       env.STRIPE_SECRET_KEY && env.STRIPE_BILLING_WEBHOOK_SECRET
         ? createStripeBilling({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_BILLING_WEBHOOK_SECRET })
@@ -57,6 +70,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await api.close();
+    mailer?.close();
     await temporal.connection.close();
     await db.destroy();
     process.exit(0);

@@ -6,8 +6,8 @@ import { conversationContact } from '../db/queries/conversations';
 import { getOrder, orderByProviderRef, transitionOrder, type OrderRow } from '../db/queries/orders';
 import { recordRefundAtProvider } from '../db/queries/refunds';
 import { markWebhookEventProcessed, recordWebhookEvent, webhookEventProcessed } from '../db/queries/webhook-events';
-import { notifyMerchant } from '../db/queries/notifications';
 import { publishConversationEvent } from '../db/events';
+import { notifyAndDeliver } from './notification-delivery';
 import { checkoutWorkflowId, paymentEventSignal, paymentResultSignal } from '../workflows/contract';
 
 export interface PaymentEventDeps {
@@ -58,7 +58,7 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
           .signal(paymentResultSignal, { orderId: order.id, status: to })
           .catch((err: unknown) => deps.log.warn({ err, orderId: order.id }, 'lead did not take the refund/dispute'));
       }
-      await notifyMerchant(db, {
+      await notifyAndDeliver(deps, {
         merchantId: order.merchantId,
         conversationId: order.conversationId,
         kind: 'payment_issue',

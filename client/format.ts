@@ -110,3 +110,9 @@ export function daysAgo(n: number, from = new Date()): Date {
   d.setDate(d.getDate() - n);
   return d;
 }
+
+/** A hand-off reason in words; a code with no translation (a new one, or a custom playbook's) shows as it is. */
+export function handOffReasonText(t: (key: string) => string, te: (key: string) => boolean, reason: string): string {
+  const key = `handOffReasons.${reason}`;
+  return te(key) ? t(key) : reason;
+}

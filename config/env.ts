@@ -94,6 +94,32 @@ const EnvSchema = z
     PAYU_CLIENT_SECRET: optionalString,
     PAYU_SECOND_KEY: optionalString,
     PAYU_BASE_URL: z.url().default('https://secure.snd.payu.com'),
+
+    /** Email (password reset, verification, invitations, alerts): off without it, except that `npm start` in development points it at a local Mailpit. */
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), 'must be smtp://host:port or smtps://user:pass@host:465')
+        .optional(),
+    ),
+    MAIL_FROM: z.string().trim().min(3).default('AutoCloser <no-reply@localhost>'),
+    /** Where `npm start` runs Mailpit when SMTP_URL is unset in development (Mailpit's own defaults). */
+    MAILPIT_SMTP_PORT: port(1025),
+    MAILPIT_UI_PORT: port(8025),
+
+    /** Push notifications: each platform is on when its group is complete (integrations/push/from-env.ts). */
+    FCM_SERVICE_ACCOUNT_JSON: optionalString,
+    FCM_SERVICE_ACCOUNT_FILE: optionalString,
+    FCM_BASE_URL: optionalString.pipe(z.url().optional()),
+    APNS_KEY_ID: optionalString,
+    APNS_TEAM_ID: optionalString,
+    APNS_BUNDLE_ID: optionalString,
+    APNS_PRIVATE_KEY: optionalString,
+    APNS_PRIVATE_KEY_FILE: optionalString,
+    APNS_ENV: optionalString,
+    VAPID_PUBLIC_KEY: optionalString,
+    VAPID_PRIVATE_KEY: optionalString,
+    VAPID_SUBJECT: optionalString,
   })
   .transform((env) => ({
     ...env,

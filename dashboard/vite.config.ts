@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Code shared with the mobile app: messages, formatting and the typed API client.
@@ -9,7 +10,22 @@ const client = fileURLToPath(new URL('../client', import.meta.url));
 export default defineConfig({
   root,
   base: '/app/',
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // The service worker for Web Push (src/sw.ts), built to /app/sw.js; the app registers it when the member turns browser notifications on.
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      scope: '/app/',
+      base: '/app/',
+      injectRegister: false,
+      manifest: false,
+      // Nothing precached (see sw.ts), so no manifest to inject.
+      injectManifest: { injectionPoint: undefined },
+      devOptions: { enabled: true, type: 'module' },
+    }),
+  ],
   resolve: { alias: { '@client': client } },
   define: {
     // vue-i18n feature flags: composition API only, no devtools in production builds.

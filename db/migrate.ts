@@ -6,6 +6,8 @@ import * as payments from './migrations/003_payments';
 import * as billing from './migrations/004_billing';
 import * as billingCheckouts from './migrations/005_billing_checkouts';
 import * as accounts from './migrations/006_accounts';
+import * as devicesAndDeliveries from './migrations/007_devices_and_deliveries';
+import * as authTokens from './migrations/008_auth_tokens';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -16,6 +18,8 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '004_billing': billing,
   '005_billing_checkouts': billingCheckouts,
   '006_accounts': accounts,
+  '007_devices_and_deliveries': devicesAndDeliveries,
+  '008_auth_tokens': authTokens,
 };
 
 const source: Knex.MigrationSource<string> = {

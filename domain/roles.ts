@@ -11,4 +11,6 @@ export interface Caller {
   role: Role;
   email: string;
   name: string;
+  /** The sign-in the access token belongs to (absent in tokens issued before sessions were named). */
+  sessionId?: string;
 }

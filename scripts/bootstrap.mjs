@@ -63,3 +63,35 @@ if (existsSync(join(dashboard, 'index.html'))) {
     writeFileSync(built, `${sourceHash}\n`);
   }
 }
+
+// The phone app's web build, served at /m/: rebuilt the same way, and also when the client code it shares changes.
+const mobile = join(root, 'mobile');
+if (existsSync(join(mobile, 'index.html'))) {
+  const hash = createHash('sha256').update(lockHash);
+  const skip = new Set(['dist', 'node_modules', 'android', 'ios']);
+  const walk = (dir) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (skip.has(name)) continue;
+      const file = join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else hash.update(file.slice(root.length)).update(readFileSync(file));
+    }
+  };
+  walk(mobile);
+  walk(join(root, 'client'));
+  const sourceHash = hash.digest('hex');
+  const built = join(mobile, 'dist', 'web', '.source-hash');
+  if (!existsSync(built) || readFileSync(built, 'utf8').trim() !== sourceHash) {
+    console.log('Building the mobile web app…');
+    const result = spawnSync(process.execPath, [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--config', join(mobile, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, MOBILE_TARGET: 'web' },
+    });
+    if (result.status !== 0) {
+      console.error('The mobile app did not build; see the errors above.');
+      process.exit(result.status || 1);
+    }
+    writeFileSync(built, `${sourceHash}\n`);
+  }
+}

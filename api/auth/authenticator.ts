@@ -17,7 +17,7 @@ export function createAuthenticator(db: Db, tokens: AccessTokens): Authenticator
     if (!claims) return null;
     const user = await userById(db, claims.userId);
     if (!user || user.merchantId !== claims.merchantId) return null;
-    return { userId: user.id, merchantId: user.merchantId, role: user.role, email: user.email, name: user.name };
+    return { userId: user.id, merchantId: user.merchantId, role: user.role, email: user.email, name: user.name, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) };
   };
   return {
     fromToken,

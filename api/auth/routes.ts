@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { CookieOptions, Request } from 'express';
 import { z } from 'zod';
 import { starterPlaybook } from '../../db/starter-playbook';
+import { deleteSessionDevices } from '../../db/queries/devices';
 import { acceptInvite } from '../../db/queries/invites';
+import { refreshFamilyOf } from '../../db/queries/refresh-tokens';
 import { merchantName } from '../../db/queries/merchants';
 import { createMerchantWithOwner, isUniqueViolation, touchLogin, userByEmail, userById, type UserRow } from '../../db/queries/users';
 import { Roles } from '../../domain/roles';
 import { HttpError } from '../errors';
-import type { MerchantApiDeps } from '../merchant/deps';
+import { originOf, type MerchantApiDeps } from '../merchant/deps';
+import { resetPassword, verifyEmailWithToken } from '../../db/queries/auth-tokens';
+import { accountMail } from './mail';
 import { route, type CookieChange, type RouteSpec } from '../merchant/route';
 import { perMinute } from '../rate-limit';
 import { hashPassword, verifyPassword } from './passwords';
@@ -36,12 +40,21 @@ const Register = z.strictObject({
 const Login = z.strictObject({ email: Email, password: z.string().min(1, 'must not be empty').max(200) });
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200).optional() }).default({});
 const AcceptInvite = z.strictObject({ token: z.string().min(20).max(200), name: z.string().trim().min(1).max(200), password: Password });
+// Any string reaches the handler, so a mangled link gets the same `invalid_token` answer as an expired one.
+const LinkToken = z.string().min(1, 'must not be empty').max(200);
+const PasswordResetRequest = z.strictObject({ email: Email });
+const PasswordResetConfirm = z.strictObject({ token: LinkToken, password: Password });
+const VerifyEmail = z.strictObject({ token: LinkToken });
+const invalidLink = (what: string) => new HttpError(400, 'invalid_token', `This ${what} link is unknown, already used or expired; ask for a new one`);
 
 export const SessionSchema = z.object({
   accessToken: z.string(),
   accessTokenExpiresAt: z.iso.datetime(),
   refreshToken: z.string().describe('Also set as an HttpOnly cookie for browsers'),
-  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(Roles), locale: z.string() }),
+  user: z.object({
+    id: z.string(), email: z.string(), name: z.string(), role: z.enum(Roles), locale: z.string(),
+    emailVerified: z.boolean().describe('Whether the member has followed a link mailed to this address'),
+  }),
   merchant: z.object({ id: z.string(), name: z.string() }),
 });
 const cookieOptions = (req: Request): CookieOptions => ({ httpOnly: true, secure: req.secure, sameSite: 'strict', path: COOKIE_PATH });
@@ -61,6 +74,7 @@ function merchantIdFor(businessName: string): string {
 
 export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
+  const mail = accountMail(deps);
   // Keyed by address and email, so one attacker cannot lock a victim out from elsewhere and cannot spray many accounts either.
   const limited = [perMinute(deps.authRateLimitPerMinute, (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase())];
 
@@ -68,7 +82,9 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const session = async <S extends 200 | 201>(status: S, req: Request, user: UserRow, refreshToken: string) => {
     // users.merchant_id references merchants: a user's merchant exists.
     const merchant = (await merchantName(db, user.merchantId))!;
-    const access = await deps.tokens.sign({ userId: user.id, merchantId: user.merchantId, role: user.role });
+    // The sign-in's family id rides in the access token, so a device registered with it is removed at sign-out.
+    const sessionId = await refreshFamilyOf(db, tokenHash(refreshToken));
+    const access = await deps.tokens.sign({ userId: user.id, merchantId: user.merchantId, role: user.role, ...(sessionId ? { sessionId } : {}) });
     const cookies: CookieChange[] = [{ name: REFRESH_COOKIE, value: refreshToken, options: { ...cookieOptions(req), maxAge: REFRESH_TTL_MS } }];
     return {
       status,
@@ -77,7 +93,7 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
         accessToken: access.token,
         accessTokenExpiresAt: access.expiresAt,
         refreshToken,
-        user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale },
+        user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale, emailVerified: user.emailVerifiedAt !== null },
         merchant: { id: merchant.id, name: merchant.name },
       },
     };
@@ -103,6 +119,7 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
           throw err;
         }
         await touchLogin(db, user.id);
+        mail.verificationLater(user, originOf(deps, req));
         return session(201, req, user, await startRefreshFamily(db, user.id));
       },
     }),
@@ -134,11 +151,15 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
     }),
     route({
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'public',
-      summary: 'End this sign-in: its refresh tokens stop working',
+      summary: 'End this sign-in: its refresh tokens stop working and the devices registered in it get no more notifications',
       body: RefreshBody, responses: { 204: null },
       async handle({ body, req }) {
         const token = presented(req, body);
-        if (token) await revokeFamilyOf(db, token);
+        if (token) {
+          const family = await refreshFamilyOf(db, tokenHash(token));
+          if (family) await deleteSessionDevices(db, family);
+          await revokeFamilyOf(db, token);
+        }
         return { status: 204, cookies: [{ name: REFRESH_COOKIE, clear: true, options: { path: COOKIE_PATH } }] };
       },
     }),
@@ -156,6 +177,48 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
         const { user } = accepted;
         await touchLogin(db, user.id);
         return session(201, req, user, await startRefreshFamily(db, user.id));
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/password-reset', tag: 'auth', access: 'public', before: limited,
+      summary: 'Email a single-use password reset link (valid 1 hour) to this address, if it has an account',
+      body: PasswordResetRequest, example: { email: 'ayse@acme.example' },
+      responses: { 202: null },
+      async handle({ body, req }) {
+        // The same answer, at once, whether or not the address has an account: the lookup and the mail happen afterwards.
+        mail.passwordResetLater(body.email, originOf(deps, req));
+        return { status: 202 };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/password-reset/confirm', tag: 'auth', access: 'public', before: limited,
+      summary: "Set a new password with a reset link's token; every sign-in of the account ends and its devices are signed out",
+      body: PasswordResetConfirm, example: { token: 'token-from-the-reset-link', password: 'another horse battery' },
+      responses: { 204: null, 400: 'The body is malformed (`details` names each bad field), or the link is unknown, already used or expired (code `invalid_token`)' },
+      async handle({ body }) {
+        const userId = await resetPassword(db, tokenHash(body.token), () => hashPassword(body.password));
+        if (!userId) throw invalidLink('password reset');
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/verify-email', tag: 'auth', access: 'public', before: limited,
+      summary: "Confirm the account's email address with a verification link's token",
+      body: VerifyEmail, example: { token: 'token-from-the-verification-link' },
+      responses: { 204: null, 400: 'The body is malformed (`details` names each bad field), or the link is unknown, already used or expired (code `invalid_token`)' },
+      async handle({ body }) {
+        if (!(await verifyEmailWithToken(db, tokenHash(body.token)))) throw invalidLink('verification');
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/verify-email/resend', tag: 'auth', access: 'viewer', before: limited,
+      summary: 'Email a new verification link to the signed-in member (nothing happens once the address is verified)',
+      responses: { 202: null },
+      async handle({ caller, req }) {
+        const user = await userById(db, caller.userId);
+        if (user && !user.emailVerifiedAt) mail.verificationLater(user, originOf(deps, req));
+        return { status: 202 };
       },
     }),
   ];

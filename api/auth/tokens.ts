@@ -9,6 +9,8 @@ export interface AccessClaims {
   userId: string;
   merchantId: string;
   role: Role;
+  /** The sign-in (refresh-token family) the token was issued in, as `sid`: devices registered with it end with that sign-in. */
+  sessionId?: string;
 }
 
 /** Short-lived, stateless access tokens (HS256 under `JWT_SECRET`). */
@@ -18,7 +20,7 @@ export function createAccessTokens(secret: string, ttlSeconds = 900) {
     ttlSeconds,
     async sign(claims: AccessClaims, now = new Date()): Promise<{ token: string; expiresAt: string }> {
       const iat = Math.floor(now.getTime() / 1000);
-      const token = await new SignJWT({ mid: claims.merchantId, role: claims.role })
+      const token = await new SignJWT({ mid: claims.merchantId, role: claims.role, ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(claims.userId)
         .setIssuer(ISSUER)
@@ -33,7 +35,7 @@ export function createAccessTokens(secret: string, ttlSeconds = 900) {
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
         if (typeof payload.sub !== 'string' || typeof payload.mid !== 'string' || !Roles.includes(payload.role as Role)) return null;
-        return { userId: payload.sub, merchantId: payload.mid, role: payload.role as Role };
+        return { userId: payload.sub, merchantId: payload.mid, role: payload.role as Role, ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}) };
       } catch {
         return null;
       }

@@ -9,6 +9,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit, type AuditEntry } from '../../db/queries/audit';
 import type { Caller } from '../../domain/roles';
 import type { AccessTokens } from '../auth/tokens';
+import type { Mailer } from '../../integrations/email/mailer';
 
 export interface MerchantApiDeps {
   db: Db;
@@ -23,6 +24,16 @@ export interface MerchantApiDeps {
   billing?: StripeBilling;
   iyzicoBilling?: IyzicoBilling;
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };
+  /** Account emails (reset, verification, invitations); absent when email is off. */
+  mailer?: Mailer | null;
+  /** Which push platforms this installation sends to, for the apps' `/push/config`; all off when absent. */
+  push?: PushConfig;
+}
+
+export interface PushConfig {
+  /** The VAPID public key browsers subscribe with; null when Web Push is off. */
+  webPushPublicKey: string | null;
+  platforms: { android: boolean; ios: boolean; web: boolean };
 }
 
 export const originOf = (deps: { publicBaseUrl?: string }, req: Request): string => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;

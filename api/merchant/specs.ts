@@ -4,6 +4,7 @@ import type { RouteSpec } from './route';
 import { billingRoutes } from './routes/billing';
 import { catalogRoutes } from './routes/catalog';
 import { conversationRoutes } from './routes/conversations';
+import { deviceRoutes } from './routes/devices';
 import { orderRoutes } from './routes/orders';
 import { playbookRoutes } from './routes/playbook';
 import { settingsRoutes } from './routes/settings';
@@ -14,6 +15,7 @@ export function merchantRouteSpecs(deps: MerchantApiDeps): RouteSpec[] {
   return [
     ...authRoutes(deps),
     ...teamRoutes(deps),
+    ...deviceRoutes(deps),
     ...conversationRoutes(deps),
     ...catalogRoutes(deps),
     ...playbookRoutes(deps),

@@ -31,7 +31,7 @@ export const iyzicoBillingDocs: RouteDoc[] = [
  * iyzico, never taken from the request), and renewals arrive as signed
  * subscription webhooks applied like any other billing event.
  */
-export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }): Router {
+export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling; deliverNotification?: (notificationId: number) => Promise<void> }): Router {
   const { db } = deps;
   const webhooks = Router();
   webhooks.post('/billing/iyzico/callback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
@@ -46,7 +46,7 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }):
       occurredAt: new Date(),
       subscription: { ...view, merchantId: started.merchantId, planCode: view.planCode ?? started.planCode },
     };
-    await applyBillingEvent(db, 'iyzico', event, { token, subscriptionReferenceCode: result.subscriptionReferenceCode });
+    await applyBillingEvent(db, 'iyzico', event, { token, subscriptionReferenceCode: result.subscriptionReferenceCode }, deps.deliverNotification);
     await completeBillingCheckout(db, token, result.subscriptionReferenceCode);
     res.redirect(303, '/pay/done?billing=1');
   });
@@ -68,7 +68,7 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling }):
       const owner = ref ? await subscriptionOwner(db, 'iyzico', ref) : null;
       if (!owner) throw new HttpError(404, 'not_found', `No merchant holds iyzico subscription ${ref ?? '(none)'}`);
       const withMerchant = ('merchantId' in e ? { ...e, merchantId: owner } : e) as BillingEvent;
-      if ((await applyBillingEvent(db, 'iyzico', withMerchant, JSON.parse(raw.toString('utf8')))) === 'applied') duplicate = false;
+      if ((await applyBillingEvent(db, 'iyzico', withMerchant, JSON.parse(raw.toString('utf8')), deps.deliverNotification)) === 'applied') duplicate = false;
     }
     res.json({ received: true, duplicate });
   });

@@ -22,6 +22,8 @@ export interface StripeBillingRouteDeps {
   db: Db;
   billing: StripeBilling;
   log: Logger;
+  /** Starts a notification's delivery to phones (a failed subscription payment). */
+  deliverNotification?: (notificationId: number) => Promise<void>;
 }
 
 /** Stripe Billing's webhooks for merchants paying the platform; checkouts start in the merchant API. */
@@ -43,7 +45,7 @@ export function stripeBillingWebhooks(deps: StripeBillingRouteDeps): Router {
     let duplicate = events.length > 0;
     for (const e of events) {
       try {
-        if ((await applyBillingEvent(db, 'stripe', e, payload)) === 'applied') duplicate = false;
+        if ((await applyBillingEvent(db, 'stripe', e, payload, deps.deliverNotification)) === 'applied') duplicate = false;
       } catch (err) {
         if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
         throw err;

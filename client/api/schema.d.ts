@@ -63,7 +63,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End this sign-in: its refresh tokens stop working */
+    /** End this sign-in: its refresh tokens stop working and the devices registered in it get no more notifications */
     post: operations['postAuthLogout'];
     delete?: never;
     options?: never;
@@ -82,6 +82,74 @@ export interface paths {
     put?: never;
     /** Join a team with an invite token */
     post: operations['postAuthInvitesAccept'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Email a single-use password reset link (valid 1 hour) to this address, if it has an account */
+    post: operations['postAuthPasswordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/password-reset/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a new password with a reset link's token; every sign-in of the account ends and its devices are signed out */
+    post: operations['postAuthPasswordResetConfirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/verify-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm the account's email address with a verification link's token */
+    post: operations['postAuthVerifyEmail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/verify-email/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Email a new verification link to the signed-in member (nothing happens once the address is verified) */
+    post: operations['postAuthVerifyEmailResend'];
     delete?: never;
     options?: never;
     head?: never;
@@ -131,7 +199,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Invite someone by email; the answer carries the link to send them (valid 7 days) */
+    /** Invite someone by email: the invitation is mailed to them when email is on, and the answer carries its link (valid 7 days) to share another way */
     post: operations['postTeamInvites'];
     delete?: never;
     options?: never;
@@ -219,6 +287,76 @@ export interface paths {
     put?: never;
     /** Mark a notification read */
     post: operations['postNotificationsNotificationIdRead'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in member's registered devices */
+    get: operations['getDevices'];
+    put?: never;
+    /** Register this device for push notifications (200 when this member already had it); signing out removes it */
+    post: operations['postDevices'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Stop push notifications to one of your devices */
+    delete: operations['deleteDevicesDeviceId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/notification-preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Which events reach the signed-in member by push and by email */
+    get: operations['getMeNotificationPreferences'];
+    /** Choose which events reach you by push and by email (the whole set) */
+    put: operations['putMeNotificationPreferences'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Which push platforms this installation sends to, and the key browsers subscribe with */
+    get: operations['getPushConfig'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -992,6 +1130,15 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
+    /** @description The body is malformed (`details` names each bad field), or the link is unknown, already used or expired (code `invalid_token`) */
+    Error400_2: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description No valid access token */
     Error401_3: {
       headers: {
@@ -1317,6 +1464,8 @@ export interface operations {
               /** @enum {string} */
               role: 'viewer' | 'agent' | 'admin' | 'owner';
               locale: string;
+              /** @description Whether the member has followed a link mailed to this address */
+              emailVerified: boolean;
             };
             merchant: {
               id: string;
@@ -1374,6 +1523,8 @@ export interface operations {
               /** @enum {string} */
               role: 'viewer' | 'agent' | 'admin' | 'owner';
               locale: string;
+              /** @description Whether the member has followed a link mailed to this address */
+              emailVerified: boolean;
             };
             merchant: {
               id: string;
@@ -1423,6 +1574,8 @@ export interface operations {
               /** @enum {string} */
               role: 'viewer' | 'agent' | 'admin' | 'owner';
               locale: string;
+              /** @description Whether the member has followed a link mailed to this address */
+              emailVerified: boolean;
             };
             merchant: {
               id: string;
@@ -1501,6 +1654,8 @@ export interface operations {
               /** @enum {string} */
               role: 'viewer' | 'agent' | 'admin' | 'owner';
               locale: string;
+              /** @description Whether the member has followed a link mailed to this address */
+              emailVerified: boolean;
             };
             merchant: {
               id: string;
@@ -1514,6 +1669,131 @@ export interface operations {
       409: components['responses']['Error409'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postAuthPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "email": "ayse@acme.example"
+         *     }
+         */
+        'application/json': {
+          /** Format: email */
+          email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postAuthPasswordResetConfirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "token": "token-from-the-reset-link",
+         *       "password": "another horse battery"
+         *     }
+         */
+        'application/json': {
+          token: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postAuthVerifyEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "token": "token-from-the-verification-link"
+         *     }
+         */
+        'application/json': {
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postAuthVerifyEmailResend: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
       429: components['responses']['Error429'];
     };
   };
@@ -1540,6 +1820,7 @@ export interface operations {
               /** @enum {string} */
               role: 'viewer' | 'agent' | 'admin' | 'owner';
               locale: string;
+              emailVerified: boolean;
             };
             merchant: {
               id: string;
@@ -1636,6 +1917,8 @@ export interface operations {
               createdAt: string;
             };
             acceptUrl: string;
+            /** @description Whether the invitation mail went out; when false, share acceptUrl yourself */
+            emailed: boolean;
           };
         };
       };
@@ -1838,6 +2121,259 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+    };
+  };
+  getDevices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** @enum {string} */
+              platform: 'android' | 'ios' | 'web';
+              label: string | null;
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+    };
+  };
+  postDevices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "platform": "android",
+         *       "token": "fcm-registration-token-from-the-app:APA91bExample",
+         *       "label": "Pixel 8"
+         *     }
+         */
+        'application/json': {
+          /** @enum {string} */
+          platform: 'android' | 'ios' | 'web';
+          token: string;
+          /** @description A name the member recognises, e.g. "Pixel 8" or "Firefox on the office PC" */
+          label?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Already registered by this member; refreshed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            platform: 'android' | 'ios' | 'web';
+            label: string | null;
+            createdAt: string;
+          };
+        };
+      };
+      /** @description Registered */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            platform: 'android' | 'ios' | 'web';
+            label: string | null;
+            createdAt: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+    };
+  };
+  deleteDevicesDeviceId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+    };
+  };
+  getMeNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            push: {
+              needs_human: boolean;
+              customer_message: boolean;
+              payment_received: boolean;
+              payment_failed: boolean;
+              new_lead: boolean;
+            };
+            email: {
+              needs_human: boolean;
+            };
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+    };
+  };
+  putMeNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "push": {
+         *         "needs_human": true,
+         *         "customer_message": true,
+         *         "payment_received": true,
+         *         "payment_failed": true,
+         *         "new_lead": false
+         *       },
+         *       "email": {
+         *         "needs_human": true
+         *       }
+         *     }
+         */
+        'application/json': {
+          push: {
+            needs_human: boolean;
+            customer_message: boolean;
+            payment_received: boolean;
+            payment_failed: boolean;
+            new_lead: boolean;
+          };
+          email: {
+            needs_human: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            push: {
+              needs_human: boolean;
+              customer_message: boolean;
+              payment_received: boolean;
+              payment_failed: boolean;
+              new_lead: boolean;
+            };
+            email: {
+              needs_human: boolean;
+            };
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+    };
+  };
+  getPushConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The VAPID public key to subscribe with (applicationServerKey); null when Web Push is off */
+            webPushPublicKey: string | null;
+            platforms: {
+              android: boolean;
+              ios: boolean;
+              web: boolean;
+            };
+          };
+        };
       };
       400: components['responses']['Error400'];
       401: components['responses']['Error401_3'];

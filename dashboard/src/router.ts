@@ -23,6 +23,9 @@ export const router = createRouter({
     { path: '/', redirect: '/inbox' },
     page('/login', 'login', () => import('./views/LoginView.vue'), { layout: 'auth', public: true, title: 'auth.signIn' }),
     page('/register', 'register', () => import('./views/RegisterView.vue'), { layout: 'auth', public: true, title: 'auth.createAccount' }),
+    page('/forgot-password', 'forgot-password', () => import('./views/ForgotPasswordView.vue'), { layout: 'auth', public: true, title: 'auth.resetTitle' }),
+    page('/reset-password', 'reset-password', () => import('./views/ResetPasswordView.vue'), { layout: 'auth', public: true, title: 'auth.newPasswordTitle' }),
+    page('/verify-email', 'verify-email', () => import('./views/VerifyEmailView.vue'), { layout: 'auth', public: true, title: 'auth.verifyTitle' }),
     page('/accept-invite', 'accept-invite', () => import('./views/AcceptInviteView.vue'), { layout: 'auth', public: true, title: 'auth.acceptInvite' }),
     page('/onboarding', 'onboarding', () => import('./views/OnboardingView.vue'), { layout: 'focus', minRole: 'admin', title: 'onboarding.title' }),
     page('/inbox', 'inbox', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
@@ -36,6 +39,9 @@ export const router = createRouter({
   ],
 });
 
+/** Pages opened from a link in an email, which work whether or not someone is signed in on this device. */
+const linkPages = new Set(['accept-invite', 'reset-password', 'verify-email']);
+
 function safeRedirect(to: RouteLocationNormalized): string | null {
   const r = to.query.redirect;
   return typeof r === 'string' && r.startsWith('/') && !r.startsWith('//') ? r : null;
@@ -45,8 +51,8 @@ router.beforeEach(async (to) => {
   const auth = useAuthStore();
   if (!auth.restored) await auth.restore();
   if (to.meta.public) {
-    // A signed-in user opening the sign-in page goes to the app; accepting an invite stays reachable.
-    if (auth.isAuthenticated && to.name !== 'accept-invite') return safeRedirect(to) ?? '/inbox';
+    // A signed-in user opening the sign-in page goes to the app; links from emails stay reachable.
+    if (auth.isAuthenticated && !linkPages.has(String(to.name))) return safeRedirect(to) ?? '/inbox';
     return true;
   }
   if (!auth.isAuthenticated) return { path: '/login', query: to.fullPath !== '/inbox' && to.fullPath !== '/' ? { redirect: to.fullPath } : {} };

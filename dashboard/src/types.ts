@@ -2,8 +2,7 @@
  * Types the dashboard keeps for itself. Everything the API sends or accepts is
  * typed from the generated `@client/api/schema` through the modules in `api/`.
  */
-import type { ConversationQuery, ConversationSummary, Stage, TranscriptMessage } from './api/conversations';
-import type { ProductImport } from './api/catalog';
+import type { ConversationQuery, Stage } from './api/conversations';
 import type { User } from './api/auth';
 
 export type Role = User['role'];
@@ -14,10 +13,5 @@ export type Channel = NonNullable<ConversationQuery['channel']>;
 export const STAGES = ['new', 'engaged', 'qualified', 'negotiating', 'checkout', 'won', 'lost'] as const satisfies readonly Stage[];
 export const ROLES = ['viewer', 'agent', 'admin', 'owner'] as const satisfies readonly Role[];
 
-/** Events pushed over /api/v1/live (a WebSocket, outside the OpenAPI document), carrying the documented shapes. */
-export type LiveEvent =
-  | { type: 'ready' }
-  | { type: 'conversation'; conversationId: string; conversation: ConversationSummary }
-  | { type: 'message'; conversationId: string; message: TranscriptMessage }
-  | { type: 'order'; orderId: string; conversationId: string; status: string }
-  | { type: 'import'; import: ProductImport };
+/** Events pushed over /api/v1/live; shared with the mobile app. */
+export type { LiveEvent } from '@client/live';

@@ -1,5 +1,6 @@
 import type { Role } from '../../domain/roles';
 import type { Db } from '../knex';
+import { markEmailVerified } from './auth-tokens';
 import { insertUser, userByEmail, type UserRow } from './users';
 
 /** A row of `invites`; the token itself is never stored, only its hash. */
@@ -66,6 +67,8 @@ export async function acceptInvite(
     if (await userByEmail(trx, invite.email)) return { refused: 'email_taken' as const };
     await invites(trx).where({ id: invite.id }).update({ acceptedAt: trx.fn.now() });
     const user = await insertUser(trx, { merchantId: invite.merchantId, email: invite.email, name: member.name, role: invite.role, locale: member.locale, passwordHash: await member.passwordHash() });
-    return { user };
+    // The invite reached them at this address, which verifies it.
+    await markEmailVerified(trx, user.id, now);
+    return { user: { ...user, emailVerifiedAt: now.toISOString() } };
   });
 }

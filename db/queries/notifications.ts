@@ -1,7 +1,9 @@
+import type { NotificationKind } from '../../domain/notifications';
 import type { Db } from '../knex';
 import { publishConversationEvent } from '../events';
+import { fanOutNotification } from './notification-deliveries';
 
-export type NotificationKind = 'needs_human' | 'won' | 'payment_issue' | 'closed' | 'quota';
+export type { NotificationKind };
 
 export interface MerchantNotification {
   merchantId: string;
@@ -39,16 +41,28 @@ const notifications = (db: Db) => db<NotificationRow>('notifications');
 
 /**
  * Stored for the dashboard's notification list and announced on the event bus
- * so open dashboards update at once; push to phones builds on the same rows.
+ * so open dashboards update at once. A new notification gets its delivery
+ * rows (push and email, per member's preferences) in the same transaction;
+ * the caller then starts the delivery workflow for the id returned, which is
+ * the existing notification's when the key was seen before, so a retried
+ * caller starts the same delivery again rather than a second one.
  */
-export async function notifyMerchant(db: Db, n: MerchantNotification): Promise<void> {
-  await db.transaction(async (trx) => {
-    const rows = await trx('notifications')
+export async function notifyMerchant(db: Db, n: MerchantNotification): Promise<number> {
+  return db.transaction(async (trx) => {
+    const rows: { id: number }[] = await trx('notifications')
       .insert({ merchantId: n.merchantId, conversationId: n.conversationId, kind: n.kind, dedupeKey: n.dedupeKey, body: JSON.stringify(n.body) })
       .onConflict('dedupeKey')
       .ignore()
       .returning('id');
-    if (rows.length && n.conversationId) await publishConversationEvent(trx, { kind: 'conversation', merchantId: n.merchantId, conversationId: n.conversationId });
+    const created = rows[0];
+    if (!created) {
+      const existing = await notifications(trx).where({ dedupeKey: n.dedupeKey }).first('id');
+      if (!existing) throw new Error(`notification ${n.dedupeKey} was neither stored nor found`);
+      return existing.id;
+    }
+    await fanOutNotification(trx, { id: created.id, merchantId: n.merchantId, conversationId: n.conversationId, kind: n.kind, body: n.body });
+    if (n.conversationId) await publishConversationEvent(trx, { kind: 'conversation', merchantId: n.merchantId, conversationId: n.conversationId });
+    return created.id;
   });
 }
 

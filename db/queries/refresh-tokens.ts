@@ -53,6 +53,11 @@ export async function revokeRefreshFamily(db: Db, presentedHash: string, now: Da
   if (row) await tokens(db).where({ familyId: row.familyId }).whereNull('revokedAt').update({ revokedAt: now });
 }
 
+/** The family (sign-in) a token belongs to, or null for an unknown token. */
+export async function refreshFamilyOf(db: Db, tokenHash: string): Promise<string | null> {
+  return (await tokens(db).where({ tokenHash }).first('familyId'))?.familyId ?? null;
+}
+
 export async function revokeAllRefreshTokens(db: Db, userId: string, now: Date): Promise<void> {
   await tokens(db).where({ userId }).whereNull('revokedAt').update({ revokedAt: now });
 }

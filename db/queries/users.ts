@@ -14,12 +14,15 @@ interface StoredUser {
   passwordHash: string;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** When the member followed a link mailed to this address; null until then. */
+  emailVerifiedAt: Date | null;
 }
 
 /** A user with its times as ISO strings, as the API shows them. */
-export interface UserRow extends Omit<StoredUser, 'createdAt' | 'lastLoginAt'> {
+export interface UserRow extends Omit<StoredUser, 'createdAt' | 'lastLoginAt' | 'emailVerifiedAt'> {
   createdAt: string;
   lastLoginAt: string | null;
+  emailVerifiedAt: string | null;
 }
 
 export type UserProfile = Pick<StoredUser, 'id' | 'email' | 'name' | 'role' | 'locale'>;
@@ -29,6 +32,7 @@ const toUser = (r: StoredUser): UserRow => ({
   ...r,
   createdAt: r.createdAt.toISOString(),
   lastLoginAt: r.lastLoginAt ? r.lastLoginAt.toISOString() : null,
+  emailVerifiedAt: r.emailVerifiedAt ? r.emailVerifiedAt.toISOString() : null,
 });
 
 const users = (db: Db) => db<StoredUser>('users');

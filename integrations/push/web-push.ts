@@ -85,3 +85,8 @@ export function createWebPushSender(config: WebPushConfig): PushSender {
     },
   };
 }
+
+/** A fresh VAPID key pair (P-256, URL-safe base64), as `web-push generate-vapid-keys` makes. */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  return webpush.generateVAPIDKeys();
+}

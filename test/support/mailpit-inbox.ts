@@ -23,10 +23,10 @@ export interface MailpitMessage extends MailpitSummary {
 }
 
 export interface MailpitInbox {
-  /** Waits for the one message to `to` and returns it in full; fails if none or several arrive. */
-  only(to: string, timeoutMs?: number): Promise<MailpitMessage>;
-  /** Messages to `to` so far. */
-  to(to: string): Promise<MailpitSummary[]>;
+  /** Waits for the one message to `to` (whose subject matches, if given) and returns it in full; fails if none or several arrive. */
+  only(to: string, timeoutMs?: number, subject?: RegExp): Promise<MailpitMessage>;
+  /** Messages to `to` so far (whose subject matches, if given). */
+  to(to: string, subject?: RegExp): Promise<MailpitSummary[]>;
   setChaos(triggers: Partial<Record<'Sender' | 'Recipient' | 'Authentication', { ErrorCode: number; Probability: number }>>): Promise<void>;
 }
 
@@ -37,20 +37,20 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 export function mailpitInbox(apiUrl: string): MailpitInbox {
-  const to = async (address: string) => {
+  const to = async (address: string, subject?: RegExp) => {
     const { messages } = await getJson<{ messages: MailpitSummary[] }>(`${apiUrl}/messages?limit=500`);
-    return messages.filter((m) => m.To.some((a) => a.Address.toLowerCase() === address.toLowerCase()));
+    return messages.filter((m) => m.To.some((a) => a.Address.toLowerCase() === address.toLowerCase()) && (!subject || subject.test(m.Subject)));
   };
   return {
     to,
-    async only(address, timeoutMs = 5_000) {
+    async only(address, timeoutMs = 5_000, subject) {
       const deadline = Date.now() + timeoutMs;
-      let found = await to(address);
+      let found = await to(address, subject);
       while (!found.length && Date.now() < deadline) {
         await sleep(50);
-        found = await to(address);
+        found = await to(address, subject);
       }
-      if (found.length !== 1) throw new Error(`expected one message to ${address}, found ${found.length}`);
+      if (found.length !== 1) throw new Error(`expected one message to ${address}${subject ? ` with a subject like ${subject}` : ''}, found ${found.length}`);
       const id = found[0]!.ID;
       const message = await getJson<Omit<MailpitMessage, 'headers'>>(`${apiUrl}/message/${id}`);
       const headers = await getJson<Record<string, string[]>>(`${apiUrl}/message/${id}/headers`);

@@ -34,6 +34,10 @@ import { insertUser } from '../../db/queries/users';
 import type { Role } from '../../domain/roles';
 import { createWorker } from '../../worker/create-worker';
 import { workflowBundle } from './workflow-bundle';
+import type { PushConfig } from '../../api/merchant/deps';
+import type { PushPlatform, PushSender } from '../../integrations/push/sender';
+import { createSmtpMailer, type Mailer } from '../../integrations/email/mailer';
+import { startMailpit, type RunningMailpit } from '../../tools/mailpit';
 
 export function requireEnv(name: string): string {
   const value = process.env[name];
@@ -68,6 +72,12 @@ export interface StackOptions {
   /** Local peers standing in for the WhatsApp providers. */
   graphBaseUrl?: string;
   twilioApiBaseUrl?: string;
+  /** Sign-in, sign-up and account-link requests per client address and minute (default 10, as in production). */
+  authRateLimitPerMinute?: number;
+  /** Run a Mailpit for this suite and send the API's email through it (off by default: email is then off). */
+  mailpit?: boolean;
+  /** Push senders pointed at local peers (the worker sends), and what the API's `/push/config` says about them. */
+  push?: { senders: Partial<Record<PushPlatform, PushSender>>; config?: PushConfig };
 }
 
 /** The suite's Meta app: webhook signatures are made with this secret. */
@@ -90,6 +100,8 @@ export interface Stack {
   databaseUrl: string;
   temporalAddress: string;
   worker: Worker | null;
+  /** The suite's Mailpit when `mailpit: true`; read what was sent through `mailpitInbox(stack.mailpit.apiUrl)`. */
+  mailpit: RunningMailpit | null;
   /** A fresh merchant with the demo catalog, so tests never see each other's conversations. */
   createMerchant(playbook?: Partial<Playbook>): Promise<string>;
   /** A member of the merchant with this role, and a valid access token for them (the sign-in itself is tested in auth.test.ts). */
@@ -124,6 +136,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const demoSecret = `demo-${randomUUID()}`;
   const box = SecretBox.fromBase64(newMasterKey());
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-media-'));
+  const mailpit = opts.mailpit ? await startMailpit({ smtpPort: 0, uiPort: 0 }) : null;
+  const mailer: Mailer | null = mailpit ? createSmtpMailer({ url: mailpit.smtpUrl, from: 'AutoCloser <no-reply@autocloser.test>' }) : null;
 
   // The API listens first so the demo provider's checkout URL can point at it.
   // No test may reach a real provider: without a peer, provider calls go to a closed loopback port and fail fast.
@@ -148,8 +162,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     iyzicoBilling: opts.iyzicoBilling,
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
     webchatRateLimitPerMinute: 10_000,
+    authRateLimitPerMinute: opts.authRateLimitPerMinute,
     corsOrigins: [TRUSTED_ORIGIN],
     providerUrls: { graphBaseUrl, twilioBaseUrls: { content: twilioApiBaseUrl } },
+    mailer,
+    ...(opts.push?.config ? { push: opts.push.config } : {}),
   });
   const publicUrl = api.url;
 
@@ -177,6 +194,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         publicBaseUrl: publicUrl,
         enforceQuota: opts.enforceQuota ?? false,
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
+        // The worker sends notifications: push through the given senders, email through the suite's Mailpit.
+        ...(opts.push ? { push: opts.push.senders } : {}),
+        mailer,
         media: {
           box,
           fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl, twilioApiBaseUrl },
@@ -200,6 +220,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     databaseUrl,
     temporalAddress,
     worker,
+    mailpit,
     async createMerchant(playbook = {}) {
       const id = `m-${randomUUID().slice(0, 8)}`;
       await upsertMerchant(db, { id, name: `Test merchant ${id}` }, { ...demoPlaybook, ...playbook });
@@ -219,6 +240,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await nativeConnection?.close();
       await api.close();
       await connection.close();
+      mailer?.close();
+      await mailpit?.stop();
       await db.destroy();
     },
   };

@@ -3,8 +3,9 @@ import { auditTrail } from '../../../db/queries/audit';
 import { createInvite, deleteInvite, openInvites, pendingInvite } from '../../../db/queries/invites';
 import { merchantName } from '../../../db/queries/merchants';
 import { listNotifications, markNotificationRead } from '../../../db/queries/notifications';
-import { memberOf, membersOf, otherOwners, removeMember, setRole, userByEmail, userProfile } from '../../../db/queries/users';
+import { memberOf, membersOf, otherOwners, removeMember, setRole, userByEmail, userById } from '../../../db/queries/users';
 import { Roles, type Caller, type Role } from '../../../domain/roles';
+import { accountMail } from '../../auth/mail';
 import { Email } from '../../auth/routes';
 import { newOpaqueToken, tokenHash } from '../../auth/tokens';
 import { HttpError, notFound } from '../../errors';
@@ -24,6 +25,7 @@ function mayManage(caller: Caller, role: Role): void {
 /** The signed-in member, the team, invites and the audit trail. */
 export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
+  const mail = accountMail(deps);
 
   const memberOr404 = async (merchantId: string, userId: string) => {
     const row = z.uuid().safeParse(userId).success ? await memberOf(db, merchantId, userId) : null;
@@ -37,13 +39,21 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
   return [
     route({
       method: 'get', path: '/me', tag: 'team', access: 'viewer', summary: 'Who is signed in, and for which merchant',
-      responses: { 200: z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string() }), merchant: z.object({ id: z.string(), name: z.string() }) }) },
+      responses: {
+        200: z.object({
+          user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, locale: z.string(), emailVerified: z.boolean() }),
+          merchant: z.object({ id: z.string(), name: z.string() }),
+        }),
+      },
       async handle({ caller }) {
         const [user, merchant] = await Promise.all([
-          userProfile(db, caller.userId),
+          userById(db, caller.userId),
           merchantName(db, caller.merchantId),
         ]);
-        return { status: 200, body: { user, merchant } };
+        // Removed between authentication and this read.
+        if (!user) throw new HttpError(401, 'unauthorized', 'This account no longer exists');
+        const { id, email, name, role, locale, emailVerifiedAt } = user;
+        return { status: 200, body: { user: { id, email, name, role, locale, emailVerified: emailVerifiedAt !== null }, merchant } };
       },
     }),
     route({
@@ -65,17 +75,25 @@ export function teamRoutes(deps: MerchantApiDeps): RouteSpec[] {
     }),
     route({
       method: 'post', path: '/team/invites', tag: 'team', access: 'admin',
-      summary: 'Invite someone by email; the answer carries the link to send them (valid 7 days)',
+      summary: 'Invite someone by email: the invitation is mailed to them when email is on, and the answer carries its link (valid 7 days) to share another way',
       body: z.strictObject({ email: Email, role: RoleSchema }),
       example: { email: 'mehmet@acme.example', role: 'agent' },
-      responses: { 201: z.object({ invite: Invite, acceptUrl: z.string() }), 409: 'Someone with this email already has an account' },
+      responses: {
+        201: z.object({ invite: Invite, acceptUrl: z.string(), emailed: z.boolean().describe('Whether the invitation mail went out; when false, share acceptUrl yourself') }),
+        409: 'Someone with this email already has an account',
+      },
       async handle({ caller, body, req }) {
         mayManage(caller, body.role);
         if (await userByEmail(db, body.email)) throw new HttpError(409, 'conflict', `${body.email} already has an account`);
         const token = newOpaqueToken();
-        const invite = await createInvite(db, { merchantId: caller.merchantId, email: body.email, role: body.role, tokenHash: tokenHash(token), invitedBy: caller.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) });
+        const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
+        const invite = await createInvite(db, { merchantId: caller.merchantId, email: body.email, role: body.role, tokenHash: tokenHash(token), invitedBy: caller.userId, expiresAt });
         await audit(db, caller, req, 'team.invite', body.email, { role: body.role });
-        return { status: 201, body: { invite, acceptUrl: `${originOf(deps, req)}/app/accept-invite?token=${token}` } };
+        const acceptUrl = `${originOf(deps, req)}/app/accept-invite?token=${token}`;
+        // A mail that does not go out leaves the invite in place: the admin still has the link.
+        const merchant = await merchantName(db, caller.merchantId);
+        const emailed = await mail.invitation({ merchantId: caller.merchantId, merchantName: merchant?.name ?? caller.merchantId, inviterId: caller.userId, email: body.email, role: body.role, acceptUrl, expiresAt });
+        return { status: 201, body: { invite, acceptUrl, emailed } };
       },
     }),
     route({

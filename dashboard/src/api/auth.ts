@@ -12,3 +12,7 @@ export const acceptInvite = (body: BodyOf<'/api/v1/auth/invites/accept', 'post'>
 export const me = () => data(http.GET('/api/v1/me'));
 export const logout = () => data(http.POST('/api/v1/auth/logout', { body: {} }));
 export const refreshSession = () => api.refreshSession();
+export const requestPasswordReset = (body: BodyOf<'/api/v1/auth/password-reset', 'post'>) => data(http.POST('/api/v1/auth/password-reset', { body }));
+export const confirmPasswordReset = (body: BodyOf<'/api/v1/auth/password-reset/confirm', 'post'>) => data(http.POST('/api/v1/auth/password-reset/confirm', { body }));
+export const verifyEmail = (body: BodyOf<'/api/v1/auth/verify-email', 'post'>) => data(http.POST('/api/v1/auth/verify-email', { body }));
+export const resendVerification = () => data(http.POST('/api/v1/auth/verify-email/resend'));

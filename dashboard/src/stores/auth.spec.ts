@@ -9,7 +9,7 @@ const session = (n: number): Session => ({
   accessToken: `access-${n}`,
   accessTokenExpiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
   refreshToken: `refresh-${n}`,
-  user: { id: 'u1', email: 'ada@example.com', name: 'Ada', role: 'admin', locale: 'en' },
+  user: { id: 'u1', email: 'ada@example.com', name: 'Ada', role: 'admin', locale: 'en', emailVerified: true },
   merchant: { id: 'm1', name: 'Acme' },
 });
 
@@ -68,7 +68,7 @@ describe('auth store', () => {
       current(call)
         ? {
             body: {
-              user: { id: 'u1', email: 'ada@example.com', name: 'Ada L.', role: 'admin', locale: 'en' },
+              user: { id: 'u1', email: 'ada@example.com', name: 'Ada L.', role: 'admin', locale: 'en', emailVerified: true },
               merchant: { id: 'm1', name: 'Acme' },
             },
           }

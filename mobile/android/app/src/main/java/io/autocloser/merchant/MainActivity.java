@@ -1,0 +1,5 @@
+package io.autocloser.merchant;
+
+import com.getcapacitor.BridgeActivity;
+
+public class MainActivity extends BridgeActivity {}

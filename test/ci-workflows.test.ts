@@ -1,0 +1,173 @@
+/**
+ * The GitHub Actions workflows and Fastlane lanes only run on GitHub's runners
+ * (Android SDK, Xcode, store credentials), so they are checked here instead:
+ * actionlint (with ShellCheck on every `run:` script) on each workflow, every
+ * secret and variable they read documented in mobile/README.md, every lane and
+ * npm script they call defined. The probes with broken input prove each check
+ * can fail.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot } from '../config/env';
+import { runActionlint } from '../tools/actionlint';
+import { findOnPath, run } from '../tools/binaries';
+
+const workflowsDir = path.join(repoRoot, '.github', 'workflows');
+const fastfilePath = path.join(repoRoot, 'mobile', 'fastlane', 'Fastfile');
+const mobileReadme = path.join(repoRoot, 'mobile', 'README.md');
+
+/** Provided by GitHub to every run; nothing to configure. */
+const AUTOMATIC_SECRETS = new Set(['GITHUB_TOKEN']);
+
+/** `secrets.X` and `vars.X` read inside `${{ … }}` expressions. */
+function settingsUsed(workflow: string): { secrets: Set<string>; vars: Set<string> } {
+  const secrets = new Set<string>();
+  const vars = new Set<string>();
+  for (const [, expr] of workflow.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+    for (const [, kind, name] of expr!.matchAll(/\b(secrets|vars)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (kind === 'secrets' && !AUTOMATIC_SECRETS.has(name!)) secrets.add(name!);
+      if (kind === 'vars') vars.add(name!);
+    }
+  }
+  return { secrets, vars };
+}
+
+/** Names a document mentions as code (`NAME`), which is how mobile/README.md lists them. */
+function documentedNames(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!));
+}
+
+/**
+ * `platform lane` pairs a Fastfile defines. A line-based reading rather than a
+ * Ruby parser: `platform :x do` opens a block that the next `end` in column 0
+ * closes, and `lane :y do` inside it defines `x y` (outside any platform, `y`).
+ */
+function fastfileLanes(fastfile: string): Set<string> {
+  const lanes = new Set<string>();
+  let platform: string | null = null;
+  for (const line of fastfile.split('\n')) {
+    const opens = /^platform\s+:(\w+)\s+do\b/.exec(line);
+    if (opens) platform = opens[1]!;
+    else if (/^end\b/.test(line)) platform = null;
+    const lane = /^\s*lane\s+:(\w+)\s+do\b/.exec(line);
+    if (lane) lanes.add(platform ? `${platform} ${lane[1]}` : lane[1]!);
+  }
+  return lanes;
+}
+
+/** `fastlane <platform> <lane>` invocations in a workflow's scripts. */
+function lanesCalled(workflow: string): Set<string> {
+  return new Set([...workflow.matchAll(/\bfastlane\s+(android|ios)\s+(\w+)/g)].map((m) => `${m[1]} ${m[2]}`));
+}
+
+function npmScriptsCalled(workflow: string): Set<string> {
+  return new Set([...workflow.matchAll(/\bnpm run ([\w:.-]+)/g)].map((m) => m[1]!));
+}
+
+const workflowFiles = async () => (await readdir(workflowsDir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(workflowsDir, f));
+
+describe('GitHub Actions workflows', () => {
+  let files: string[];
+  let texts: Map<string, string>;
+  before(async () => {
+    files = await workflowFiles();
+    texts = new Map(await Promise.all(files.map(async (f) => [path.basename(f), await readFile(f, 'utf8')] as const)));
+  });
+
+  test('there are the CI and release workflows', () => {
+    assert.ok(texts.has('ci.yml'), 'ci.yml');
+    assert.ok(texts.has('mobile-release.yml'), 'mobile-release.yml');
+  });
+
+  test('actionlint finds nothing in any workflow', async () => {
+    const result = await runActionlint(files, { cwd: repoRoot });
+    assert.ok(result.ok, `actionlint:\n${result.output}`);
+  });
+
+  test('every secret and variable they read is documented in mobile/README.md', async () => {
+    const documented = documentedNames(await readFile(mobileReadme, 'utf8'));
+    const missing: string[] = [];
+    for (const [file, text] of texts) {
+      const { secrets, vars } = settingsUsed(text);
+      for (const name of secrets) if (!documented.has(name)) missing.push(`${file}: secrets.${name}`);
+      for (const name of vars) if (!documented.has(name)) missing.push(`${file}: vars.${name}`);
+    }
+    assert.deepEqual(missing, [], 'list each as `NAME` in mobile/README.md with what it is');
+  });
+
+  test('every Fastlane lane they call is defined in mobile/fastlane/Fastfile', async () => {
+    const defined = fastfileLanes(await readFile(fastfilePath, 'utf8'));
+    const called = [...texts.values()].flatMap((t) => [...lanesCalled(t)]);
+    assert.ok(called.length >= 4, `expected the four store lanes to be called, found ${called.join(', ')}`);
+    assert.deepEqual(called.filter((lane) => !defined.has(lane)), [], `the Fastfile defines ${[...defined].join(', ')}`);
+  });
+
+  test('every npm script they run exists in package.json', async () => {
+    const { scripts } = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const missing = [...texts].flatMap(([file, text]) => [...npmScriptsCalled(text)].filter((s) => !(s in scripts)).map((s) => `${file}: npm run ${s}`));
+    assert.deepEqual(missing, []);
+  });
+
+  test('the Fastfile is valid Ruby', async (t) => {
+    const ruby = await findOnPath('ruby');
+    if (!ruby) {
+      // Ruby is only needed to release; the lane check above reads the Fastfile without it.
+      t.skip('ruby is not installed: syntax not checked (lanes are still read with a line parser)');
+      return;
+    }
+    const { stdout } = await run(ruby, ['-c', fastfilePath], { timeoutMs: 30_000 });
+    assert.match(stdout, /Syntax OK/);
+  });
+});
+
+describe('the checks catch broken input', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ci-workflows-'));
+    await mkdir(path.join(dir, '.github', 'workflows'), { recursive: true });
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('actionlint reports a broken workflow', async () => {
+    const broken = path.join(dir, '.github', 'workflows', 'broken.yml');
+    await writeFile(
+      broken,
+      [
+        'on: push',
+        'jobs:',
+        '  build:',
+        '    runs-on: ubuntu-24.04',
+        '    needs: [missing-job]',
+        '    steps:',
+        '      - run: echo ${{ github.event.pull_request.title }',
+        '      - run: cd $HOME/some dir',
+        '',
+      ].join('\n'),
+    );
+    const result = await runActionlint([broken], { cwd: dir });
+    assert.equal(result.ok, false);
+    assert.match(result.output, /broken\.yml:\d+:\d+: .*missing-job/, result.output);
+    assert.match(result.output, /\[expression\]/, result.output);
+    // ShellCheck runs on the scripts: the unquoted expansion is SC2086.
+    assert.match(result.output, /SC2086/, result.output);
+  });
+
+  test('an undocumented secret or variable, a missing lane and a missing script are found', () => {
+    const workflow = [
+      'env:',
+      '  A: ${{ secrets.DOCUMENTED }}',
+      "  B: ${{ github.event_name == 'push' && secrets.NOT_DOCUMENTED || vars.SOME_VAR }}",
+      '  C: ${{ secrets.GITHUB_TOKEN }}',
+      'run: bundle exec fastlane ios beta && bundle exec fastlane android nope && npm run mobile:sync',
+    ].join('\n');
+    assert.deepEqual(settingsUsed(workflow), { secrets: new Set(['DOCUMENTED', 'NOT_DOCUMENTED']), vars: new Set(['SOME_VAR']) });
+    assert.deepEqual(documentedNames('- `DOCUMENTED`: the key. NOT_DOCUMENTED is prose.'), new Set(['DOCUMENTED']));
+    const fastfile = ['lane :top do', 'end', 'platform :ios do', '  lane :beta do', '  end', 'end', 'platform :android do', '  lane :internal do', '  end', 'end'].join('\n');
+    assert.deepEqual(fastfileLanes(fastfile), new Set(['top', 'ios beta', 'android internal']));
+    assert.deepEqual(lanesCalled(workflow), new Set(['ios beta', 'android nope']));
+    assert.deepEqual(npmScriptsCalled(workflow), new Set(['mobile:sync']));
+  });
+});
