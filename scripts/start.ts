@@ -16,6 +16,7 @@ import { createDb } from '../db/knex';
 import { DEMO_OWNER_EMAIL, ensureDemoOwner, seedDemoConversations } from './demo-conversations';
 import { prepareDatabase } from '../db/setup';
 import { startDevServer } from '../temporal/dev-server';
+import { pushSendersFromEnv } from '../integrations/push/from-env';
 import { generateVapidKeys } from '../integrations/push/web-push';
 import { startMailpit, type RunningMailpit } from '../tools/mailpit';
 
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
     if (env.NODE_ENV !== 'production' && !env.VAPID_PUBLIC_KEY && !env.VAPID_PRIVATE_KEY && !env.VAPID_SUBJECT) {
       Object.assign(childEnv, { VAPID_PUBLIC_KEY: dev.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: dev.VAPID_PRIVATE_KEY, VAPID_SUBJECT: `mailto:${DEMO_OWNER_EMAIL}` });
     }
+    const push = pushSendersFromEnv(childEnv as NodeJS.ProcessEnv);
+    await push.close();
     const worker = run('worker', 'worker/main.ts', childEnv, 'worker ready');
     const api = run('api', 'api/main.ts', childEnv, 'api listening');
     for (const [name, { child }] of [['worker', worker], ['api', api]] as const) {
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
         `                sign in as ${DEMO_OWNER_EMAIL} with password ${dev.DEMO_PASSWORD}`,
         `  Phone app     ${env.PUBLIC_BASE_URL}/m/  (same sign-in; on a phone use this machine's address instead of localhost)`,
         `  Mail          ${mail}`,
+        `  Push          ${push.summary.replace(/^push: /, '')}${push.senders.android && push.senders.ios ? '' : '  (phones: see mobile/README.md)'}`,
         `  API           ${env.PUBLIC_BASE_URL}/api/v1/openapi.json  (merchant API; operator API: Bearer ${secrets.ADMIN_TOKEN} on /api/platform)`,
         `  Agent         ${agents.join(' → ')}${agents.includes('playbook') && agents.length === 1 ? ' (offline; set OPENAI_API_KEY or ANTHROPIC_API_KEY for an LLM)' : ''}`,
         '  Channels      web chat (WhatsApp: see README)',
