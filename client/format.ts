@@ -116,3 +116,18 @@ export function handOffReasonText(t: (key: string) => string, te: (key: string) 
   const key = `handOffReasons.${reason}`;
   return te(key) ? t(key) : reason;
 }
+
+/** One entry of a conversation's stage timeline, as both apps list it. */
+export function timelineEventText(t: (key: string) => string, te: (key: string) => boolean, e: { kind: string; from: string | null; to: string | null }): string {
+  const value = (v: string | null) => {
+    if (v === null || v === '') return '—';
+    if (e.kind === 'stage') return t(`stages.${v}`);
+    if (e.kind === 'mode') return t(`mode.${v}`);
+    if (e.kind === 'needs_human') return v === 'true' ? t('common.yes') : v === 'false' ? t('common.no') : v;
+    return v;
+  };
+  const label = te(`timeline.${e.kind}`) ? t(`timeline.${e.kind}`) : e.kind;
+  if (e.kind === 'hand_off') return e.to ? `${label}: ${handOffReasonText(t, te, e.to)}` : label;
+  if (e.kind === 'closed') return `${label}: ${e.to ?? e.from ?? ''}`.replace(/: $/, '');
+  return `${label}: ${value(e.from)} → ${value(e.to)}`;
+}
