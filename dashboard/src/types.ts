@@ -6,7 +6,7 @@ import type { ConversationQuery, Stage } from './api/conversations';
 import type { User } from './api/auth';
 
 export type Role = User['role'];
-export type Locale = 'en' | 'tr';
+export type { Locale } from '@client/i18n/setup';
 export type Channel = NonNullable<ConversationQuery['channel']>;
 
 // Display order of the select boxes; the `satisfies` keeps them in step with the API's enums.

@@ -1,6 +1,7 @@
 import { en as sharedEn } from '@client/i18n/en';
 import { tr as sharedTr } from '@client/i18n/tr';
 import { createI18n } from 'vue-i18n';
+import { deviceLocale, rememberLocale, type Locale } from '@client/i18n/setup';
 
 /** Strings only the phone app shows; the rest are the dashboard's, shared through client/i18n. */
 const mobileEn = {
@@ -118,45 +119,15 @@ const mobileTr: MobileMessages = {
 export const en = { ...sharedEn, mobile: mobileEn };
 export const tr: typeof en = { ...sharedTr, mobile: mobileTr };
 
-export type Locale = 'en' | 'tr';
-export const LOCALES: Locale[] = ['en', 'tr'];
-const STORAGE_KEY = 'autocloser:locale';
+export type { Locale } from '@client/i18n/setup';
+export { LOCALES, normalizeLocale } from '@client/i18n/setup';
 
-export function normalizeLocale(value: string | null | undefined): Locale | null {
-  const short = (value ?? '').slice(0, 2).toLowerCase();
-  return (LOCALES as string[]).includes(short) ? (short as Locale) : null;
-}
+export const i18n = createI18n({ legacy: false, locale: deviceLocale(), fallbackLocale: 'en', messages: { en, tr }, missingWarn: false, fallbackWarn: false });
 
-function storedLocale(): Locale {
-  let stored: string | null = null;
-  try {
-    stored = localStorage.getItem(STORAGE_KEY);
-  } catch {
-    // Storage blocked: the device's languages decide.
-  }
-  return normalizeLocale(stored) ?? normalizeLocale(navigator.languages?.find((l) => normalizeLocale(l)) ?? navigator.language) ?? 'en';
-}
-
-export const i18n = createI18n({
-  legacy: false,
-  locale: storedLocale(),
-  fallbackLocale: 'en',
-  messages: { en, tr },
-  missingWarn: false,
-  fallbackWarn: false,
-});
-
-export function currentLocale(): Locale {
-  return i18n.global.locale.value as Locale;
-}
+export const currentLocale = (): Locale => i18n.global.locale.value as Locale;
 
 export function setLocale(locale: Locale, remember = true): void {
   i18n.global.locale.value = locale;
-  document.documentElement.lang = locale;
-  if (!remember) return;
-  try {
-    localStorage.setItem(STORAGE_KEY, locale);
-  } catch {
-    // Storage blocked: the choice lasts until the app restarts.
-  }
+  if (remember) rememberLocale(locale);
+  else document.documentElement.lang = locale;
 }
