@@ -243,4 +243,30 @@ describe('the merchant phone app at /m/', () => {
     await page.getByTestId('offline-marker').waitFor({ state: 'detached', timeout: 10_000 });
     await shot(page, 'back-online');
   });
+
+  test('a reply queued offline to a lead closed meanwhile shows as not sent, with the reason', async () => {
+    await context.setOffline(true);
+    await visible(page, page.getByTestId('offline-marker'));
+    const text = `Written before the close (${randomUUID().slice(0, 6)})`;
+    await page.getByTestId('reply-input').fill(text);
+    await page.getByTestId('reply-send').tap();
+    await visible(page, page.locator('[data-testid="pending-message"][data-state="queued"]', { hasText: text }));
+
+    // Meanwhile, at the desk, the lead is closed.
+    const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const closed = await fetch(`${stack.apiUrl}/api/v1/conversations/${encodeURIComponent(conversationId)}/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ reason: 'bought in store' }),
+    });
+    assert.equal(closed.status, 200, await closed.text());
+
+    await context.setOffline(false);
+    const refused = page.locator('[data-testid="pending-message"][data-state="failed"]', { hasText: text });
+    await visible(page, refused, 30_000);
+    assert.match(await refused.getByTestId('pending-reason').innerText(), /the conversation was closed/);
+    await shot(page, 'not-sent');
+    assert.equal((await customerTranscript()).filter((m) => m.text === text).length, 0, 'the customer never gets it');
+  });
 });

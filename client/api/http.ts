@@ -25,8 +25,6 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: ApiErrorDetail[] = [],
-    /** The parsed answer, for fields beyond the common shape (a 409's `reason`). */
-    readonly body: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -41,7 +39,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
     // Not JSON (a proxy's HTML error page): fall back to the status text.
   }
   const err = (body as Partial<ErrorBody> | null)?.error;
-  return new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `${res.status} ${res.statusText || 'Request failed'}`, err?.details ?? [], body);
+  return new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `${res.status} ${res.statusText || 'Request failed'}`, err?.details ?? []);
 }
 
 export interface AuthHooks {

@@ -230,6 +230,12 @@ export async function conversationSummary(db: Db, merchantId: string, id: string
   return row ? toSummary(row) : null;
 }
 
+/** Why the merchant's conversation was closed, or null while it is open (or not theirs). */
+export async function closedReasonOf(db: Db, merchantId: string, id: string): Promise<string | null> {
+  const row = await conversations(db).where({ id, merchantId }).first('closedReason');
+  return row?.closedReason ?? null;
+}
+
 export interface ConversationDetail {
   summary: ConversationSummaryRow;
   messages: { id: string; from: string; text: string; at: string; confidence: number | null; intent: string | null; author: string | null; status: string }[];

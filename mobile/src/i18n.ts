@@ -32,7 +32,6 @@ const mobileEn = {
     reasons: {
       lead_closed: 'the conversation was closed',
       held_by_colleague: 'a colleague holds this conversation',
-      not_taken_over: 'take the conversation over first',
       conversation_ended: 'the conversation has ended',
     },
     offlineSteer: 'Taking over, releasing and closing need a connection.',
@@ -89,7 +88,6 @@ const mobileTr: MobileMessages = {
     reasons: {
       lead_closed: 'sohbet kapatıldı',
       held_by_colleague: 'sohbeti bir ekip arkadaşınız yürütüyor',
-      not_taken_over: 'önce sohbeti devralın',
       conversation_ended: 'sohbet sona erdi',
     },
     offlineSteer: 'Devralmak, bırakmak ve kapatmak için bağlantı gerekir.',

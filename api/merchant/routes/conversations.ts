@@ -1,6 +1,6 @@
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { conversationDetail, conversationSummary, listConversations } from '../../../db/queries/conversations';
+import { closedReasonOf, conversationDetail, conversationSummary, listConversations } from '../../../db/queries/conversations';
 import { emptyLeadProfile, LeadProfileSchema, type LeadProfile } from '../../../domain/lead';
 import { Stages } from '../../../domain/stage';
 import { agentMessageUpdate, closeLeadUpdate, Refusals, releaseUpdate, stateQuery, takeOverUpdate, type LeadState } from '../../../workflows/contract';
@@ -95,7 +95,12 @@ export function conversationRoutes(deps: MerchantApiDeps): RouteSpec[] {
           return { status: 200 as const, body: { state } };
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, refusalCode(err), err.cause?.message ?? err.message);
-          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conversation_ended', 'This conversation has ended; it can no longer be steered');
+          if (err instanceof WorkflowNotFoundError) {
+            // A closed lead's workflow finishes soon after: the reason a client can show is still that it was closed.
+            const closed = await closedReasonOf(db, caller.merchantId, params.conversationId!);
+            if (closed) throw new HttpError(409, Refusals.closed, `lead is closed (${closed})`);
+            throw new HttpError(409, 'conversation_ended', 'This conversation has ended; it can no longer be steered');
+          }
           throw err;
         }
       },

@@ -9,7 +9,7 @@ export interface OutboxItem {
   text: string;
   createdAt: string;
   state: 'queued' | 'sending' | 'failed';
-  /** Why the server refused it (`lead_closed`, `held_by_colleague`, `not_taken_over`, …). */
+  /** Why the server refused it (`lead_closed`, `held_by_colleague`, `conversation_ended`, …). */
   reason?: string;
   message?: string;
   attempts: number;

@@ -14,15 +14,9 @@ export function newClientId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The refusal the server gave, from the 409's `reason` or its error code. */
-export function refusalReason(err: ApiError): string {
-  const body = err.body as { reason?: unknown } | null;
-  return typeof body?.reason === 'string' ? body.reason : err.code;
-}
-
 /**
  * An answer that retrying cannot change: refused (409: closed, held by a
- * colleague, not taken over), invalid, forbidden or gone. Everything else, a
+ * colleague, ended), invalid, forbidden or gone. Everything else, a
  * network failure, 5xx, 429 or an expired session, is tried again.
  */
 function isDefinitive(err: unknown): err is ApiError {
@@ -101,7 +95,7 @@ export const useOutboxStore = defineStore('outbox', () => {
         for (const listener of sentListeners) listener(item.conversationId, state);
       } catch (err) {
         if (isDefinitive(err)) {
-          await save({ ...item, state: 'failed', reason: refusalReason(err), message: err.message });
+          await save({ ...item, state: 'failed', reason: err.code, message: err.message });
           continue;
         }
         await save({ ...item, state: 'queued' });
