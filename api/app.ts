@@ -18,6 +18,7 @@ import { demoPaymentRoutes } from './routes/demo-payments';
 import { paymentWebhookRoutes } from './routes/payments';
 import { platformRoutes } from './routes/platform';
 import { webchatRoutes } from './routes/webchat';
+import { clientAddress, rateLimit } from './rate-limit';
 import cors from 'cors';
 import { existsSync } from 'node:fs';
 import { repoRoot } from '../config/env';
@@ -47,6 +48,14 @@ export interface AppDeps {
   demoPaymentSecret: string;
   trustProxy: boolean;
   webchatRateLimitPerMinute?: number;
+  /** Per signed-in member (per address without a valid access token) on the rest of /api/v1. */
+  apiRateLimitPerMinute?: number;
+  /** Per source address on provider webhooks, payment callbacks and the demo payment pages. */
+  webhookRateLimitPerMinute?: number;
+  /** Per address on /api/platform. */
+  platformRateLimitPerMinute?: number;
+  /** Counts apart from other apps on the same database; replicas of one installation must share it (the default: none). */
+  rateLimitNamespace?: string;
   log: Logger;
   box: SecretBox;
   /** The URL providers call us at; without it, the request's own origin (tests). */
@@ -93,7 +102,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  // Before the JSON parser: the demo webhook is verified over its raw bytes.
+  // Counted before the bodies are read or verified, so a flood costs one counter update per request.
+  // Generous: a provider answered 429 retries later at best (Meta, Stripe) and drops the message at worst (Twilio).
+  app.use(['/webhooks', '/payments', '/billing', '/pay'], rateLimit(deps, { name: 'webhooks', perMinute: deps.webhookRateLimitPerMinute ?? 6_000 }));
   // Before the JSON parser: the demo webhook is verified over its raw bytes.
   app.use(demoPaymentRoutes({ db: deps.db, secret: deps.demoPaymentSecret, log: deps.log }));
   app.use(paymentWebhookRoutes(deps));
@@ -112,12 +123,28 @@ export function createApp(deps: AppDeps): express.Express {
       if (req.method === 'OPTIONS') res.sendStatus(204);
       else next();
     },
-    webchatRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
+    webchatRoutes({ ...deps, rateLimitPerMinute: deps.webchatRateLimitPerMinute ?? 60 }),
   );
-  app.use('/api/platform', express.json({ limit: '16kb' }), platformRoutes({ db: deps.db, adminToken: deps.adminToken }));
+  app.use(
+    '/api/platform',
+    rateLimit(deps, { name: 'platform', perMinute: deps.platformRateLimitPerMinute ?? 120 }),
+    express.json({ limit: '16kb' }),
+    platformRoutes({ db: deps.db, adminToken: deps.adminToken }),
+  );
   app.use(
     '/api/v1',
     cors({ origin: deps.corsOrigins ?? false, credentials: true, maxAge: 600 }),
+    // After CORS, which answers preflights itself, so they are not counted. A member counts wherever they connect
+    // from, and an office behind one address is not one member; the token is only read here, the route authenticates.
+    rateLimit(deps, {
+      name: 'api',
+      perMinute: deps.apiRateLimitPerMinute ?? 600,
+      subject: async (req) => {
+        const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+        const claims = bearer ? await deps.tokens.verify(bearer) : null;
+        return claims ? `member:${claims.userId}` : `address:${clientAddress(req)}`;
+      },
+    }),
     // Playbooks are the largest JSON bodies; CSV imports have their own limit.
     express.json({ limit: '64kb' }),
     merchantApi({ ...deps, authRateLimitPerMinute: deps.authRateLimitPerMinute ?? 10 }, process.env.npm_package_version ?? '0.1.0').router,

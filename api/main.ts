@@ -1,6 +1,7 @@
 import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
+import { assertSchemaCurrent, SchemaBehindError } from '../db/migrate';
 import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
 import { createIyzicoBilling } from '../integrations/billing/iyzico-billing';
 import { createStripeBilling } from '../integrations/billing/stripe-billing';
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   const env = loadEnv();
   if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for the API (npm start sets it for the embedded database)');
   const db = createDb(env.DATABASE_URL);
+  await assertSchemaCurrent(db).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
   const temporal = await connectTemporal(env);
   const demoPaymentSecret = env.DEMO_PAYMENT_SECRET ?? devSecret();
   // Only imports older than any real one: another replica may be running a fresh import right now.
@@ -39,6 +44,9 @@ async function main(): Promise<void> {
     corsOrigins: env.CORS_ORIGINS,
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     webchatRateLimitPerMinute: env.WEBCHAT_RATE_LIMIT_PER_MINUTE,
+    apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    webhookRateLimitPerMinute: env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    platformRateLimitPerMinute: env.PLATFORM_RATE_LIMIT_PER_MINUTE,
     demoPaymentSecret,
     payments: paymentRegistryFromEnv(env, db, demoPaymentSecret),
     trustProxy: env.TRUST_PROXY,
@@ -68,18 +76,33 @@ async function main(): Promise<void> {
   });
   log.info({ port: env.PORT }, 'api listening');
 
-  const stop = async () => {
-    await api.close();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = env.SHUTDOWN_TIMEOUT_SECONDS * 1000;
+    // Whatever hangs (a stuck query, an unanswered close handshake), the process still ends in bounded time.
+    setTimeout(() => {
+      log.error({ graceMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, graceMs + 5_000).unref();
+    log.info({ signal, graceMs }, 'api draining');
+    await api.close({ graceMs });
     mailer?.close();
     await temporal.connection.close();
     await db.destroy();
+    log.info('api stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err) => {
+  if (err instanceof SchemaBehindError) {
+    log.fatal(err.message);
+    process.exit(1);
+  }
   log.fatal({ err: err instanceof ConfigError ? err.message : err }, 'api failed');
   process.exit(1);
 });

@@ -32,7 +32,12 @@ const EnvSchema = z
       .pipe(z.array(z.url('must be a comma-separated list of origins like https://app.example.com'))),
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+    PLATFORM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
     TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    /** How long a stopping API waits for in-flight requests; below Kubernetes' 30 s grace period so it exits on its own. */
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 
     DATABASE_URL: optionalString.pipe(z.url().optional()),
     EMBEDDED_PG_PORT: port(54329),
@@ -42,6 +47,8 @@ const EnvSchema = z
     TEMPORAL_TASK_QUEUE: z.string().default('autocloser'),
     /** Each cached conversation costs about 1 MB of worker memory (see bench/README.md). */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+    /** The worker's health endpoint (200 while it polls, 503 while it drains); off when unset. */
+    WORKER_HEALTH_PORT: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).max(65_535).optional()),
     TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_TLS_CERT_PATH: optionalString,

@@ -2,8 +2,9 @@
  * The GitHub Actions workflows and Fastlane lanes only run on GitHub's runners
  * (Android SDK, Xcode, store credentials), so they are checked here instead:
  * actionlint (with ShellCheck on every `run:` script) on each workflow, every
- * secret and variable they read documented in mobile/README.md, every lane and
- * npm script they call defined. The probes with broken input prove each check
+ * secret and variable they read documented (the app stores' in mobile/README.md,
+ * the deployment's in docs/operations.md), every lane and npm script they call
+ * defined. The probes with broken input prove each check
  * can fail.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { loadPrism } from '@ruby/prism';
 const workflowsDir = path.join(repoRoot, '.github', 'workflows');
 const fastfilePath = path.join(repoRoot, 'mobile', 'fastlane', 'Fastfile');
 const mobileReadme = path.join(repoRoot, 'mobile', 'README.md');
+const operationsDoc = path.join(repoRoot, 'docs', 'operations.md');
 
 /** Provided by GitHub to every run; nothing to configure. */
 const AUTOMATIC_SECRETS = new Set(['GITHUB_TOKEN']);
@@ -35,7 +37,7 @@ function settingsUsed(workflow: string): { secrets: Set<string>; vars: Set<strin
   return { secrets, vars };
 }
 
-/** Names a document mentions as code (`NAME`), which is how mobile/README.md lists them. */
+/** Names a document mentions as code (`NAME`), which is how mobile/README.md and docs/operations.md list them. */
 function documentedNames(markdown: string): Set<string> {
   return new Set([...markdown.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!));
 }
@@ -63,6 +65,17 @@ function lanesCalled(workflow: string): Set<string> {
   return new Set([...workflow.matchAll(/\bfastlane\s+(android|ios)\s+(\w+)/g)].map((m) => `${m[1]} ${m[2]}`));
 }
 
+/**
+ * `uses:` lines not pinned to a full commit SHA with its version beside it
+ * (`@<40 hex> # v1.2.3`): a tag can be moved to other code, a commit cannot.
+ * Local reusable workflows (`./…`) are part of this repository.
+ */
+function unpinnedActions(workflow: string): string[] {
+  return [...workflow.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)]
+    .filter(([, ref, rest]) => !ref!.startsWith('./') && !(/@[0-9a-f]{40}$/.test(ref!) && /#\s*v\d+\.\d+\.\d+/.test(rest!)))
+    .map(([line]) => line!.trim());
+}
+
 function npmScriptsCalled(workflow: string): Set<string> {
   return new Set([...workflow.matchAll(/\bnpm run ([\w:.-]+)/g)].map((m) => m[1]!));
 }
@@ -77,9 +90,22 @@ describe('GitHub Actions workflows', () => {
     texts = new Map(await Promise.all(files.map(async (f) => [path.basename(f), await readFile(f, 'utf8')] as const)));
   });
 
-  test('there are the CI and release workflows', () => {
-    assert.ok(texts.has('ci.yml'), 'ci.yml');
-    assert.ok(texts.has('mobile-release.yml'), 'mobile-release.yml');
+  test('there are the CI, release, image and deploy workflows', () => {
+    for (const name of ['ci.yml', 'mobile-release.yml', 'image.yml', 'deploy.yml']) assert.ok(texts.has(name), name);
+  });
+
+  test('every action is pinned to a full commit, its version in a comment', () => {
+    assert.deepEqual([...texts].flatMap(([file, text]) => unpinnedActions(text).map((line) => `${file}: ${line}`)), []);
+  });
+
+  test('deploying waits for the production environment, and only image publishing may write packages', () => {
+    const deploy = texts.get('deploy.yml')!;
+    assert.match(deploy, /^\s+environment:\s*\n\s+name: production$/m, 'the deploy job runs in the production environment (its required reviewers approve)');
+    assert.match(deploy, /helm upgrade --install/);
+    for (const [file, text] of texts) {
+      const writers = [...text.matchAll(/^\s+packages: write$/gm)].length;
+      if (file !== 'image.yml') assert.equal(writers, 0, `${file} needs no packages: write`);
+    }
   });
 
   test('actionlint finds nothing in any workflow', async () => {
@@ -87,15 +113,15 @@ describe('GitHub Actions workflows', () => {
     assert.ok(result.ok, `actionlint:\n${result.output}`);
   });
 
-  test('every secret and variable they read is documented in mobile/README.md', async () => {
-    const documented = documentedNames(await readFile(mobileReadme, 'utf8'));
+  test('every secret and variable they read is documented in mobile/README.md or docs/operations.md', async () => {
+    const documented = new Set([...documentedNames(await readFile(mobileReadme, 'utf8')), ...documentedNames(await readFile(operationsDoc, 'utf8'))]);
     const missing: string[] = [];
     for (const [file, text] of texts) {
       const { secrets, vars } = settingsUsed(text);
       for (const name of secrets) if (!documented.has(name)) missing.push(`${file}: secrets.${name}`);
       for (const name of vars) if (!documented.has(name)) missing.push(`${file}: vars.${name}`);
     }
-    assert.deepEqual(missing, [], 'list each as `NAME` in mobile/README.md with what it is');
+    assert.deepEqual(missing, [], 'list each as `NAME` with what it is: the app stores\' in mobile/README.md, the deployment\'s in docs/operations.md');
   });
 
   test('every Fastlane lane they call is defined in mobile/fastlane/Fastfile', async () => {
@@ -159,6 +185,23 @@ describe('the checks catch broken input', () => {
     assert.match(result.output, /\[expression\]/, result.output);
     // ShellCheck runs on the scripts: the unquoted expansion is SC2086.
     assert.match(result.output, /SC2086/, result.output);
+  });
+
+  test('an action on a tag, a short commit or without its version is found', () => {
+    const workflow = [
+      'steps:',
+      '  - uses: actions/checkout@v7',
+      '  - uses: actions/checkout@3d3c42e # v7.0.1',
+      '  - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1',
+      '  - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1',
+      '  deploy:',
+      '    uses: ./.github/workflows/deploy.yml',
+    ].join('\n');
+    assert.deepEqual(unpinnedActions(workflow), [
+      '- uses: actions/checkout@v7',
+      '- uses: actions/checkout@3d3c42e # v7.0.1',
+      '- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1',
+    ]);
   });
 
   test('a Ruby syntax error in a lane file is found', async () => {

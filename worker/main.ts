@@ -9,8 +9,10 @@ import { ConfigError, loadEnv, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
+import { assertSchemaCurrent, SchemaBehindError } from '../db/migrate';
 import { createLlmChain } from '../integrations/llm/chain';
 import { createWorker } from './create-worker';
+import { startWorkerHealth } from './health';
 import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
 import { pushSendersFromEnv } from '../integrations/push/from-env';
 import { mailerFromEnv } from '../integrations/email/mailer';
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
   });
 
   const db = createDb(env.DATABASE_URL, { max: 20 });
+  await assertSchemaCurrent(db).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
   const connection = await NativeConnection.connect(await temporalConnectionOptions(env));
   const llm = createLlmChain(env, log);
   const push = pushSendersFromEnv(env);
@@ -70,7 +76,14 @@ async function main(): Promise<void> {
   log.info(`${push.summary}; email ${mailer ? 'on' : 'off (SMTP_URL)'}`);
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, agent: llm.name }, 'worker ready');
   // Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once in-flight work is done.
-  await worker.run();
+  const running = worker.run();
+  const health = env.WORKER_HEALTH_PORT ? await startWorkerHealth({ port: env.WORKER_HEALTH_PORT, state: () => worker.getState() }) : null;
+  if (health) log.info({ port: health.port }, 'worker health endpoint listening');
+  try {
+    await running;
+  } finally {
+    await health?.close();
+  }
   await push.close();
   mailer?.close();
   await connection.close();
@@ -79,6 +92,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof SchemaBehindError) {
+    log.fatal(err.message);
+    process.exit(1);
+  }
   log.fatal({ err: err instanceof ConfigError ? err.message : err }, 'worker failed');
   process.exit(1);
 });

@@ -13,7 +13,7 @@ import { originOf, type MerchantApiDeps } from '../merchant/deps';
 import { resetPassword, verifyEmailWithToken } from '../../db/queries/auth-tokens';
 import { accountMail } from './mail';
 import { route, type CookieChange, type RouteSpec } from '../merchant/route';
-import { perMinute } from '../rate-limit';
+import { rateLimit } from '../rate-limit';
 import { hashPassword, verifyPassword } from './passwords';
 import { REFRESH_TTL_MS, revokeFamilyOf, rotateRefreshToken, startRefreshFamily } from './sessions';
 import { tokenHash } from './tokens';
@@ -76,7 +76,9 @@ export function authRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db } = deps;
   const mail = accountMail(deps);
   // Keyed by address and email, so one attacker cannot lock a victim out from elsewhere and cannot spray many accounts either.
-  const limited = [perMinute(deps.authRateLimitPerMinute, (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase())];
+  const limited = [
+    rateLimit(deps, { name: 'auth', perMinute: deps.authRateLimitPerMinute, key: (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase() }),
+  ];
 
   /** The session's answer; browsers also get the refresh token as a cookie they cannot read. */
   const session = async <S extends 200 | 201>(status: S, req: Request, user: UserRow, refreshToken: string) => {

@@ -21,6 +21,8 @@ export interface MerchantApiDeps {
   /** Where links we hand out (invites, widget snippet) point; the request's origin when unset. */
   publicBaseUrl?: string;
   authRateLimitPerMinute: number;
+  /** See `AppDeps.rateLimitNamespace`. */
+  rateLimitNamespace?: string;
   billing?: StripeBilling;
   iyzicoBilling?: IyzicoBilling;
   providerUrls?: { graphBaseUrl?: string; twilioBaseUrls?: { content?: string } };

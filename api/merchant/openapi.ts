@@ -30,7 +30,15 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 const defaultDescriptions: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content', 303: 'Redirect (see Location)' };
 
+/** The headers of every rate-limited answer (api/rate-limit.ts): IETF RateLimit fields, draft 8. */
+const rateLimitHeaders = {
+  'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } },
+  RateLimit: { description: 'Per limit that applies: its name, requests remaining (`r`) and seconds until it resets (`t`)', schema: { type: 'string' } },
+  'RateLimit-Policy': { description: 'Per limit that applies: its name, quota (`q`) and window in seconds (`w`)', schema: { type: 'string' } },
+};
+
 function responseFor(status: number, outcome: Outcome): unknown {
+  if (status === 429 && typeof outcome === 'string') return { ...errorResponse(outcome), headers: rateLimitHeaders };
   if (typeof outcome === 'string') return errorResponse(outcome);
   const description = (outcome && 'description' in outcome && typeof outcome.description === 'string' ? outcome.description : undefined) ?? defaultDescriptions[status] ?? 'OK';
   if (outcome === null) return { description };

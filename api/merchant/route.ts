@@ -94,6 +94,8 @@ export interface Authenticator {
   authenticate(req: Request): Promise<Caller>;
 }
 
+export const RATE_LIMITED = 'Too many requests; `Retry-After` says in how many seconds to try again';
+
 /** Statuses the route layer itself answers, so every route declares them without repeating them. */
 export function impliedResponses(spec: RouteDoc): Record<number, string> {
   const implied: Record<number, string> = { 400: 'The request is malformed; `details` names each bad field' };
@@ -107,7 +109,8 @@ export function impliedResponses(spec: RouteDoc): Record<number, string> {
     implied[413] = 'The body is larger than this route accepts';
     implied[415] = `The body must be ${spec.contentType ?? 'application/json'}`;
   }
-  if ((spec as RouteSpec).before?.length) implied[429] = 'Too many requests';
+  // Every prefix the API serves is rate limited (api/app.ts), so every route can answer 429.
+  implied[429] = RATE_LIMITED;
   return implied;
 }
 

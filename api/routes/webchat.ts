@@ -7,7 +7,7 @@ import { leadWorkflowId } from '../../workflows/contract';
 import { notFound } from '../errors';
 import { deliverInbound, type InboundDeps } from '../inbound';
 import { mountRoutes, route, type RouteSpec } from '../merchant/route';
-import { perMinute } from '../rate-limit';
+import { rateLimit, type LimitStore } from '../rate-limit';
 
 export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, "-" or "_"');
 const MerchantId = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be a merchant id');
@@ -20,7 +20,7 @@ const PostMessage = z.strictObject({
 
 const ChatMessageView = z.object({ id: z.string(), from: z.enum(['customer', 'bot', 'human']), text: z.string(), at: z.string() });
 
-export type WebchatDeps = InboundDeps & { rateLimitPerMinute: number };
+export type WebchatDeps = InboundDeps & LimitStore & { rateLimitPerMinute: number };
 
 /** The widget's two calls: public, and limited per client address so one visitor cannot flood a merchant's agent. */
 export function webchatRouteSpecs(deps: WebchatDeps): RouteSpec[] {
@@ -29,7 +29,7 @@ export function webchatRouteSpecs(deps: WebchatDeps): RouteSpec[] {
     if (!(await merchantExists(db, id))) throw notFound(`merchant "${id}"`);
     return id;
   };
-  const limiter = perMinute(deps.rateLimitPerMinute);
+  const limiter = rateLimit(deps, { name: 'webchat', perMinute: deps.rateLimitPerMinute });
 
   return [
     route({

@@ -1094,9 +1094,15 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Too many requests */
+    /** @description Too many requests; `Retry-After` says in how many seconds to try again */
     Error429: {
       headers: {
+        /** @description Seconds until the limit resets */
+        'Retry-After'?: number;
+        /** @description Per limit that applies: its name, requests remaining (`r`) and seconds until it resets (`t`) */
+        RateLimit?: string;
+        /** @description Per limit that applies: its name, quota (`q`) and window in seconds (`w`) */
+        'RateLimit-Policy'?: string;
         [name: string]: unknown;
       };
       content: {
@@ -1616,6 +1622,7 @@ export interface operations {
       400: components['responses']['Error400'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   postAuthInvitesAccept: {
@@ -1833,6 +1840,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getTeam: {
@@ -1875,6 +1883,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postTeamInvites: {
@@ -1929,6 +1938,7 @@ export interface operations {
       409: components['responses']['Error409_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   deleteTeamInvitesInviteId: {
@@ -1953,6 +1963,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   deleteTeamMembersUserId: {
@@ -1978,6 +1989,7 @@ export interface operations {
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
       409: components['responses']['Error409_3'];
+      429: components['responses']['Error429'];
     };
   };
   patchTeamMembersUserId: {
@@ -2024,6 +2036,7 @@ export interface operations {
       409: components['responses']['Error409_3'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getAudit: {
@@ -2064,6 +2077,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getNotifications: {
@@ -2102,6 +2116,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postNotificationsNotificationIdRead: {
@@ -2126,6 +2141,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getDevices: {
@@ -2158,6 +2174,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postDevices: {
@@ -2222,6 +2239,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   deleteDevicesDeviceId: {
@@ -2246,6 +2264,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getMeNotificationPreferences: {
@@ -2281,6 +2300,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   putMeNotificationPreferences: {
@@ -2347,6 +2367,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getPushConfig: {
@@ -2379,6 +2400,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getConversations: {
@@ -2436,6 +2458,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getConversationsConversationId: {
@@ -2591,6 +2614,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postConversationsConversationIdTakeover: {
@@ -2697,6 +2721,7 @@ export interface operations {
       409: components['responses']['Error409_4'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   postConversationsConversationIdRelease: {
@@ -2803,6 +2828,7 @@ export interface operations {
       409: components['responses']['Error409_4'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   postConversationsConversationIdMessages: {
@@ -2918,6 +2944,7 @@ export interface operations {
       409: components['responses']['Error409_4'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   postConversationsConversationIdClose: {
@@ -3030,6 +3057,7 @@ export interface operations {
       409: components['responses']['Error409_4'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getProducts: {
@@ -3071,6 +3099,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postProductsImports: {
@@ -3122,6 +3151,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_2'];
+      429: components['responses']['Error429'];
     };
   };
   getProductsImportsImportId: {
@@ -3165,6 +3195,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   putProductsSku: {
@@ -3256,6 +3287,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   deleteProductsSku: {
@@ -3280,6 +3312,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getPlaybook: {
@@ -3391,6 +3424,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   putPlaybook: {
@@ -3660,6 +3694,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getChannels: {
@@ -3693,6 +3728,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postChannels: {
@@ -3757,6 +3793,7 @@ export interface operations {
       409: components['responses']['Error409_5'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   deleteChannelsChannelId: {
@@ -3781,6 +3818,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getSettingsPayments: {
@@ -3808,6 +3846,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   putSettingsPayments: {
@@ -3848,6 +3887,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getTemplates: {
@@ -3894,6 +3934,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   putTemplates: {
@@ -3971,6 +4012,7 @@ export interface operations {
       404: components['responses']['Error404_2'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   postTemplatesSync: {
@@ -4009,6 +4051,7 @@ export interface operations {
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
       409: components['responses']['Error409_6'];
+      429: components['responses']['Error429'];
     };
   };
   getOrders: {
@@ -4054,6 +4097,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getOrdersOrderId: {
@@ -4107,6 +4151,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postOrdersOrderIdRefunds: {
@@ -4167,6 +4212,7 @@ export interface operations {
       409: components['responses']['Error409_7'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
       502: components['responses']['Error502'];
     };
   };
@@ -4270,6 +4316,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getBilling: {
@@ -4361,6 +4408,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_4'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   getBillingPlans: {
@@ -4397,6 +4445,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_4'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   postBillingCheckout: {
@@ -4451,6 +4500,7 @@ export interface operations {
       409: components['responses']['Error409_8'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   getBillingInvoicesInvoiceIdPdf: {
@@ -4477,6 +4527,7 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_4'];
       404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
     };
   };
   webchatPostMessage: {
@@ -4555,6 +4606,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       404: components['responses']['Error404_3'];
+      429: components['responses']['Error429'];
     };
   };
   platformSetSubscription: {
@@ -4621,6 +4673,7 @@ export interface operations {
       404: components['responses']['Error404_3'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   platformIssueInvoice: {
@@ -4742,6 +4795,7 @@ export interface operations {
       404: components['responses']['Error404_3'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   paymentWebhook: {
@@ -4790,6 +4844,7 @@ export interface operations {
       404: components['responses']['Error404_4'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   iyzicoPaymentCallback: {
@@ -4812,6 +4867,7 @@ export interface operations {
       404: components['responses']['Error404_5'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
+      429: components['responses']['Error429'];
     };
   };
   paymentDonePage: {
@@ -4837,6 +4893,7 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      429: components['responses']['Error429'];
     };
   };
   stripeBillingWebhook: {
@@ -4875,6 +4932,7 @@ export interface operations {
       404: components['responses']['Error404_6'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   iyzicoBillingCallback: {
@@ -4897,6 +4955,7 @@ export interface operations {
       404: components['responses']['Error404_7'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
+      429: components['responses']['Error429'];
     };
   };
   iyzicoBillingWebhook: {
@@ -4935,6 +4994,7 @@ export interface operations {
       404: components['responses']['Error404_8'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   twilioInbound: {
@@ -4972,6 +5032,7 @@ export interface operations {
       404: components['responses']['Error404_9'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
+      429: components['responses']['Error429'];
     };
   };
   twilioStatus: {
@@ -5007,6 +5068,7 @@ export interface operations {
       404: components['responses']['Error404_9'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
+      429: components['responses']['Error429'];
     };
   };
   metaVerify: {
@@ -5033,6 +5095,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_6'];
+      429: components['responses']['Error429'];
     };
   };
   metaWebhook: {
@@ -5065,6 +5128,7 @@ export interface operations {
       404: components['responses']['Error404_10'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
     };
   };
   demoCheckoutPage: {
@@ -5089,6 +5153,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       404: components['responses']['Error404_11'];
+      429: components['responses']['Error429'];
     };
   };
   demoCheckoutAction: {
@@ -5106,6 +5171,7 @@ export interface operations {
       303: components['responses']['Error303'];
       400: components['responses']['Error400'];
       404: components['responses']['Error404_11'];
+      429: components['responses']['Error429'];
     };
   };
 }

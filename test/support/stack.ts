@@ -74,6 +74,11 @@ export interface StackOptions {
   twilioApiBaseUrl?: string;
   /** Sign-in, sign-up and account-link requests per client address and minute (default 10, as in production). */
   authRateLimitPerMinute?: number;
+  /**
+   * The other limits, per minute (default 10,000 each: suites share one database and one client address, and
+   * only the suites about limits want to reach them).
+   */
+  rateLimits?: { webchat?: number; api?: number; webhooks?: number; platform?: number };
   /** Run a Mailpit for this suite and send the API's email through it (off by default: email is then off). */
   mailpit?: boolean;
   /** Push senders pointed at local peers (the worker sends), and what the API's `/push/config` says about them. */
@@ -161,7 +166,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     billing: opts.billing,
     iyzicoBilling: opts.iyzicoBilling,
     payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
-    webchatRateLimitPerMinute: 10_000,
+    webchatRateLimitPerMinute: opts.rateLimits?.webchat ?? 10_000,
+    apiRateLimitPerMinute: opts.rateLimits?.api ?? 10_000,
+    webhookRateLimitPerMinute: opts.rateLimits?.webhooks ?? 10_000,
+    platformRateLimitPerMinute: opts.rateLimits?.platform ?? 10_000,
+    // Suites share one database: each stack counts on its own, as each used to in memory.
+    rateLimitNamespace: taskQueue,
     authRateLimitPerMinute: opts.authRateLimitPerMinute,
     corsOrigins: [TRUSTED_ORIGIN],
     providerUrls: { graphBaseUrl, twilioBaseUrls: { content: twilioApiBaseUrl } },
