@@ -20,15 +20,15 @@ import { newMasterKey } from '../config/secrets';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrateAndSeed } from '../db/setup';
 import { run } from '../tools/binaries';
-import { ensureTemporalServer, type TemporalServerBinaries } from '../tools/temporal-server';
+import { ensureTemporalServer, ensureTemporalUiServer, type TemporalServerBinaries } from '../tools/temporal-server';
 import { repoRoot, type Log } from './cli';
-import { ensureNamespace, ensureSearchAttributes, getFreePort, isPortOpen } from './dev-server';
+import { getFreePort, isPortOpen } from './dev-server';
 
-export type ClusterProcessKind = 'temporal' | 'api' | 'worker';
+export type ClusterProcessKind = 'temporal' | 'ui' | 'api' | 'worker';
 
 /** One process of the cluster, which can be killed and started again. */
 export interface ClusterProcess {
-  /** `temporal`, `api-1`, `api-2`, `worker-1`, `worker-2`. */
+  /** `temporal`, `temporal-ui`, `api-1`, `api-2`, `worker-1`, `worker-2`. */
   readonly name: string;
   readonly kind: ClusterProcessKind;
   /** The operating system's id while it runs. */
@@ -59,6 +59,8 @@ export interface ClusterOptions {
   workerReplicas?: number;
   namespace?: string;
   taskQueue?: string;
+  /** Also run the Temporal UI server against the cluster's frontend (built the first time like the server). */
+  ui?: boolean;
   /** More environment for the API and worker processes (e.g. a rate limit). */
   appEnv?: Record<string, string>;
   /** Progress lines. */
@@ -75,7 +77,10 @@ export interface Cluster {
   databaseUrl: string;
   /** The API replicas' base URLs, in replica order. */
   apiUrls: string[];
+  /** The Temporal UI, when asked for. */
+  uiUrl: string | null;
   temporal: ClusterProcess;
+  ui: ClusterProcess | null;
   apis: ClusterProcess[];
   workers: ClusterProcess[];
   /** Exits no one asked for (neither `kill`, `stop` nor the cluster's own stop), with how each ended. */
@@ -101,6 +106,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // The server build is minutes on a cold machine; it runs while Postgres starts and the workflows bundle.
     const binaries = ensureTemporalServer(log);
     binaries.catch(() => {});
+    const uiBinary = opts.ui ? ensureTemporalUiServer(log) : null;
+    uiBinary?.catch(() => {});
     const bundlePath = path.join(dir, 'workflow-bundle.js');
     const bundling = bundleWorkflowCode({ workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'), logger: silentLogger }).then(({ code }) =>
       writeFile(bundlePath, code),
@@ -124,11 +131,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       databaseUrl,
       prefix: opts.temporalDatabasePrefix ?? 'temporal',
       dir,
-      namespace,
       log,
       ...spawnOpts,
     });
     stops.push(temporal.process.stop);
+    const ui = uiBinary ? await startUi({ bin: await uiBinary, temporalAddress: temporal.address, namespace, dir, ...spawnOpts }) : null;
+    if (ui) {
+      stops.push(ui.process.stop);
+      log(`temporal UI at ${ui.url}`);
+    }
     await bundling;
 
     const [apiPorts, healthPorts] = await Promise.all([freePorts(opts.apiReplicas ?? 2), freePorts(opts.workerReplicas ?? 2)]);
@@ -153,14 +164,23 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     };
     const node = (script: string) => ({ cmd: process.execPath, args: ['--import', 'tsx', script] });
 
+    // The deploy's one-shot, as compose and the chart run it: migrations, the namespace and the search attributes.
+    const migrated = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...shared },
+      timeoutMs: 180_000,
+    });
+    for (const line of `${migrated.stdout}\n${migrated.stderr}`.split('\n').filter(Boolean)) spawnOpts.onLine('migrate', line);
+    log('migrate done: database schema, namespace and search attributes in place');
+
     const workers = healthPorts.map((healthPort, i) =>
       managed({
         name: `worker-${i + 1}`,
         kind: 'worker',
         ...node('worker/main.ts'),
         env: { ...shared, WORKER_HEALTH_PORT: String(healthPort) },
-        // The worker logs this once it polls its task queue.
-        ready: (proc) => proc.sawLine((line) => logMessage(line) === 'worker ready', 120_000),
+        // The probe compose and the chart use: 200 once the worker polls its task queue.
+        ready: (proc) => proc.until(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok, 120_000),
         ...spawnOpts,
       }),
     );
@@ -184,7 +204,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       taskQueue,
       databaseUrl,
       apiUrls,
+      uiUrl: ui?.url ?? null,
       temporal: temporal.process,
+      ui: ui?.process ?? null,
       apis,
       workers,
       unexpectedExits: () => [...exits],
@@ -203,12 +225,12 @@ interface SpawnShared {
 
 /**
  * The Temporal server on Postgres: its two databases created and brought to
- * the latest schema with its own SQL tool, a minimal configuration with every
- * port chosen now (and kept across restarts), the namespace and the app's
- * search attributes.
+ * the latest schema with its own SQL tool, and a minimal configuration with
+ * every port chosen now (and kept across restarts). The namespace and the
+ * search attributes are `npm run migrate`'s job, as in a real deploy.
  */
 async function startTemporal(
-  o: SpawnShared & { binaries: TemporalServerBinaries; databaseUrl: string; prefix: string; dir: string; namespace: string; log: Log },
+  o: SpawnShared & { binaries: TemporalServerBinaries; databaseUrl: string; prefix: string; dir: string; log: Log },
 ): Promise<{ address: string; process: ClusterProcess }> {
   const pg = new URL(o.databaseUrl);
   const pgPort = Number(pg.port || 5432);
@@ -216,8 +238,10 @@ async function startTemporal(
   const password = decodeURIComponent(pg.password);
   const databases = { default: o.prefix, visibility: `${o.prefix}_visibility` };
   const sqlTool = (db: string, ...args: string[]) =>
-    run(o.binaries.sqlTool, ['--plugin', 'postgres12', '--ep', pg.hostname, '-p', String(pgPort), '-u', user, '--pw', password, '--db', db, ...args], {
+    run(o.binaries.sqlTool, ['--plugin', 'postgres12', '--ep', pg.hostname, '-p', String(pgPort), '-u', user, '--db', db, ...args], {
       timeoutMs: 120_000,
+      // In the environment rather than on the command line, where any local user could read it.
+      env: { ...process.env, SQL_PASSWORD: password },
     });
   for (const [db, schema] of [
     [databases.default, 'postgresql/v12/temporal'],
@@ -265,7 +289,7 @@ async function startTemporal(
         if (!(await isPortOpen('127.0.0.1', frontend, 500))) return false;
         const connection = await Connection.connect({ address, connectTimeout: 1_000 });
         try {
-          // Answered through persistence and the history service, so a frontend that is up but alone does not count.
+          // Read from persistence, so a frontend that answers but cannot reach Postgres yet does not count.
           await connection.workflowService.describeNamespace({ namespace: 'temporal-system' });
           return true;
         } finally {
@@ -276,18 +300,45 @@ async function startTemporal(
     onLine: o.onLine,
   });
   await proc.start();
-  const connection = await Connection.connect({ address });
-  try {
-    await ensureNamespace(connection, o.namespace, o.log);
-    await ensureSearchAttributes(connection, o.namespace, undefined, o.log);
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  } finally {
-    await connection.close();
-  }
   o.log(`temporal server ready at ${address}`);
   return { address, process: proc };
+}
+
+/** The Temporal UI server (its own process, as in Temporal's images) on a free port, pointed at the frontend. */
+async function startUi(o: SpawnShared & { bin: string; temporalAddress: string; namespace: string; dir: string }): Promise<{ url: string; process: ClusterProcess }> {
+  const [port] = await freePorts(1);
+  const configDir = path.join(o.dir, 'temporal-ui');
+  await mkdir(configDir, { recursive: true });
+  // The UI server reads `<root>/<config>/<env>.yaml`; JSON is YAML.
+  await writeFile(
+    path.join(configDir, 'development.yaml'),
+    JSON.stringify({
+      temporalGrpcAddress: o.temporalAddress,
+      host: '127.0.0.1',
+      port,
+      enableUi: true,
+      defaultNamespace: o.namespace,
+      refreshInterval: '1m',
+      // The UI would otherwise fetch news and release notes from the internet.
+      disableNewsFetch: true,
+      notifyOnNewVersion: false,
+      cors: { cookieInsecure: true, allowOrigins: [] },
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const proc = managed({
+    name: 'temporal-ui',
+    kind: 'ui',
+    cmd: o.bin,
+    args: ['--root', o.dir, '--config', 'temporal-ui', '--env', 'development', 'start'],
+    env: {},
+    // Answered by the frontend through the UI server, so it proves the UI reaches the cluster (the app's namespace comes later, from migrate).
+    ready: (p) => p.until(async () => (await fetch(`${url}/api/v1/namespaces/temporal-system`, { signal: AbortSignal.timeout(2_000) })).ok, 60_000),
+    exits: o.exits,
+    onLine: o.onLine,
+  });
+  await proc.start();
+  return { url, process: proc };
 }
 
 interface TemporalConfig {
@@ -358,8 +409,6 @@ interface ManagedSpec extends SpawnShared {
 }
 
 interface Readiness {
-  /** Resolves when the process prints a line that `match` accepts. */
-  sawLine(match: (line: string) => boolean, timeoutMs: number): Promise<void>;
   /** Resolves when `probe` returns true (errors count as not yet). */
   until(probe: () => Promise<boolean>, timeoutMs: number): Promise<void>;
 }
@@ -369,45 +418,24 @@ function managed(spec: ManagedSpec): ClusterProcess {
   let exited: Promise<string> = Promise.resolve('not started');
   let expectedExit = false;
   const output: string[] = [];
-  let lineWaiters: ((line: string) => void)[] = [];
   const killOnExit = () => child?.kill('SIGKILL');
 
   const tail = () => output.join('\n');
   const isRunning = () => child !== null && child.exitCode === null && child.signalCode === null;
 
-  const readiness = (exitedNow: Promise<string>): Readiness => {
-    const failIfExited = exitedNow.then((how) => {
-      throw new Error(`${spec.name} exited before it was ready (${how}).\n${tail()}`);
-    });
-    failIfExited.catch(() => {});
-    const timeout = (timeoutMs: number) =>
-      sleep(timeoutMs, undefined, { ref: false }).then(() => {
-        throw new Error(`${spec.name} was not ready within ${Math.round(timeoutMs / 1000)} s.\n${tail()}`);
-      });
-    return {
-      sawLine: (match, timeoutMs) => {
-        let waiter: (line: string) => void = () => {};
-        const seen = new Promise<void>((resolve) => {
-          waiter = (line) => match(line) && resolve();
-          lineWaiters.push(waiter);
-        });
-        return Promise.race([seen, failIfExited, timeout(timeoutMs)]).finally(() => {
-          lineWaiters = lineWaiters.filter((w) => w !== waiter);
-        });
-      },
-      until: async (probe, timeoutMs) => {
-        const deadline = Date.now() + timeoutMs;
-        let gone = false;
-        void exitedNow.then(() => (gone = true));
-        for (;;) {
-          if (gone) return failIfExited;
-          if (await probe().catch(() => false)) return;
-          if (Date.now() > deadline) return timeout(0);
-          await sleep(200);
-        }
-      },
-    };
-  };
+  const readiness = (exitedNow: Promise<string>): Readiness => ({
+    until: async (probe, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      let exit: string | null = null;
+      void exitedNow.then((how) => (exit = how));
+      for (;;) {
+        if (exit) throw new Error(`${spec.name} exited before it was ready (${exit}).\n${tail()}`);
+        if (await probe().catch(() => false)) return;
+        if (Date.now() > deadline) throw new Error(`${spec.name} was not ready within ${Math.round(timeoutMs / 1000)} s.\n${tail()}`);
+        await sleep(200);
+      }
+    },
+  });
 
   const self: ClusterProcess = {
     name: spec.name,
@@ -429,7 +457,6 @@ function managed(spec: ManagedSpec): ClusterProcess {
           // The server's error lines carry whole stack traces; the start of each is what tells.
           output.push(line.length > 600 ? `${line.slice(0, 600)}…` : line);
           if (output.length > 40) output.shift();
-          for (const w of lineWaiters) w(line);
           spec.onLine(spec.name, line);
         });
       }
@@ -442,7 +469,13 @@ function managed(spec: ManagedSpec): ClusterProcess {
         if (!expectedExit) spec.exits.push({ name: spec.name, how });
       });
       process.on('exit', killOnExit);
-      await spec.ready(readiness(exited));
+      try {
+        await spec.ready(readiness(exited));
+      } catch (err) {
+        // Nothing else holds it yet: one that never became ready must not outlive the attempt.
+        await self.kill();
+        throw err;
+      }
     },
     async kill() {
       if (!isRunning()) return;
@@ -462,17 +495,6 @@ function managed(spec: ManagedSpec): ClusterProcess {
     },
   };
   return self;
-}
-
-/** The `msg` of a pino JSON line, or null. */
-function logMessage(line: string): string | null {
-  if (!line.startsWith('{')) return null;
-  try {
-    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
-    return typeof msg === 'string' ? msg : null;
-  } catch {
-    return null;
-  }
 }
 
 const MEMBERSHIP_PORT_RANGE = [20_000, 32_767] as const;

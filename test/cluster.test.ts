@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -36,6 +37,8 @@ const CONVERSATIONS = 50;
 const SCRIPT = ['Hi there', 'Do you have sleeping bags?', 'How much is the 2-person tent?'];
 /** Customers chatting at the same time. */
 const CONCURRENCY = 10;
+/** How long each killed process stays down before it is started again. */
+const DOWN_MS = 2_000;
 
 const sessionId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 const bots = (messages: ChatMessage[]) => messages.filter((m) => m.from === 'bot');
@@ -65,8 +68,8 @@ class Customer {
           signal: AbortSignal.timeout(10_000),
         });
         if (res.status === 202) return;
-        // Anything but a server-side failure is a bug, not an outage.
-        if (res.status < 500) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+        // Anything but a server-side failure or a rate limit (which the widget also waits out) is a bug, not an outage.
+        if (res.status < 500 && res.status !== 429) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
       } catch (err) {
         if (err instanceof Error && err.message.startsWith('POST answered')) throw err;
       }
@@ -104,6 +107,7 @@ interface KillFigure {
 
 describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing one process at a time', () => {
   let cluster: Cluster;
+  let clusterDir: string;
   let db: Db;
   let client: Client;
   let merchant: string;
@@ -112,11 +116,13 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
     async () => {
       const databaseUrl = requireEnv('TEST_DATABASE_URL');
       const runId = `${process.pid}_${randomUUID().slice(0, 6)}`;
+      clusterDir = path.join(repoRoot, '.data', `cluster-test-${runId}`);
       cluster = await startCluster({
-        dir: path.join(repoRoot, '.data', `cluster-test-${runId}`),
+        dir: clusterDir,
         databaseUrl,
         temporalDatabasePrefix: `temporal_${runId}`,
         taskQueue: `cluster-${runId}`,
+        ui: true,
         // Every simulated customer calls from one address.
         appEnv: { WEBCHAT_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'info' },
         log: (m) => process.stdout.write(`[cluster] ${m}\n`),
@@ -133,6 +139,7 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
     await client?.connection.close();
     await db?.destroy();
     await cluster?.stop();
+    if (clusterDir) await rm(clusterDir, { recursive: true, force: true });
   });
 
   test('a web-chat socket on API replica 1 receives the reply to a message posted through API replica 2', { timeout: 120_000 }, async () => {
@@ -181,15 +188,24 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
     };
     // Customers keep arriving until there have been enough of them and every kill has happened under load.
     let next = 0;
+    let failed: unknown = null;
     const runners = Array.from({ length: CONCURRENCY }, async () => {
-      while (next < CONVERSATIONS || !chaosDone) await converse(next++);
+      try {
+        while (!failed && (next < CONVERSATIONS || !chaosDone)) await converse(next++);
+      } catch (err) {
+        failed ??= err;
+        throw err;
+      }
     });
 
     // One kill at a time, each restarted as a supervisor would, each while customers are mid-conversation.
     const figures: KillFigure[] = [];
     const killAndRestart = async (proc: ClusterProcess) => {
-      const before = answered;
-      while (answered < before + 15) await sleep(100);
+      const answeredBefore = answered;
+      while (answered < answeredBefore + 15) {
+        if (failed) throw new Error('a conversation failed; no more kills');
+        await sleep(100);
+      }
       const probe = new Customer(cluster.apiUrls, merchant, sessionId());
       const killedAt = Date.now();
       await proc.kill();
@@ -198,6 +214,8 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
         await probe.waitForReplies(1, 300_000);
         return Date.now();
       })();
+      // Down for a while, as under a supervisor's restart back-off, so customers meet the outage.
+      await sleep(DOWN_MS);
       await proc.start();
       const downMs = Date.now() - killedAt;
       figures.push({ process: proc.name, downMs, answeredMs: (await answeredAt) - killedAt });
@@ -259,6 +277,17 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
       ).stdout,
     ) as { queryResult: { turns: number }[] };
     const states = await Promise.all(ids.map((id) => client.workflow.getHandle(id).query(stateQuery)));
+    // And through the Temporal UI's own API, which its workflow list page calls.
+    const uiListed = new Set<string>();
+    for (let token = ''; ; ) {
+      const query = new URLSearchParams({ query: `MerchantId='${merchant}'`, pageSize: '1000', ...(token ? { nextPageToken: token } : {}) });
+      const res = await fetch(`${cluster.uiUrl}/api/v1/namespaces/${cluster.namespace}/workflows?${query}`);
+      assert.equal(res.status, 200, `the Temporal UI lists workflows: ${res.status}`);
+      const page = (await res.json()) as { executions?: { execution: { workflowId: string } }[]; nextPageToken?: string };
+      for (const e of page.executions ?? []) uiListed.add(e.execution.workflowId);
+      if (!page.nextPageToken) break;
+      token = page.nextPageToken;
+    }
 
     const retries = customers.reduce((sum, c) => sum + c.retries, 0);
     process.stdout.write(
@@ -267,7 +296,7 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
         `cluster run: ${ids.length} conversations, ${messages} customer messages, ${replies} bot replies, ${duplicates} duplicated, ${lost} lost, ` +
           `${retries} client retries, ${(loadMs / 1000).toFixed(1)} s under load`,
         ...figures.map((f) => `  killed ${f.process.padEnd(9)} back in ${(f.downMs / 1000).toFixed(1)} s; a customer writing at the kill answered after ${(f.answeredMs / 1000).toFixed(1)} s`),
-        `  Temporal CLI listed ${ids.filter((id) => listed.has(id)).length}/${ids.length} leads; queries answered for ${states.length}/${ids.length}`,
+        `  Temporal CLI listed ${ids.filter((id) => listed.has(id)).length}/${ids.length} leads, the Temporal UI ${ids.filter((id) => uiListed.has(id)).length}/${ids.length}; queries answered for ${states.length}/${ids.length}`,
         '',
       ].join('\n'),
     );
@@ -284,6 +313,8 @@ describe('a real Temporal cluster (server on Postgres, 2 APIs, 2 workers) losing
       assert.equal(s.turns, c.customer, `${ids[i]}: one turn per customer message`);
     }
     assert.equal(cliQueried.queryResult[0]!.turns, counts.get(ids[0]!)!.customer);
+    assert.deepEqual(ids.filter((id) => !listed.has(id)), [], 'every lead listed by the Temporal CLI');
+    assert.deepEqual(ids.filter((id) => !uiListed.has(id)), [], 'every lead listed by the Temporal UI');
     assert.deepEqual(cluster.unexpectedExits(), [], 'no process died that was not killed');
   });
 });

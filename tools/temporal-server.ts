@@ -10,6 +10,10 @@
  * `server` or `sql` on PATH. The schema tool carries the SQL schemas inside
  * it (`--schema-name postgresql/v12/temporal`), so nothing else from the
  * module source is needed at run time.
+ *
+ * The Temporal UI is a separate server (`github.com/temporalio/ui-server/v2`)
+ * whose Go module carries the built web app, so `go install` gives a
+ * complete UI that can point at any frontend.
  */
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,6 +67,49 @@ const serverSpec: BinarySpec = {
     return versionOf(bin);
   },
 };
+
+/**
+ * The newest UI release whose dependencies the Go module proxy serves: 2.56
+ * and later need module versions (go.temporal.io/api v1.64.0, echo v4.16.1)
+ * that it answered with "not available" when this was pinned.
+ */
+export const TEMPORAL_UI_VERSION = 'v2.45.3';
+const UI_MODULE = 'github.com/temporalio/ui-server/v2';
+const UI_BIN = exe('temporal-ui-server');
+
+const uiSpec: BinarySpec = {
+  label: 'Temporal UI server',
+  binName: UI_BIN,
+  envVar: 'TEMPORAL_UI_SERVER_PATH',
+  version: TEMPORAL_UI_VERSION,
+  sources: [
+    {
+      kind: 'build',
+      description: `GOTOOLCHAIN=auto go install ${UI_MODULE}/cmd/server@${TEMPORAL_UI_VERSION}`,
+      cacheDir: path.join(cacheRoot, 'temporal-ui-server', TEMPORAL_UI_VERSION),
+      async build(stage, out) {
+        const gobin = path.join(stage, 'bin');
+        await run('go', ['install', `${UI_MODULE}/cmd/server@${TEMPORAL_UI_VERSION}`], {
+          timeoutMs: 30 * 60_000,
+          cwd: stage,
+          env: { ...process.env, GOBIN: gobin, GOTOOLCHAIN: 'auto', CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+        });
+        await rename(path.join(gobin, exe('server')), path.join(out, UI_BIN));
+      },
+    },
+  ],
+  async verify(bin) {
+    const { stdout } = await run(bin, ['--version'], { timeoutMs: 30_000 });
+    const version = /Temporal UI version (\S+)/.exec(stdout)?.[1];
+    if (!version) throw new Error(`unexpected --version output: ${stdout.trim().slice(0, 200)}`);
+    return version;
+  },
+};
+
+/** The Temporal UI server: $TEMPORAL_UI_SERVER_PATH, PATH, `.cache/temporal-ui-server/<version>`, then a build from the Go module proxy. */
+export function ensureTemporalUiServer(log: Log = defaultLog): Promise<string> {
+  return ensureBinary(uiSpec, log);
+}
 
 export interface TemporalServerBinaries {
   server: string;
