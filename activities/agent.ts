@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { createDbCatalog } from '../db/queries/catalog';
+import { createDbKnowledge } from '../db/queries/knowledge';
 import { getPlaybook } from '../db/queries/merchants';
 import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
@@ -14,6 +15,24 @@ async function withHeartbeat<T>(work: (signal: AbortSignal) => Promise<T>): Prom
     return await work(ctx.cancellationSignal);
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * Counts what the reply guard changed (Temporal's metric meter: the worker's
+ * Prometheus or OTel exporter when one is configured) and logs each changed turn.
+ */
+function reportGuard(decision: Decision, conversationId: string): void {
+  const guard = decision.guard;
+  if (!guard) return;
+  const ctx = Context.current();
+  const corrections = ctx.metricMeter.createCounter('autocloser_agent_reply_corrections', '{figure}', 'Figures the reply guard corrected in LLM replies');
+  const provider = decision.usage?.provider ?? 'unknown';
+  if (guard.priceCorrections) corrections.add(guard.priceCorrections, { kind: 'price', provider });
+  if (guard.stockCorrections) corrections.add(guard.stockCorrections, { kind: 'stock', provider });
+  if (guard.discountRefused) corrections.add(1, { kind: 'discount', provider });
+  if (guard.priceCorrections || guard.stockCorrections || guard.discountRefused || guard.unverifiedFigures) {
+    ctx.log.warn('agent reply checked against the catalog and playbook', { conversationId, provider, ...guard });
   }
 }
 
@@ -40,7 +59,10 @@ export function agentActivities(deps: ActivityDeps) {
     async decide(input: AgentInput): Promise<Decision> {
       const playbook = await getPlaybook(db, input.merchantId);
       const catalog = createDbCatalog(db, input.merchantId);
-      return withHeartbeat((signal) => deps.llm.decide({ ...input, playbook, catalog }, signal));
+      const knowledge = createDbKnowledge(db, input.merchantId);
+      const decision = await withHeartbeat((signal) => deps.llm.decide({ ...input, playbook, catalog, knowledge }, signal));
+      reportGuard(decision, input.conversationId);
+      return decision;
     },
   };
 }

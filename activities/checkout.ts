@@ -1,15 +1,25 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { recordAudit } from '../db/queries/audit';
 import { recordPlatformFee } from '../db/queries/billing';
 import { createDbCatalog } from '../db/queries/catalog';
 import { customerName } from '../db/queries/conversations';
-import { merchantSettings } from '../db/queries/merchants';
+import { getPlaybook, merchantSettings } from '../db/queries/merchants';
 import { createPendingOrder, flagOrder, getOrder, recordCheckout, setPaymentRef, transitionOrder } from '../db/queries/orders';
 import type { PendingPayment } from '../domain/conversation';
 import type { OrderStatus } from '../domain/order';
 import { checkoutWorkflowId } from '../workflows/contract';
 import type { ActivityDeps } from './deps';
 import { notifyAndDeliver } from './notify';
+
+/**
+ * What a line costs after an agreed discount, held to the merchant's current
+ * maximum: the agent's word never charges more off than the playbook allows.
+ */
+function discounted(priceMinor: number, quantity: number, percent: number, maxPercent: number): { amountMinor: number; discountPercent: number } {
+  const discountPercent = Math.max(0, Math.min(Math.floor(percent), maxPercent));
+  return { amountMinor: Math.round((priceMinor * quantity * (100 - discountPercent)) / 100), discountPercent };
+}
 
 export interface Quote {
   available: boolean;
@@ -22,13 +32,14 @@ export interface Quote {
 export function checkoutActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
-    async quoteOrder(q: { merchantId: string; sku: string; quantity: number }): Promise<Quote | null> {
+    async quoteOrder(q: { merchantId: string; sku: string; quantity: number; discountPercent?: number }): Promise<Quote | null> {
       const product = await createDbCatalog(db, q.merchantId).get(q.sku);
       if (!product) return null;
+      const { maxDiscountPercent } = await getPlaybook(db, q.merchantId);
       return {
         available: product.stock >= q.quantity,
         name: product.name,
-        amountMinor: product.priceMinor * q.quantity,
+        amountMinor: discounted(product.priceMinor, q.quantity, q.discountPercent ?? 0, maxDiscountPercent).amountMinor,
         currency: product.currency,
       };
     },
@@ -37,7 +48,7 @@ export function checkoutActivities(deps: ActivityDeps) {
      * Prices are read from the catalog here, never taken from the agent. The
      * order id comes from the workflow so a retried attempt reuses the same row.
      */
-    async createCheckout(o: { orderId: string; merchantId: string; conversationId: string; sku: string; quantity: number }): Promise<PendingPayment> {
+    async createCheckout(o: { orderId: string; merchantId: string; conversationId: string; sku: string; quantity: number; discountPercent?: number }): Promise<PendingPayment> {
       const existing = await getOrder(db, o.orderId);
       const product = await createDbCatalog(db, o.merchantId).get(o.sku);
       if (!product) throw ApplicationFailure.nonRetryable(`unknown product ${o.sku}`, 'UnknownProduct');
@@ -54,7 +65,10 @@ export function checkoutActivities(deps: ActivityDeps) {
       if (existing?.checkoutUrl && existing.expiresAt) {
         return pendingPayment(existing.checkoutUrl, existing.expiresAt, existing.amountMinor, existing.currency);
       }
-      const amountMinor = product.priceMinor * o.quantity;
+      // A retry after a provider failure keeps the amount the order was created with, so the payment matches its row.
+      const { amountMinor, discountPercent } = existing
+        ? existing
+        : discounted(product.priceMinor, o.quantity, o.discountPercent ?? 0, (await getPlaybook(db, o.merchantId)).maxDiscountPercent);
       const settings = await merchantSettings(db, o.merchantId);
       const chain = deps.payments.chainFor(product.currency, settings?.paymentRoutes ?? null);
       if (!chain.length) throw ApplicationFailure.nonRetryable(`no payment provider accepts ${product.currency}`, 'NoPaymentProvider');
@@ -65,9 +79,20 @@ export function checkoutActivities(deps: ActivityDeps) {
         sku: o.sku,
         quantity: o.quantity,
         amountMinor,
+        discountPercent,
         currency: product.currency,
         provider: chain[0]!.name,
       });
+      if (!existing && discountPercent > 0) {
+        await recordAudit(db, {
+          merchantId: o.merchantId,
+          userId: null,
+          actor: 'agent',
+          action: 'order.discount',
+          target: o.orderId,
+          details: { sku: o.sku, quantity: o.quantity, discountPercent, listAmountMinor: product.priceMinor * o.quantity, amountMinor },
+        });
+      }
       const buyerName = await customerName(db, o.conversationId);
       const attempts: { provider: string; error: string }[] = [];
       // The merchant's providers in order: one that cannot create a checkout hands over to the next.

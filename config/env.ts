@@ -59,6 +59,12 @@ const EnvSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
     OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+    /** Azure OpenAI: `https://<resource>.openai.azure.com`, a deployment, and a key or an Entra ID token. */
+    AZURE_OPENAI_ENDPOINT: optionalString.pipe(z.url().optional()),
+    AZURE_OPENAI_DEPLOYMENT: optionalString,
+    AZURE_OPENAI_API_VERSION: z.string().default('2024-10-21'),
+    AZURE_OPENAI_API_KEY: optionalString,
+    AZURE_OPENAI_AD_TOKEN: optionalString,
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
     ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
@@ -160,6 +166,7 @@ export function llmProviderChain(env: Env): string[] {
   if (env.LLM_PROVIDERS) return env.LLM_PROVIDERS.split(',').map((p) => p.trim()).filter(Boolean);
   const chain: string[] = [];
   if (env.OPENAI_API_KEY) chain.push('openai');
+  if (env.AZURE_OPENAI_ENDPOINT && (env.AZURE_OPENAI_API_KEY || env.AZURE_OPENAI_AD_TOKEN)) chain.push('azure');
   if (env.ANTHROPIC_API_KEY) chain.push('anthropic');
   return chain.length ? chain : ['playbook'];
 }

@@ -9,6 +9,8 @@ import * as accounts from './migrations/006_accounts';
 import * as devicesAndDeliveries from './migrations/007_devices_and_deliveries';
 import * as authTokens from './migrations/008_auth_tokens';
 import * as rateLimits from './migrations/009_rate_limits';
+import * as knowledge from './migrations/010_knowledge';
+import * as orderDiscounts from './migrations/011_order_discounts';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -22,6 +24,8 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '007_devices_and_deliveries': devicesAndDeliveries,
   '008_auth_tokens': authTokens,
   '009_rate_limits': rateLimits,
+  '010_knowledge': knowledge,
+  '011_order_discounts': orderDiscounts,
 };
 
 /** knex's default bookkeeping table. */

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Env } from '../config/env';
-import { demoCatalog, demoMerchant, demoPlaybook } from './demo-data';
+import { demoCatalog, demoKnowledge, demoMerchant, demoPlaybook } from './demo-data';
 import { startEmbeddedPostgres } from './embedded';
 import { createDb, type Db } from './knex';
 import { migrateLatest } from './migrate';
 import { upsertProducts } from './queries/catalog';
+import { seedKnowledge } from './queries/knowledge';
 import { upsertMerchant } from './queries/merchants';
 
 export interface PreparedDatabase {
@@ -37,4 +38,5 @@ export async function migrateAndSeed(url: string): Promise<void> {
 export async function seedDemo(db: Db): Promise<void> {
   await upsertMerchant(db, { id: demoMerchant.id, name: demoMerchant.name }, demoPlaybook);
   await upsertProducts(db, demoMerchant.id, demoCatalog);
+  await seedKnowledge(db, demoMerchant.id, demoKnowledge);
 }

@@ -44,6 +44,17 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** What the reply guard changed before the reply went out; counted per turn for logs and metrics. */
+export const GuardReportSchema = z.object({
+  priceCorrections: z.number().int().nonnegative(),
+  stockCorrections: z.number().int().nonnegative(),
+  /** A discount above the playbook's maximum was offered or recorded and lowered. */
+  discountRefused: z.boolean(),
+  /** Figures that could not be tied to a catalog product, left as written. */
+  unverifiedFigures: z.number().int().nonnegative(),
+});
+export type GuardReport = z.infer<typeof GuardReportSchema>;
+
 export const DecisionSchema = z.object({
   /** Text for the customer; null when the agent deliberately stays silent. */
   reply: z.string().min(1).max(4000).nullable(),
@@ -56,8 +67,15 @@ export const DecisionSchema = z.object({
   /** SKUs the customer showed interest in this turn (validated against the catalog by providers). */
   productsMentioned: z.array(z.string()).default([]),
   actions: z.array(ActionSchema).default([]),
+  /**
+   * Discount (percent) agreed with the customer, within the playbook's maximum.
+   * Optional so decisions recorded before it existed still read as "none".
+   */
+  discountPercent: z.number().min(0).max(90).nullable().optional(),
   /** Running summary of everything older than the recent window, so prompts stay flat. */
   summary: z.string().max(2000).optional(),
   usage: UsageSchema.optional(),
+  /** Set by LLM providers after checking the reply against the catalog and playbook. */
+  guard: GuardReportSchema.optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;

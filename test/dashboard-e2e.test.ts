@@ -197,6 +197,74 @@ describe('the merchant dashboard in a browser', () => {
     await shot(page, 'analytics');
   });
 
+  test('knowledge base: add a question, edit it, import a Markdown file, search and filter', async () => {
+    await page.getByTestId('nav-knowledge').click();
+    await page.waitForURL(/\/app\/knowledge$/);
+    await visible(page, page.getByTestId('knowledge-empty'));
+
+    // A FAQ entry through the form.
+    await page.getByTestId('knowledge-add').click();
+    await page.getByTestId('knowledge-title').fill('How long does delivery take?');
+    await page.getByTestId('knowledge-body').fill('Delivery takes 3-5 business days.');
+    await page.getByTestId('knowledge-topic-shipping').check();
+    await page.getByTestId('knowledge-save').click();
+    const row = page.getByTestId('knowledge-row').filter({ hasText: 'How long does delivery take?' });
+    await visible(page, row);
+    const saved = await stack.db('knowledge_entries').where({ merchant_id: merchantId, title: 'How long does delivery take?' }).first();
+    assert.deepEqual([saved.kind, saved.language, saved.topics, saved.body], ['faq', 'en', ['shipping'], 'Delivery takes 3-5 business days.']);
+
+    // Edited in place.
+    await row.getByTestId('knowledge-edit').click();
+    await page.getByTestId('knowledge-body').fill('Delivery takes 1-2 business days.');
+    await page.getByTestId('knowledge-save').click();
+    await visible(page, page.getByTestId('knowledge-row').filter({ hasText: '1-2 business days' }));
+    assert.equal((await stack.db('knowledge_entries').where({ id: saved.id }).first()).body, 'Delivery takes 1-2 business days.');
+
+    // A Markdown file: two sections, one of them empty, reported by line.
+    await page.getByTestId('knowledge-import-toggle').click();
+    await page.getByTestId('knowledge-file').setInputFiles({
+      name: 'care.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Care\n\n## Tent care\nDry the tent before packing it.\n\n## Empty section\n'),
+    });
+    assert.equal(await page.getByTestId('knowledge-import-format').inputValue(), 'markdown', 'the format follows the file name');
+    await page.getByTestId('knowledge-upload').click();
+    const result = page.getByTestId('knowledge-import-result');
+    await visible(page, result);
+    assert.match(await result.innerText(), /1 created, 0 updated/);
+    assert.match(await page.getByTestId('knowledge-import-errors').innerText(), /6\s+section: is empty/);
+    await visible(page, page.getByTestId('knowledge-row').filter({ hasText: 'Tent care' }));
+
+    // The server's full-text search ("deliveries" finds "delivery"), then a filter.
+    await page.getByTestId('knowledge-search').fill('deliveries');
+    await page.getByTestId('knowledge-row').filter({ hasText: 'Tent care' }).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await page.getByTestId('knowledge-row').count(), 1);
+    assert.match(await page.getByTestId('knowledge-row').innerText(), /How long does delivery take\?/);
+    await page.getByTestId('knowledge-search').fill('');
+    await page.getByTestId('knowledge-filter-kind').selectOption('document');
+    await page.getByTestId('knowledge-row').filter({ hasText: 'delivery' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await visible(page, page.getByTestId('knowledge-row').filter({ hasText: 'Tent care' }));
+    assert.equal(await page.getByTestId('knowledge-row').count(), 1);
+    await shot(page, 'knowledge');
+
+    // The agent now answers from it.
+    const session = `e2e-kb-${randomUUID().slice(0, 8)}`;
+    const asked = await fetch(`${stack.apiUrl}/api/webchat/${merchantId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: session, text: 'How long does delivery take?' }),
+    });
+    assert.equal(asked.status, 202);
+    const deadline = Date.now() + 20_000;
+    let answer = '';
+    while (!answer && Date.now() < deadline) {
+      const list = (await (await fetch(`${stack.apiUrl}/api/webchat/${merchantId}/sessions/${session}/messages`)).json()) as { from: string; text: string }[];
+      answer = list.find((m) => m.from === 'bot')?.text ?? '';
+      if (!answer) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(answer, /1-2 business days/);
+  });
+
   test('at 375px the sidebar becomes a top bar and nothing scrolls sideways', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(app('/inbox'));

@@ -5,8 +5,14 @@ import OpenAI from 'openai';
 import { demoCatalog, demoPlaybook } from '../db/demo-data';
 import type { CatalogTool, Product } from '../domain/catalog';
 import type { ChatMessage } from '../domain/conversation';
+import type { KnowledgeHit, KnowledgeTool } from '../domain/knowledge';
+import type { Language } from '../domain/language';
 import { emptyLeadProfile } from '../domain/lead';
+import pino from 'pino';
+import { llmProviderChain, loadEnv } from '../config/env';
 import { createAnthropicProvider } from '../integrations/llm/anthropic';
+import { createLlmChain } from '../integrations/llm/chain';
+import { createAzureOpenAiProvider, staticTokenProvider } from '../integrations/llm/azure-openai';
 import { DecisionError, decisionToolDefinition } from '../integrations/llm/decision-tool';
 import { createFailoverProvider } from '../integrations/llm/failover';
 import type { FailoverLog } from '../integrations/llm/failover';
@@ -16,6 +22,8 @@ import { anthropicError, anthropicToolUse, apiKeyOf, startAnthropicPeer } from '
 import type { AnthropicPeer } from './peers/anthropic-peer';
 import { openAiError, openAiToolCalls, startOpenAiPeer } from './peers/openai-peer';
 import type { OpenAiPeer } from './peers/openai-peer';
+import { azureToolCalls, startAzureOpenAiPeer } from './peers/azure-openai-peer';
+import type { AzureOpenAiPeer } from './peers/azure-openai-peer';
 import type { ScriptedPeer } from './peers/scripted-peer';
 
 const OPENAI_KEY = 'sk-test-openai-0000';
@@ -38,6 +46,33 @@ const catalog: CatalogTool = {
     return Promise.resolve(products);
   },
 };
+
+/** The merchant's own answers; a search matches any word of three letters or more, and records what it was asked. */
+const knowledgeEntries: KnowledgeHit[] = [
+  { id: 'kb-returns', title: 'Can I return an item?', answer: 'Returns are free within 30 days of delivery; we email a prepaid label.', source: 'faq', rank: 0 },
+  {
+    id: 'kb-shipping',
+    title: 'How much is shipping and how long does it take?',
+    answer: 'Orders ship within 1 business day and arrive in 2-4 days. Shipping is free over $75, otherwise $6.95.',
+    source: 'faq',
+    rank: 0,
+  },
+];
+const knowledgeQueries: Array<{ query: string; language: Language | undefined }> = [];
+const knowledge: KnowledgeTool = {
+  search(query, opts) {
+    knowledgeQueries.push({ query, language: opts?.language });
+    const words = query.toLowerCase().split(/\W+/).filter((w) => w.length >= 3);
+    const hits = knowledgeEntries.filter((e) => words.some((w) => `${e.title} ${e.answer}`.toLowerCase().includes(w)));
+    return Promise.resolve(hits.slice(0, opts?.limit ?? 5).map((h, i) => ({ ...h, rank: 1 / (i + 1) })));
+  },
+};
+
+interface KnowledgeResult {
+  query: string;
+  results: Array<{ id: string; title: string; answer: string; source: string }>;
+  note?: string;
+}
 
 interface CatalogResult {
   query: string;
@@ -101,6 +136,7 @@ function makeCtx(text: string, options: { history?: ChatMessage[]; summary?: str
     pendingPayment: null,
     playbook,
     catalog,
+    knowledge,
   };
 }
 
@@ -169,7 +205,7 @@ describe('openai provider', () => {
     assert.equal(first.headers.authorization, `Bearer ${OPENAI_KEY}`);
     assert.deepEqual(
       first.body.tools?.map((t) => (t.type === 'function' ? t.function.name : t.type)),
-      ['lookup_catalog', 'submit_decision'],
+      ['lookup_catalog', 'search_knowledge', 'submit_decision'],
     );
     assert.equal(first.body.tool_choice, 'required');
     const system = first.body.messages[0];
@@ -318,7 +354,7 @@ describe('anthropic provider', () => {
     assert.match(systemBlock?.text ?? '', /Demo Outdoor Co\./);
     assert.deepEqual(
       first.body.tools?.map((t) => ('name' in t ? t.name : t)),
-      ['lookup_catalog', 'submit_decision'],
+      ['lookup_catalog', 'search_knowledge', 'submit_decision'],
     );
     assert.deepEqual(first.body.tool_choice, { type: 'any' });
     assert.equal(first.body.messages[0]?.role, 'user');
@@ -414,6 +450,187 @@ describe('anthropic provider', () => {
       roles.forEach((role, i) => assert.equal(role, i % 2 === 0 ? 'user' : 'assistant'));
       return request;
     });
+  });
+});
+
+/** The JSON a provider sent back to the model as the search_knowledge result. */
+function knowledgeResult(content: unknown): KnowledgeResult {
+  assert.equal(typeof content, 'string');
+  return JSON.parse(content as string) as KnowledgeResult;
+}
+
+describe('openai provider: merchant knowledge and reply guard', () => {
+  let peer: OpenAiPeer;
+  withScriptedPeer(async () => (peer = await startOpenAiPeer({ apiKey: OPENAI_KEY })));
+  beforeEach(() => void (knowledgeQueries.length = 0));
+  const provider = () => createOpenAiProvider({ apiKey: OPENAI_KEY, baseURL: peer.baseURL, model: 'gpt-test' });
+
+  test('a policy question is answered from search_knowledge, whose figures the guard lets through', async () => {
+    const reply = 'Orders ship within 1 business day. Shipping is free over $75, otherwise $6.95.';
+    peer.enqueue(
+      openAiToolCalls([{ name: 'search_knowledge', arguments: { query: 'shipping cost' } }]),
+      openAiToolCalls([{ name: 'submit_decision', arguments: decisionArgs({ reply, intent: 'product_question', productsMentioned: [] }) }]),
+    );
+    const decision = await provider().decide(makeCtx('How much is shipping?'));
+
+    assert.deepEqual(knowledgeQueries, [{ query: 'shipping cost', language: 'en' }]);
+    const [first, second] = peer.completions();
+    assert.match(textOf(first?.body?.messages[0]?.content), /answer only from what it returns[\s\S]*unanswered_question/);
+    const toolMessage = second?.body?.messages.at(-1);
+    assert.equal(toolMessage?.role, 'tool');
+    const result = knowledgeResult(toolMessage.content);
+    assert.equal(result.results[0]?.id, 'kb-shipping');
+    assert.match(result.results[0]?.answer ?? '', /free over \$75, otherwise \$6\.95/);
+    // Figures from the merchant's answer stand as written; without it they could be tied to nothing.
+    assert.equal(decision.reply, reply);
+    assert.deepEqual(decision.guard, { priceCorrections: 0, stockCorrections: 0, discountRefused: false, unverifiedFigures: 0 });
+  });
+
+  test('an empty knowledge result tells the model to hand off instead of guessing', async () => {
+    peer.enqueue(
+      openAiToolCalls([{ name: 'search_knowledge', arguments: { query: 'warranty' } }]),
+      openAiToolCalls([{ name: 'submit_decision', arguments: decisionArgs({ reply: 'A colleague will answer that.', actions: [{ type: 'hand_off', reason: 'unanswered_question' }] }) }]),
+    );
+    await provider().decide(makeCtx('Is there a warranty?'));
+    const result = knowledgeResult(peer.completions()[1]?.body?.messages.at(-1)?.content);
+    assert.deepEqual(result.results, []);
+    assert.match(result.note ?? '', /unanswered_question/);
+  });
+
+  test('a wrong price in the reply reaches the customer corrected to the catalog price, and is counted', async () => {
+    peer.enqueue(
+      openAiToolCalls([{ name: 'lookup_catalog', arguments: { query: 'tent' } }]),
+      openAiToolCalls([
+        { name: 'submit_decision', arguments: decisionArgs({ reply: 'The Trailblazer 2 Tent is $189.00 and we have only 3 left in stock.' }) },
+      ]),
+    );
+    const decision = await provider().decide(makeCtx('How much is the Trailblazer tent?'));
+    assert.equal(decision.reply, 'The Trailblazer 2 Tent is $249.00 and we have only 12 left in stock.');
+    assert.deepEqual(decision.guard, { priceCorrections: 1, stockCorrections: 1, discountRefused: false, unverifiedFigures: 0 });
+  });
+
+  test("the customer's own budget may be repeated back", async () => {
+    const reply = 'Within your $300 budget, the Trailblazer 2 Tent at $249.00 fits.';
+    peer.enqueue(openAiToolCalls([{ name: 'submit_decision', arguments: decisionArgs({ reply }) }]));
+    const decision = await provider().decide(makeCtx('I have about $300 for a tent'));
+    assert.equal(decision.reply, reply);
+    assert.equal(decision.guard?.priceCorrections, 0);
+  });
+
+  test('a product named in the reply is checked even when no tool returned it', async () => {
+    peer.enqueue(openAiToolCalls([{ name: 'submit_decision', arguments: decisionArgs({ reply: 'The Beam 400 Headlamp is just $29.', productsMentioned: [] }) }]));
+    const decision = await provider().decide(makeCtx('Headlamp price?'));
+    assert.equal(decision.reply, 'The Beam 400 Headlamp is just $39.');
+    assert.equal(decision.guard?.priceCorrections, 1);
+  });
+});
+
+describe('anthropic provider: discounts within the playbook', () => {
+  let peer: AnthropicPeer;
+  withScriptedPeer(async () => (peer = await startAnthropicPeer({ apiKey: ANTHROPIC_KEY })));
+  const provider = () => createAnthropicProvider({ apiKey: ANTHROPIC_KEY, baseURL: peer.baseURL, model: 'claude-test' });
+
+  test('a discount above the maximum is refused: the reply and the recorded discount drop to the maximum', async () => {
+    assert.equal(playbook.maxDiscountPercent, 10);
+    peer.enqueue(
+      anthropicToolUse([{ name: 'lookup_catalog', input: { query: 'tent' } }]),
+      anthropicToolUse([
+        {
+          name: 'submit_decision',
+          input: decisionArgs({ reply: 'For you: 25% off the Trailblazer 2 Tent, so $186.75 instead of $249.00.', objection: 'price', discountPercent: 25 }),
+        },
+      ]),
+    );
+    const decision = await provider().decide(makeCtx('Too expensive, can you do better?'));
+    assert.equal(decision.reply, 'For you: 10% off the Trailblazer 2 Tent, so $224.10 instead of $249.00.');
+    assert.equal(decision.discountPercent, 10);
+    assert.deepEqual(decision.guard, { priceCorrections: 1, stockCorrections: 0, discountRefused: true, unverifiedFigures: 0 });
+  });
+
+  test('a discount within the maximum is recorded on the decision as offered', async () => {
+    peer.enqueue(anthropicToolUse([{ name: 'submit_decision', input: decisionArgs({ reply: 'I can give you 5% off the Trailblazer 2 Tent: $236.55.' }) }]));
+    const decision = await provider().decide(makeCtx('Any discount?'));
+    assert.equal(decision.reply, 'I can give you 5% off the Trailblazer 2 Tent: $236.55.');
+    assert.equal(decision.discountPercent, 5);
+    assert.equal(decision.guard?.discountRefused, false);
+  });
+});
+
+describe('azure openai provider', () => {
+  const DEPLOYMENT = 'gpt-4o-mini-prod';
+  const AZURE_KEY = '0123456789abcdef0123456789abcdef';
+  const ENTRA_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.peer.token';
+  let peer: AzureOpenAiPeer;
+  withScriptedPeer(async () => (peer = await startAzureOpenAiPeer({ deployment: DEPLOYMENT, apiKey: AZURE_KEY, entraToken: ENTRA_TOKEN })));
+
+  const provider = (extra: Partial<Parameters<typeof createAzureOpenAiProvider>[0]> = {}) =>
+    createAzureOpenAiProvider({ endpoint: peer.endpoint, deployment: DEPLOYMENT, apiKey: AZURE_KEY, ...extra });
+
+  test("speaks Azure's URL scheme with the api-key header, and runs the same tools and guard", async () => {
+    peer.enqueue(
+      azureToolCalls([{ name: 'lookup_catalog', arguments: { query: 'tent' } }], { prompt: 900, completion: 10, cached: 0 }),
+      azureToolCalls([{ name: 'submit_decision', arguments: decisionArgs({ reply: 'The Trailblazer 2 Tent costs $199.' }) }], { prompt: 1000, completion: 60 }),
+    );
+    const decision = await provider().decide(makeCtx('How much is the Trailblazer tent?'));
+
+    const [first, second] = peer.completions();
+    assert.ok(first?.body && second?.body);
+    assert.equal(first.path, `/openai/deployments/${DEPLOYMENT}/chat/completions`);
+    assert.equal(first.query?.get('api-version'), '2024-10-21');
+    assert.equal(first.headers['api-key'], AZURE_KEY);
+    assert.equal(first.headers.authorization, undefined);
+    assert.deepEqual(
+      first.body.tools?.map((t) => (t.type === 'function' ? t.function.name : t.type)),
+      ['lookup_catalog', 'search_knowledge', 'submit_decision'],
+    );
+    assert.equal(first.body.prompt_cache_key, undefined);
+    assert.equal(catalogResult(second.body.messages.at(-1)?.content).results[0]?.priceMinor, 24_900);
+    assert.equal(decision.reply, 'The Trailblazer 2 Tent costs $249.');
+    assert.deepEqual(decision.usage, { provider: 'azure', model: DEPLOYMENT, inputTokens: 1900, outputTokens: 70, cachedInputTokens: 0 });
+  });
+
+  test('authenticates with an Entra ID token as a bearer', async () => {
+    peer.enqueue(azureToolCalls([{ name: 'submit_decision', arguments: decisionArgs() }]));
+    await provider({ apiKey: undefined, azureADTokenProvider: staticTokenProvider(ENTRA_TOKEN), apiVersion: '2025-04-01-preview' }).decide(makeCtx('Hi'));
+    const [request] = peer.completions();
+    assert.equal(request?.headers.authorization, `Bearer ${ENTRA_TOKEN}`);
+    assert.equal(request?.headers['api-key'], undefined);
+    assert.equal(request?.query?.get('api-version'), '2025-04-01-preview');
+  });
+
+  test('a wrong key or token is a 401, not retried', async () => {
+    await assert.rejects(provider({ apiKey: 'ffffffffffffffffffffffffffffffff' }).decide(makeCtx('Hi')), { constructor: OpenAI.AuthenticationError, status: 401 });
+    await assert.rejects(provider({ apiKey: undefined, azureADTokenProvider: staticTokenProvider('expired') }).decide(makeCtx('Hi')), {
+      constructor: OpenAI.AuthenticationError,
+      status: 401,
+    });
+    assert.equal(peer.completions().length, 2);
+  });
+
+  test('an unknown deployment or API version is a 404, as Azure answers', async () => {
+    await assert.rejects(provider({ deployment: 'no-such-deployment' }).decide(makeCtx('Hi')), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.NotFoundError);
+      assert.match(err.message, /deployment for this resource does not exist/);
+      return true;
+    });
+    await assert.rejects(provider({ apiVersion: '2019-01-01' }).decide(makeCtx('Hi')), { constructor: OpenAI.NotFoundError, status: 404 });
+  });
+
+  test('needs exactly one credential', () => {
+    assert.throws(() => provider({ apiKey: undefined }), /exactly one/);
+    assert.throws(() => provider({ azureADTokenProvider: staticTokenProvider(ENTRA_TOKEN) }), /exactly one/);
+  });
+
+  test('is configured from the environment and joins the chain when keyed', async () => {
+    const azureEnv = { AZURE_OPENAI_ENDPOINT: peer.endpoint, AZURE_OPENAI_DEPLOYMENT: DEPLOYMENT, AZURE_OPENAI_AD_TOKEN: ENTRA_TOKEN };
+    const env = loadEnv({ NODE_ENV: 'test', ...azureEnv });
+    assert.deepEqual(llmProviderChain(env), ['azure']);
+    peer.enqueue(azureToolCalls([{ name: 'submit_decision', arguments: decisionArgs() }]));
+    const decision = await createLlmChain(env, pino({ level: 'silent' })).decide(makeCtx('Hi'));
+    assert.equal(decision.usage?.provider, 'azure');
+    assert.equal(peer.completions()[0]?.headers.authorization, `Bearer ${ENTRA_TOKEN}`);
+    const both = loadEnv({ NODE_ENV: 'test', ...azureEnv, AZURE_OPENAI_API_KEY: AZURE_KEY, LLM_PROVIDERS: 'azure' });
+    assert.throws(() => createLlmChain(both, pino({ level: 'silent' })), /exactly one of AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN/);
   });
 });
 

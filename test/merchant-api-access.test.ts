@@ -52,7 +52,10 @@ describe('merchant API: every route checks who is asking', () => {
     // A SKU only they have: both merchants start from the same demo catalog.
     const sku = `THEIRS-${randomUUID().slice(0, 8)}`;
     await stack.db('products').insert({ merchant_id: theirs, sku, name: 'Their secret product', price_minor: 100, currency: 'USD' });
+    const [entry] = await stack.db('knowledge_entries').insert({ merchant_id: theirs, kind: 'faq', title: 'Secret question?', body: 'SECRET-KNOWLEDGE', language: 'en' }).returning('id');
+    secrets.push('SECRET-KNOWLEDGE');
     Object.assign(theirIds, {
+      entryId: entry.id ?? entry,
       conversationId,
       orderId,
       importId: imp.id ?? imp,
@@ -136,6 +139,7 @@ describe('merchant API: every route checks who is asking', () => {
     const theirProduct = await stack.db('products').where({ merchant_id: theirs, sku: theirIds.sku }).first();
     assert.equal(theirProduct.name, 'Their secret product');
     assert.equal((await stack.db('refunds').where({ order_id: theirIds.orderId })).length, 0);
+    assert.equal((await stack.db('knowledge_entries').where({ id: theirIds.entryId }).first()).body, 'SECRET-KNOWLEDGE');
   });
 
   test('lists never include another merchant\'s rows', async () => {

@@ -35,6 +35,7 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
     conversationId: input.conversationId,
     sku: input.sku,
     quantity: input.quantity,
+    discountPercent: input.discountPercent ?? 0,
   });
   const lead = getExternalWorkflowHandle(input.conversationId);
   await lead.signal(checkoutOpenedSignal, payment);

@@ -80,6 +80,8 @@ export interface LeadState {
   nextFollowUpAt: string | null;
   followUpsSent: number;
   objectionCount: number;
+  /** A discount the agent agreed within the playbook's maximum; the next payment link charges it. */
+  agreedDiscountPercent: number | null;
   buyingSignals: number;
   negativeTurns: number;
   lastMessages: ChatMessage[];
@@ -133,6 +135,8 @@ export interface CheckoutInput {
   language: Language;
   sku: string;
   quantity: number;
+  /** Percent off the catalog price, agreed in the conversation. */
+  discountPercent?: number;
   /** How long before expiry the customer gets a reminder. */
   remindBeforeMs: number;
 }

@@ -156,7 +156,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!lead.botHolds()) return;
     const assessment = lead.learn(decision);
     const offer = assessment.toQuote;
-    const quote = offer ? await store.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity }) : null;
+    const quote = offer ? await store.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
     await perform(turnSteps(decision, assessment, quote, lead.settings!, state.language));
   }
 

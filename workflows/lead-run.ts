@@ -291,6 +291,7 @@ export class LeadRun {
       language: state.language,
       sku,
       quantity,
+      ...(state.agreedDiscountPercent ? { discountPercent: state.agreedDiscountPercent } : {}),
       remindBeforeMs: this.settings!.checkoutRemindBeforeMs,
     };
   }

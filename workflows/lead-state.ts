@@ -27,6 +27,7 @@ export function initialState(input: LeadWorkflowInput, now: Date, language: Lead
     nextFollowUpAt: null,
     followUpsSent: 0,
     objectionCount: 0,
+    agreedDiscountPercent: null,
     buyingSignals: 0,
     negativeTurns: 0,
     lastMessages: [],
@@ -84,6 +85,8 @@ export function learnFrom(state: LeadState, decision: Decision, languages: reado
   if (languages.includes(decision.language)) state.language = decision.language;
   state.lead = applyQualification(state.lead, decision.qualification, decision.productsMentioned);
   if (decision.objection) state.objectionCount++;
+  // The reply guard already held it to the playbook's maximum; the checkout holds it there again.
+  if (typeof decision.discountPercent === 'number') state.agreedDiscountPercent = decision.discountPercent;
   if (decision.intent === 'buying_signal') state.buyingSignals++;
   if (decision.sentiment === 'negative' || decision.sentiment === 'angry') state.negativeTurns++;
   if (decision.summary) state.summary = decision.summary;

@@ -5,6 +5,7 @@ import { billingRoutes } from './routes/billing';
 import { catalogRoutes } from './routes/catalog';
 import { conversationRoutes } from './routes/conversations';
 import { deviceRoutes } from './routes/devices';
+import { knowledgeRoutes } from './routes/knowledge';
 import { orderRoutes } from './routes/orders';
 import { playbookRoutes } from './routes/playbook';
 import { settingsRoutes } from './routes/settings';
@@ -18,6 +19,7 @@ export function merchantRouteSpecs(deps: MerchantApiDeps): RouteSpec[] {
     ...deviceRoutes(deps),
     ...conversationRoutes(deps),
     ...catalogRoutes(deps),
+    ...knowledgeRoutes(deps),
     ...playbookRoutes(deps),
     ...settingsRoutes(deps),
     ...orderRoutes(deps),

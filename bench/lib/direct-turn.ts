@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel } from '../../integrations/channels/channel';
 import type { LlmProvider } from '../../integrations/llm/provider';
 import { createDbCatalog } from '../../db/queries/catalog';
+import { createDbKnowledge } from '../../db/queries/knowledge';
 import { getPlaybook } from '../../db/queries/merchants';
 import type { Db } from '../../db/knex';
 import type { Decision } from '../../domain/decision';
@@ -47,7 +48,7 @@ export async function directTurn(deps: DirectTurnDeps, conv: DirectConversation,
   const input = agentInput(state, conv.id, msg);
   // As the decide activity does: the playbook and catalog are read per turn, so merchant edits apply at once.
   const playbook = await getPlaybook(deps.db, state.merchantId);
-  const decision = await deps.llm.decide({ ...input, playbook, catalog: createDbCatalog(deps.db, state.merchantId) });
+  const decision = await deps.llm.decide({ ...input, playbook, catalog: createDbCatalog(deps.db, state.merchantId), knowledge: createDbKnowledge(deps.db, state.merchantId) });
 
   const objectionsBefore = state.objectionCount;
   learnFrom(state, decision, playbook.languages);

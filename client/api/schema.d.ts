@@ -534,6 +534,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/knowledge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the knowledge base (FAQ entries and documents the agent answers from), newest first or best match first with q */
+    get: operations['getKnowledge'];
+    put?: never;
+    /** Add a FAQ entry or a document */
+    post: operations['postKnowledge'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import entries from CSV (question,answer[,topic]) or Markdown (every "## heading" an entry); an entry with the same language and title replaces the old one. At most 500 entries. */
+    post: operations['postKnowledgeImport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge/{entryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One knowledge entry */
+    get: operations['getKnowledgeEntryId'];
+    /** Replace a knowledge entry */
+    put: operations['putKnowledgeEntryId'];
+    post?: never;
+    /** Delete a knowledge entry */
+    delete: operations['deleteKnowledgeEntryId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/playbook': {
     parameters: {
       query?: never;
@@ -1225,6 +1279,15 @@ export interface components {
     };
     /** @description The body must be text/csv */
     Error415_2: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The file could not be read, or no entry in it is valid; `details` lists each row's problem */
+    Error400_3: {
       headers: {
         [name: string]: unknown;
       };
@@ -2542,6 +2605,8 @@ export interface operations {
               nextFollowUpAt: string | null;
               followUpsSent: number;
               objectionCount: number;
+              /** @description A discount agreed with the agent; the next payment link charges it */
+              agreedDiscountPercent: number | null;
               buyingSignals: number;
               negativeTurns: number;
               lastMessages: {
@@ -2597,6 +2662,8 @@ export interface operations {
               sku: string;
               quantity: number;
               amountMinor: number;
+              /** @description Agreed with the agent; amountMinor already has it taken off */
+              discountPercent: number;
               refundedMinor: number;
               currency: string;
               status: string;
@@ -2679,6 +2746,8 @@ export interface operations {
               nextFollowUpAt: string | null;
               followUpsSent: number;
               objectionCount: number;
+              /** @description A discount agreed with the agent; the next payment link charges it */
+              agreedDiscountPercent: number | null;
               buyingSignals: number;
               negativeTurns: number;
               lastMessages: {
@@ -2786,6 +2855,8 @@ export interface operations {
               nextFollowUpAt: string | null;
               followUpsSent: number;
               objectionCount: number;
+              /** @description A discount agreed with the agent; the next payment link charges it */
+              agreedDiscountPercent: number | null;
               buyingSignals: number;
               negativeTurns: number;
               lastMessages: {
@@ -2902,6 +2973,8 @@ export interface operations {
               nextFollowUpAt: string | null;
               followUpsSent: number;
               objectionCount: number;
+              /** @description A discount agreed with the agent; the next payment link charges it */
+              agreedDiscountPercent: number | null;
               buyingSignals: number;
               negativeTurns: number;
               lastMessages: {
@@ -3015,6 +3088,8 @@ export interface operations {
               nextFollowUpAt: string | null;
               followUpsSent: number;
               objectionCount: number;
+              /** @description A discount agreed with the agent; the next payment link charges it */
+              agreedDiscountPercent: number | null;
               buyingSignals: number;
               negativeTurns: number;
               lastMessages: {
@@ -3296,6 +3371,325 @@ export interface operations {
       header?: never;
       path: {
         sku: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  getKnowledge: {
+    parameters: {
+      query?: {
+        kind?: 'faq' | 'document';
+        topic?: 'shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other';
+        language?: 'en' | 'tr';
+        q?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              kind: 'faq' | 'document';
+              title: string;
+              body: string;
+              /** @enum {string} */
+              language: 'en' | 'tr';
+              topics: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postKnowledge: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "kind": "faq",
+         *       "title": "How long does delivery take?",
+         *       "body": "Delivery takes 2-4 business days within Turkey.",
+         *       "language": "en",
+         *       "topics": [
+         *         "shipping"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /**
+           * @description faq: title is the question and body the answer; document: a longer text, searched paragraph by paragraph
+           * @enum {string}
+           */
+          kind: 'faq' | 'document';
+          title: string;
+          body: string;
+          /**
+           * @description The language the entry is written in; it is searched with that language's stemming and only answers conversations in it
+           * @enum {string}
+           */
+          language: 'en' | 'tr';
+          /** @default [] */
+          topics?: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'faq' | 'document';
+            title: string;
+            body: string;
+            /** @enum {string} */
+            language: 'en' | 'tr';
+            topics: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postKnowledgeImport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "format": "csv",
+         *       "content": "question,answer,topic\nHow long does delivery take?,Delivery takes 2-4 business days within Turkey.,shipping\n",
+         *       "language": "en"
+         *     }
+         */
+        'application/json': {
+          /**
+           * @description csv: a header row naming question, answer and optionally topic; markdown: every "## heading" starts an entry
+           * @enum {string}
+           */
+          format: 'csv' | 'markdown';
+          content: string;
+          /** @enum {string} */
+          language: 'en' | 'tr';
+          /**
+           * @description Given to entries whose row names no topic
+           * @enum {string}
+           */
+          topic?: 'shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other';
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            created: number;
+            /** @description Entries with the same language and title (ignoring case) that were replaced */
+            updated: number;
+            /** @description Rows that were skipped, and why */
+            errors: {
+              /** @description Line of the file the entry starts on */
+              line: number;
+              message: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['Error400_3'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  getKnowledgeEntryId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'faq' | 'document';
+            title: string;
+            body: string;
+            /** @enum {string} */
+            language: 'en' | 'tr';
+            topics: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  putKnowledgeEntryId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "kind": "faq",
+         *       "title": "How long does delivery take?",
+         *       "body": "Delivery takes 1-3 business days within Turkey.",
+         *       "language": "en",
+         *       "topics": [
+         *         "shipping"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /**
+           * @description faq: title is the question and body the answer; document: a longer text, searched paragraph by paragraph
+           * @enum {string}
+           */
+          kind: 'faq' | 'document';
+          title: string;
+          body: string;
+          /**
+           * @description The language the entry is written in; it is searched with that language's stemming and only answers conversations in it
+           * @enum {string}
+           */
+          language: 'en' | 'tr';
+          /** @default [] */
+          topics?: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'faq' | 'document';
+            title: string;
+            body: string;
+            /** @enum {string} */
+            language: 'en' | 'tr';
+            topics: ('shipping' | 'returns' | 'warranty' | 'payment' | 'hours' | 'locations' | 'other')[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  deleteKnowledgeEntryId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
       };
       cookie?: never;
     };
@@ -4080,6 +4474,8 @@ export interface operations {
               sku: string;
               quantity: number;
               amountMinor: number;
+              /** @description Agreed with the agent; amountMinor already has it taken off */
+              discountPercent: number;
               refundedMinor: number;
               currency: string;
               status: string;
@@ -4123,6 +4519,8 @@ export interface operations {
             sku: string;
             quantity: number;
             amountMinor: number;
+            /** @description Agreed with the agent; amountMinor already has it taken off */
+            discountPercent: number;
             refundedMinor: number;
             currency: string;
             status: string;

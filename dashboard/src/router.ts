@@ -32,6 +32,7 @@ export const router = createRouter({
     page('/inbox/:conversationId', 'conversation', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
     page('/analytics', 'analytics', () => import('./views/AnalyticsView.vue'), { layout: 'app', title: 'nav.analytics' }),
     page('/catalog', 'catalog', () => import('./views/CatalogView.vue'), { layout: 'app', title: 'nav.catalog' }),
+    page('/knowledge', 'knowledge', () => import('./views/KnowledgeView.vue'), { layout: 'app', title: 'nav.knowledge' }),
     page('/templates', 'templates', () => import('./views/TemplatesView.vue'), { layout: 'app', title: 'nav.templates' }),
     page('/settings/:tab?', 'settings', () => import('./views/SettingsView.vue'), { layout: 'app', title: 'nav.settings' }),
     page('/billing', 'billing', () => import('./views/BillingView.vue'), { layout: 'app', minRole: 'owner', title: 'nav.billing' }),

@@ -10,6 +10,8 @@ export interface OrderRow {
   sku: string;
   quantity: number;
   amountMinor: number;
+  /** Agreed with the agent; `amountMinor` already has it taken off. */
+  discountPercent: number;
   currency: string;
   status: OrderStatus;
   provider: string;
@@ -35,6 +37,7 @@ export interface OrderView {
   sku: string;
   quantity: number;
   amountMinor: number;
+  discountPercent: number;
   refundedMinor: number;
   currency: string;
   status: string;
@@ -51,6 +54,7 @@ export const toOrder = (o: OrderRow): OrderView => ({
   sku: o.sku,
   quantity: o.quantity,
   amountMinor: o.amountMinor,
+  discountPercent: o.discountPercent,
   refundedMinor: o.refundedMinor,
   currency: o.currency,
   status: o.status,
@@ -91,7 +95,7 @@ export async function orderStatus(db: Db, merchantId: string, id: string): Promi
 /** The order a checkout starts with; the id comes from the workflow, so a retried attempt finds its row. */
 export async function createPendingOrder(
   db: Db,
-  o: { id: string; merchantId: string; conversationId: string; sku: string; quantity: number; amountMinor: number; currency: string; provider: string },
+  o: { id: string; merchantId: string; conversationId: string; sku: string; quantity: number; amountMinor: number; discountPercent: number; currency: string; provider: string },
 ): Promise<void> {
   await orders(db)
     .insert({ ...o, status: 'pending' })

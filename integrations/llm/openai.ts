@@ -39,13 +39,27 @@ function parseArguments(id: string, name: string, raw: string): ToolCall {
   }
 }
 
-export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
-  const client = new OpenAI(sdkClientOptions(options));
-  const maxToolRounds = maxToolRoundsOf(options);
-  const useCacheKey = options.promptCacheKey ?? new URL(client.baseURL).hostname === 'api.openai.com';
+/** What differs between services that speak Chat Completions once the client is built. */
+export interface ChatCompletionsSettings {
+  name: 'openai' | 'azure';
+  /** The model, or for Azure the deployment (the URL names it; the body still carries it). */
+  model: string;
+  maxToolRounds: number;
+  maxOutputTokens?: number;
+  promptCacheKey: boolean;
+}
+
+/**
+ * The Chat Completions tool loop for any client of the `openai` SDK: OpenAI
+ * itself, a compatible server, or `AzureOpenAI`, which differs only in URL
+ * and credentials.
+ */
+export function createChatCompletionsProvider(client: OpenAI, settings: ChatCompletionsSettings): LlmProvider {
+  const { model, maxToolRounds, maxOutputTokens } = settings;
+  const useCacheKey = settings.promptCacheKey;
 
   return {
-    name: 'openai',
+    name: settings.name,
     async decide(ctx: AgentContext, signal?: AbortSignal): Promise<Decision> {
       // System prompt and tools come first and depend only on the playbook, so
       // OpenAI's automatic prefix caching covers them on every turn.
@@ -58,17 +72,17 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
       const transport: ToolLoopTransport = {
         async send(final): Promise<ModelRound> {
           const params: ChatCompletionCreateParamsNonStreaming = {
-            model: options.model,
+            model,
             messages,
             tools,
             tool_choice: final ? forceDecision : 'required',
           };
-          if (options.maxOutputTokens) params.max_completion_tokens = options.maxOutputTokens;
+          if (maxOutputTokens) params.max_completion_tokens = maxOutputTokens;
           if (useCacheKey) params.prompt_cache_key = `autocloser:${ctx.merchantId}`;
 
           const completion = await client.chat.completions.create(params, { signal });
           const message = completion.choices[0]?.message;
-          if (!message) throw new Error('openai returned no choices');
+          if (!message) throw new Error(`${settings.name} returned no choices`);
           const calls = (message.tool_calls ?? []).flatMap((call) =>
             call.type === 'function' ? [parseArguments(call.id, call.function.name, call.function.arguments)] : [],
           );
@@ -88,7 +102,18 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
         },
       };
 
-      return runToolLoop(ctx, transport, { provider: 'openai', model: options.model, maxToolRounds, signal });
+      return runToolLoop(ctx, transport, { provider: settings.name, model, maxToolRounds, signal });
     },
   };
+}
+
+export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
+  const client = new OpenAI(sdkClientOptions(options));
+  return createChatCompletionsProvider(client, {
+    name: 'openai',
+    model: options.model,
+    maxToolRounds: maxToolRoundsOf(options),
+    maxOutputTokens: options.maxOutputTokens,
+    promptCacheKey: options.promptCacheKey ?? new URL(client.baseURL).hostname === 'api.openai.com',
+  });
 }

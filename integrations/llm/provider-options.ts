@@ -25,6 +25,6 @@ export function sdkClientOptions(options: ProviderOptions) {
   };
 }
 
-export function maxToolRoundsOf(options: ProviderOptions): number {
+export function maxToolRoundsOf(options: Pick<ProviderOptions, 'maxToolRounds'>): number {
   return options.maxToolRounds ?? 3;
 }

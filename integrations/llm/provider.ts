@@ -1,11 +1,14 @@
 import type { CatalogTool } from '../../domain/catalog';
 import type { AgentInput } from '../../domain/conversation';
 import type { Decision } from '../../domain/decision';
+import type { KnowledgeTool } from '../../domain/knowledge';
 import type { Playbook } from '../../domain/playbook';
 
 export interface AgentContext extends AgentInput {
   playbook: Playbook;
   catalog: CatalogTool;
+  /** The merchant's own answers (shipping, returns, payment…): the only source of policy. */
+  knowledge: KnowledgeTool;
 }
 
 /** One interface for every agent brain: OpenAI, Anthropic and the offline playbook. */

@@ -74,7 +74,7 @@ export function openAiToolCalls(
 }
 
 /** The checks the real API makes before a model sees a request: a malformed conversation is a 400. */
-function invalidRequest(body: ChatCompletionCreateParamsNonStreaming | null): string | null {
+export function invalidRequest(body: ChatCompletionCreateParamsNonStreaming | null): string | null {
   if (!body || typeof body !== 'object') return 'We could not parse the JSON body of your request.';
   if (typeof body.model !== 'string' || !body.model) return "Missing required parameter: 'model'.";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "Invalid 'messages': empty array.";

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedRequest<Body> {
   method: string;
   path: string;
+  /** The query string's parameters, for APIs that route or version by them. */
+  query?: URLSearchParams;
   headers: IncomingMessage['headers'];
   /** Raw body as received, for size comparisons. */
   raw: string;
@@ -106,7 +108,8 @@ export async function startScriptedPeer<Body>(options: ScriptedPeerOptions<Body>
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const { method, path, raw } = await readRequest(req);
-    const request: RecordedRequest<Body> = { method, path, headers: req.headers, raw, body: parseJson<Body>(raw) };
+    const query = new URL(req.url ?? '/', 'http://peer').searchParams;
+    const request: RecordedRequest<Body> = { method, path, query, headers: req.headers, raw, body: parseJson<Body>(raw) };
     requests.push(request);
 
     if (method !== options.route.method || path !== options.route.path) return send(res, options.notFound(method, path));

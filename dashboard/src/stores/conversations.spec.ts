@@ -45,6 +45,7 @@ const state = (over: Partial<LeadState>): LeadState => ({
   nextFollowUpAt: null,
   followUpsSent: 0,
   objectionCount: 0,
+  agreedDiscountPercent: null,
   buyingSignals: 0,
   negativeTurns: 0,
   lastMessages: [],

@@ -11,6 +11,7 @@ import {
 import type { AgentContext, LlmProvider } from '../provider';
 import { withoutCapacity } from './capacity';
 import { classify, type Classified } from './intents';
+import { bestAnswer, policyQuestion, policyTopic, shortAnswer } from './knowledge';
 import { detectLanguage, fold, replyLanguage, words } from './language';
 import { alternativesTo, findProducts } from './products';
 import { parseQuantity } from './quantity';
@@ -240,6 +241,61 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
   },
 };
 
+/**
+ * Intents a question about the shop (shipping, returns, payment, hours…)
+ * takes precedence over: everything but a request for a person, a firm wish
+ * to buy, a question about a pending link, and objections other than trust,
+ * which "is there a warranty?" used to be read as.
+ */
+function knowledgeMayAnswer(c: Classified): boolean {
+  switch (c.intent) {
+    case 'human_request':
+      return false;
+    case 'buying_signal':
+      return c.variant === null && c.confidence < 0.9;
+    case 'objection':
+      return c.objection === 'trust';
+    case 'off_topic':
+      return c.variant !== 'bot';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Answers a question about the shop from the merchant's knowledge, and never
+ * from anything else: with no entry that answers it, a person is brought in
+ * (`unanswered_question`) rather than a policy guessed. A question that also
+ * names products ("how much is shipping for the Trailblazer?") gets the
+ * product answer too, and no hand-off when the knowledge has nothing to add.
+ * A firm wish to buy that asks how to pay keeps its offer, with the answer
+ * added. Null when the message is not such a question. Sets the turn's intent.
+ */
+async function fromKnowledge(turn: Turn, text: string): Promise<Answer | null> {
+  const topic = policyTopic(turn.folded);
+  if (!topic) return null;
+  const c = turn.intent;
+  // "Can I pay in instalments?" reads as a wish to buy; it is a question about paying first.
+  const buying = c.intent === 'buying_signal' && c.variant === null && c.confidence >= 0.9 && topic === 'payment';
+  if (!buying && !knowledgeMayAnswer(c)) return null;
+  const hit = await bestAnswer(turn.ctx.knowledge, policyQuestion(text), turn.lang);
+  let productAnswer: Answer | null = null;
+  if (buying) {
+    // The offer stands with the answer beside it; without a product to offer, the question alone is answered.
+    const offer = await handlers.buying_signal(turn);
+    if (offer.actions?.some((a) => a.type === 'offer_payment')) productAnswer = offer;
+  } else if (turn.mentioned.length > 0 && (c.intent === 'product_question' || c.intent === 'price_question')) {
+    productAnswer = await handlers[c.intent](turn);
+  }
+  if (!productAnswer) turn.intent = { ...turn.intent, intent: 'product_question', objection: null, variant: null, confidence: 0.85 };
+  if (hit) {
+    const reply = shortAnswer(hit.answer);
+    return productAnswer ? { ...productAnswer, parts: [...productAnswer.parts, reply] } : { parts: [reply], ask: 'unlessJustAsked' };
+  }
+  if (productAnswer) return productAnswer;
+  return { parts: [turn.say.unanswered], ask: 'never', actions: [{ type: 'hand_off', reason: 'unanswered_question' }], confidence: 0.9 };
+}
+
 /** The first unfilled slot in the playbook's order; "what do you need?" is moot once they are discussing a product. */
 function nextSlot(turn: Turn, discussingProducts = false): QualificationSlot | null {
   const hasProductContext = discussingProducts || turn.lead.interestedIn.length > 0;
@@ -297,7 +353,8 @@ async function decide(ctx: AgentContext): Promise<Decision> {
     lead: applyQualification(ctx.lead, slots, mentioned.map((p) => p.sku)),
     asked,
   };
-  const answer = await handlers[intent.intent](turn);
+  const answer = (await fromKnowledge(turn, text)) ?? (await handlers[turn.intent.intent](turn));
+  intent = turn.intent;
   const products = answer.products ?? mentioned;
 
   const parts: string[] = [];

@@ -31,6 +31,8 @@ export interface Replies {
   notEnoughStock(p: Product, quantity: number): string;
   linkAgain(pending: PendingPayment): string;
   handOff(business: string): string;
+  /** A question the merchant's knowledge does not answer: a person answers it rather than the agent guessing a policy. */
+  unanswered: string;
   slotsNoted(tone: Tone): string;
   suggestions: string;
   nextStep: string;
@@ -94,6 +96,7 @@ const en: Replies = {
     return `Here's your payment link for ${pending.quantity} × ${pending.name} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
   },
   handOff: (business) => `Of course! I'm bringing in someone from the ${business} team. They'll join this chat shortly.`,
+  unanswered: "Good question! I'd rather not guess on that one, so let me get a colleague who knows for sure. They'll reply in this chat shortly.",
   slotsNoted: (tone) => (tone === 'formal' ? 'Thank you, noted.' : tone === 'concise' ? 'Noted.' : 'Thanks, that helps!'),
   suggestions: 'Based on what you told me, these could be a great fit:',
   nextStep: 'Would you like me to suggest a few options?',
@@ -142,6 +145,7 @@ const tr: Replies = {
     return `${pending.quantity} × ${pending.name} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
   },
   handOff: (business) => `Tabii ki! Sizi ${business} ekibinden bir arkadaşımıza bağlıyorum, kısa süre içinde bu sohbete katılacak.`,
+  unanswered: 'Güzel soru! Bu konuda tahminde bulunmak istemem; kesin bilgi için bir arkadaşımı çağırıyorum, kısa süre içinde bu sohbetten yanıt verecek.',
   slotsNoted: (tone) => (tone === 'concise' ? 'Not aldım.' : 'Teşekkürler, not aldım!'),
   suggestions: 'Anlattıklarınıza göre bunlar tam size göre olabilir:',
   nextStep: 'Size birkaç seçenek önermemi ister misiniz?',

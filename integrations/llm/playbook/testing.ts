@@ -1,8 +1,10 @@
 import type { CatalogTool, Product } from '../../../domain/catalog';
 import type { ChatMessage } from '../../../domain/conversation';
 import { emptyLeadProfile } from '../../../domain/lead';
+import { emptyKnowledge, type KnowledgeEntryInput, type KnowledgeTool } from '../../../domain/knowledge';
 import type { Playbook } from '../../../domain/playbook';
-import { demoCatalog, demoPlaybook } from '../../../db/demo-data';
+import { demoCatalog, demoKnowledge, demoPlaybook } from '../../../db/demo-data';
+import { fold } from './language';
 import type { AgentContext } from '../provider';
 
 /**
@@ -32,6 +34,34 @@ export function memoryCatalog(products: Product[] = demoCatalog): CatalogTool {
     },
     async list() {
       return [...items].sort(byName);
+    },
+  };
+}
+
+/**
+ * Searches roughly like the Postgres knowledge search (db/queries/knowledge.ts)
+ * falls back to: the question's words of three letters or more, cut to five
+ * letters, matched as prefixes of the entry's words; an entry must share half
+ * of them with one in its title, and ranks by the share. Only entries in the
+ * asked language.
+ */
+export function memoryKnowledge(entries: KnowledgeEntryInput[] = demoKnowledge): KnowledgeTool {
+  const terms = (text: string) => [...new Set(fold(text).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3).map((w) => w.slice(0, 5)))];
+  const has = (text: string, term: string) => fold(text).split(/[^\p{L}\p{N}]+/u).some((w) => w.startsWith(term));
+  return {
+    async search(query, opts = {}) {
+      const asked = terms(query);
+      if (!asked.length) return [];
+      return entries
+        .map((e, i) => {
+          const matched = asked.filter((t) => has(`${e.title} ${e.body}`, t)).length;
+          const inTitle = asked.some((t) => has(e.title, t));
+          return { e, i, rank: matched / asked.length, inTitle };
+        })
+        .filter((r) => (!opts.language || r.e.language === opts.language) && r.inTitle && r.rank >= 0.5)
+        .sort((a, b) => b.rank - a.rank || a.i - b.i)
+        .slice(0, opts.limit ?? 3)
+        .map((r) => ({ id: `k${r.i}`, title: r.e.title, answer: r.e.body, source: r.e.kind, rank: r.rank }));
     },
   };
 }
@@ -66,6 +96,7 @@ export function agentContext(
     pendingPayment: null,
     playbook: demoPlaybook,
     catalog: memoryCatalog(),
+    knowledge: emptyKnowledge,
     ...overrides,
   };
 }
