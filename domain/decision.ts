@@ -10,6 +10,7 @@ export const Intents = [
   'objection',
   'buying_signal',
   'human_request',
+  'support_request',
   'thanks',
   'goodbye',
   'off_topic',

@@ -313,6 +313,8 @@ export const en = {
     agent_unavailable: 'the assistant could not be reached',
     customer_wrote_while_human: 'the customer wrote while a person holds the conversation',
     message_undelivered: 'a message could not be delivered',
+    unanswered_question: 'a question the knowledge base does not answer',
+    support_request: 'a question about an order, a delivery or a refund',
     taken_over: 'a team member took over',
   },
   mode: { bot: 'Bot', human: 'Human' },

@@ -315,6 +315,8 @@ export const tr: Messages = {
     agent_unavailable: 'asistana ulaşılamadı',
     customer_wrote_while_human: 'konuşma bir yetkilideyken müşteri yazdı',
     message_undelivered: 'bir mesaj iletilemedi',
+    unanswered_question: 'bilgi bankasının yanıtlamadığı bir soru',
+    support_request: 'bir sipariş, teslimat veya iade sorusu',
     taken_over: 'bir ekip arkadaşı konuşmayı devraldı',
   },
   mode: { bot: 'Bot', human: 'İnsan' },

@@ -63,6 +63,7 @@ export const handOffReasonCodes = [
   'customer_wrote_while_human',
   'message_undelivered',
   'taken_over',
+  'support_request',
 ] as const;
 export type HandOffReasonCode = (typeof handOffReasonCodes)[number];
 
@@ -114,6 +115,7 @@ export const en: EmailStrings = {
       customer_wrote_while_human: 'The customer wrote while a person holds the conversation.',
       message_undelivered: 'A message could not be delivered.',
       taken_over: 'A colleague took the conversation over.',
+      support_request: 'The customer needs help with an order, a delivery or a refund.',
     },
   },
 };

@@ -48,6 +48,7 @@ export const tr: EmailStrings = {
       customer_wrote_while_human: 'Konuşma bir yetkilideyken müşteri yazdı.',
       message_undelivered: 'Bir mesaj iletilemedi.',
       taken_over: 'Bir ekip arkadaşınız konuşmayı devraldı.',
+      support_request: 'Müşterinin bir sipariş, teslimat veya iade için yardıma ihtiyacı var.',
     },
   },
 };

@@ -223,6 +223,10 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
     };
   },
 
+  async support_request(turn) {
+    return { parts: [turn.say.supportHandOff], ask: 'never', actions: [{ type: 'hand_off', reason: 'support_request' }] };
+  },
+
   async thanks(turn) {
     return { parts: [turn.say.thanks(turn.ctx.playbook.tone)], ask: 'never' };
   },
@@ -250,6 +254,7 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
 function knowledgeMayAnswer(c: Classified): boolean {
   switch (c.intent) {
     case 'human_request':
+    case 'support_request':
       return false;
     case 'buying_signal':
       return c.variant === null && c.confidence < 0.9;

@@ -40,6 +40,33 @@ const humanRequest: Rule = {
   ],
 };
 
+/**
+ * After the sale: where an order is, a delivery gone wrong, a refund, a
+ * complaint. A person with the order system answers these, not the sales agent.
+ */
+const supportRequest: Rule = {
+  intent: 'support_request',
+  confidence: 0.9,
+  en: [
+    /\bwhere\s+is\s+my\s+(order|package|parcel|delivery|refund|money)\b/,
+    /\bmy\s+(order|package|parcel|delivery)\s+(has\s*n'?t|has\s+not|never|did\s*n'?t|did\s+not|still\s+has\s*n'?t|is\s+(late|delayed|missing|lost))/,
+    /\b(track(ing)?\s+(my\s+)?(order|package|parcel)|tracking\s+number|order\s+status|status\s+of\s+my\s+order)\b/,
+    /\b(i\s+want|i'?d\s+like|requesting|request)\s+(a\s+|my\s+)?refund\b/,
+    /\b(arrived|came|delivered)\s+(broken|damaged|defective|torn)\b/,
+    /\bwrong\s+(item|size|product|colou?r)\b/,
+    /\b(complaint|complain)\b/,
+  ],
+  tr: [
+    /\b(siparisim|kargom|paketim)\s+(nerede|gelmedi|ulasmadi|hala|gecikti|kayboldu)/,
+    /\b(kargo|siparis)\s+(takip|durumu)/,
+    /\bsiparis\s+numaram/,
+    /\biade\s+(etmek\s+istiyorum|istiyorum|talebi)/,
+    /\bparami\s+geri/,
+    /\b(kirik|hasarli|bozuk|yirtik|yanlis\s+urun|yanlis\s+beden)\s+(geldi|ulasti|gonderdiniz)/,
+    /\bsikayet/,
+  ],
+};
+
 const botQuestion: Rule = {
   intent: 'off_topic',
   variant: 'bot',
@@ -202,6 +229,7 @@ const offTopic: Rule = {
 /** Checked first to last; the first rule that matches wins. */
 const beforeContext: Rule[] = [
   humanRequest,
+  supportRequest,
   botQuestion,
   buyingSignal,
   competitorObjection,
@@ -248,7 +276,7 @@ export function classify(folded: string, hints: ClassifyHints): Classified {
     greeted && folded.replace(greetingWord, ' ').replace(greetingFiller, ' ').replace(/[^\p{L}\p{N}]+/gu, '') === '';
   if (onlyGreeting) return { intent: 'greeting', objection: null, confidence: 0.95, variant: null, greeted };
 
-  const rules = hints.paymentPending ? [humanRequest, botQuestion, paymentLink, ...beforeContext.slice(2)] : beforeContext;
+  const rules = hints.paymentPending ? [humanRequest, supportRequest, botQuestion, paymentLink, ...beforeContext.slice(3)] : beforeContext;
   for (const rule of rules) if (matches(rule, folded)) return result(rule, greeted);
 
   if (hints.hasProducts) return { intent: 'product_question', objection: null, confidence: 0.75, variant: null, greeted };

@@ -284,6 +284,32 @@ describe('human request', () => {
   }
 });
 
+describe('after the sale: orders, deliveries, refunds and complaints go to a person', () => {
+  const cases: [string, Language][] = [
+    ['Where is my order?', 'en'],
+    ["My package still hasn't arrived", 'en'],
+    ['I want a refund for the tent', 'en'],
+    ['The sleeping bag arrived damaged', 'en'],
+    ['Siparişim nerede?', 'tr'],
+    ['Kargom hâlâ gelmedi, ne zaman gelecek?', 'tr'],
+    ['İade etmek istiyorum', 'tr'],
+  ];
+  for (const [text, language] of cases) {
+    test(text, async () => {
+      const d = await say(text);
+      assert.equal(d.intent, 'support_request');
+      assert.deepEqual(d.actions, [{ type: 'hand_off', reason: 'support_request' }]);
+      assert.equal(d.language, language);
+    });
+  }
+
+  test('a question about buying is still a sale', async () => {
+    const d = await say('How do I order the Trailblazer tent?');
+    assert.notEqual(d.intent, 'support_request');
+    assert.equal(d.actions?.some((a) => a.type === 'hand_off'), false);
+  });
+});
+
 describe('qualification', () => {
   test('extracts slots and asks the next missing question', async () => {
     const d = await say('My budget is $300 and I need it by Friday');

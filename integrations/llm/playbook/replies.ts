@@ -33,6 +33,8 @@ export interface Replies {
   handOff(business: string): string;
   /** A question the merchant's knowledge does not answer: a person answers it rather than the agent guessing a policy. */
   unanswered: string;
+  /** After the sale (an order, a delivery, a refund): a person with the order system takes it. */
+  supportHandOff: string;
   slotsNoted(tone: Tone): string;
   suggestions: string;
   nextStep: string;
@@ -108,6 +110,7 @@ const en: Replies = {
   unknown: "Sorry, I didn't quite catch that. Could you tell me a bit more about what you're looking for?",
   sorry: "I'm really sorry for the frustration.",
   offerPerson: 'Would you like me to bring in someone from our team?',
+  supportHandOff: "I'm sorry about that. I'm passing this to a colleague who can look up your order; they'll reply in this chat shortly.",
 };
 
 const tr: Replies = {
@@ -157,6 +160,7 @@ const tr: Replies = {
   unknown: 'Kusura bakmayın, tam anlayamadım. Ne aradığınızı biraz daha anlatır mısınız?',
   sorry: 'Yaşadığınız sıkıntı için gerçekten çok üzgünüm.',
   offerPerson: 'İsterseniz sizi hemen ekibimizden birine bağlayabilirim.',
+  supportHandOff: 'Bunun için üzgünüm. Siparişinize bakabilecek bir arkadaşıma aktarıyorum; kısa süre içinde bu sohbetten yanıt verecek.',
 };
 
 export const replies: Record<Language, Replies> = { en, tr };
