@@ -82,15 +82,18 @@ if (existsSync(join(mobile, 'index.html'))) {
   const sourceHash = hash.digest('hex');
   const built = join(mobile, 'dist', 'web', '.source-hash');
   if (!existsSync(built) || readFileSync(built, 'utf8').trim() !== sourceHash) {
-    console.log('Building the mobile web app…');
-    const result = spawnSync(process.execPath, [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--config', join(mobile, 'vite.config.ts'), '--logLevel', 'warn'], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, MOBILE_TARGET: 'web' },
-    });
-    if (result.status !== 0) {
-      console.error('The mobile app did not build; see the errors above.');
-      process.exit(result.status || 1);
+    console.log('Building the mobile app (for /m/ and for the native shells)…');
+    // Both targets, so `npx cap sync` in mobile/ finds its web assets on a fresh clone.
+    for (const target of ['native', 'web']) {
+      const result = spawnSync(process.execPath, [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--config', join(mobile, 'vite.config.ts'), '--logLevel', 'warn'], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, MOBILE_TARGET: target },
+      });
+      if (result.status !== 0) {
+        console.error('The mobile app did not build; see the errors above.');
+        process.exit(result.status || 1);
+      }
     }
     writeFileSync(built, `${sourceHash}\n`);
   }
