@@ -4,7 +4,8 @@ import { createDbKnowledge } from '../db/queries/knowledge';
 import { getPlaybook } from '../db/queries/merchants';
 import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
-import type { LeadSettings } from '../domain/lead-settings';
+import { leadSettingsFrom, type LeadSettings } from '../domain/lead-settings';
+import { metrics } from '../observability/metrics';
 import type { ActivityDeps } from './deps';
 
 /** Keeps a long call alive in Temporal's eyes so a dead worker is noticed within the heartbeat timeout. */
@@ -41,26 +42,21 @@ export function agentActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
     async loadSettings(merchantId: string): Promise<LeadSettings> {
-      const playbook = await getPlaybook(db, merchantId);
-      return {
-        followUpDelaysMs: playbook.followUpDelaysSeconds.map((s) => s * 1000),
-        followUp: playbook.followUp,
-        defaultLanguage: playbook.defaultLanguage,
-        languages: playbook.languages,
-        minConfidence: playbook.handOff.minConfidence,
-        maxObjections: playbook.handOff.maxObjections,
-        highValueMinor: playbook.handOff.highValueMinor,
-        checkoutTtlMs: deps.checkoutTtlMs,
-        checkoutRemindBeforeMs: Math.floor(deps.checkoutTtlMs / 4),
-        idleCloseMs: 30 * 24 * 3600 * 1000,
-      };
+      return { ...leadSettingsFrom(await getPlaybook(db, merchantId), deps.checkoutTtlMs), localAgent: deps.llm.local === true };
     },
 
     async decide(input: AgentInput): Promise<Decision> {
-      const playbook = await getPlaybook(db, input.merchantId);
+      const playbook = await (deps.playbooks ? deps.playbooks.get(input.merchantId) : getPlaybook(db, input.merchantId));
       const catalog = createDbCatalog(db, input.merchantId);
       const knowledge = createDbKnowledge(db, input.merchantId);
-      const decision = await withHeartbeat((signal) => deps.llm.decide({ ...input, playbook, catalog, knowledge }, signal));
+      let decision: Decision;
+      try {
+        decision = await withHeartbeat((signal) => deps.llm.decide({ ...input, playbook, catalog, knowledge }, signal));
+      } catch (err) {
+        metrics.turns.inc({ outcome: 'error' });
+        throw err;
+      }
+      metrics.turns.inc({ outcome: 'ok' });
       reportGuard(decision, input.conversationId);
       return decision;
     },

@@ -7,19 +7,12 @@ import { customerName } from '../db/queries/conversations';
 import { getPlaybook, merchantSettings } from '../db/queries/merchants';
 import { createPendingOrder, flagOrder, getOrder, recordCheckout, setPaymentRef, transitionOrder } from '../db/queries/orders';
 import type { PendingPayment } from '../domain/conversation';
+import { discounted } from '../domain/money';
 import type { OrderStatus } from '../domain/order';
 import { checkoutWorkflowId } from '../workflows/contract';
+import { metrics } from '../observability/metrics';
 import type { ActivityDeps } from './deps';
 import { notifyAndDeliver } from './notify';
-
-/**
- * What a line costs after an agreed discount, held to the merchant's current
- * maximum: the agent's word never charges more off than the playbook allows.
- */
-function discounted(priceMinor: number, quantity: number, percent: number, maxPercent: number): { amountMinor: number; discountPercent: number } {
-  const discountPercent = Math.max(0, Math.min(Math.floor(percent), maxPercent));
-  return { amountMinor: Math.round((priceMinor * quantity * (100 - discountPercent)) / 100), discountPercent };
-}
 
 export interface Quote {
   available: boolean;
@@ -112,9 +105,11 @@ export function checkoutActivities(deps: ActivityDeps) {
             idempotencyKey: `checkout:${o.orderId}:${provider.name}`,
           });
           await recordCheckout(db, o.orderId, { provider: provider.name, providerRef: session.providerRef, checkoutUrl: session.url, expiresAt: session.expiresAt, attempts });
+          metrics.payments.inc({ provider: provider.name, outcome: 'link_created' });
           return pendingPayment(session.url, session.expiresAt, amountMinor, product.currency);
         } catch (err) {
           attempts.push({ provider: provider.name, error: err instanceof Error ? err.message : String(err) });
+          metrics.payments.inc({ provider: provider.name, outcome: 'link_failed' });
           Context.current().log.warn('payment provider could not create a checkout', { provider: provider.name, error: attempts.at(-1)!.error });
         }
       }
@@ -129,10 +124,14 @@ export function checkoutActivities(deps: ActivityDeps) {
       const remote = await provider.fetchStatus(order.providerRef);
       // Money that moved and came back still moved: a refund is handled as its own event, not as "unpaid".
       const status = remote.status === 'refunded' || remote.status === 'partially_refunded' ? 'paid' : remote.status;
-      if (status !== 'paid') return { status };
+      if (status !== 'paid') {
+        metrics.payments.inc({ provider: provider.name, outcome: status });
+        return { status };
+      }
       if (remote.paymentRef) await setPaymentRef(db, orderId, remote.paymentRef);
       const matches = remote.amountMinor === order.amountMinor && remote.currency.toUpperCase() === order.currency.toUpperCase();
       if (!matches) await flagOrder(db, orderId, `provider reports ${remote.amountMinor} ${remote.currency}, order is ${order.amountMinor} ${order.currency}`);
+      metrics.payments.inc({ provider: provider.name, outcome: matches ? 'paid' : 'mismatch' });
       return { status: matches ? 'paid' : 'mismatch' };
     },
 
@@ -151,6 +150,8 @@ export function checkoutActivities(deps: ActivityDeps) {
       if (s.status === 'paid' || s.status === 'failed') {
         // Also on a retry that finds the order already moved: the notice is keyed, the delivery start is a no-op.
         const order = await getOrder(db, s.orderId);
+        // Counted by the attempt that moved the order, so a retry does not count the sale twice.
+        if (changed && order && s.status === 'paid') metrics.revenue.inc({ currency: order.currency.toUpperCase() }, order.amountMinor);
         if (order && order.status === s.status) {
           const key = checkoutWorkflowId(order.id);
           await notifyAndDeliver(

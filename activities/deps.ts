@@ -1,5 +1,6 @@
 import type { SecretBox } from '../config/secrets';
 import type { Db } from '../db/knex';
+import type { PlaybookCache } from '../db/playbook-cache';
 import type { Channel as ChannelName } from '../domain/conversation';
 import type { Channel } from '../integrations/channels/channel';
 import type { LlmProvider } from '../integrations/llm/provider';
@@ -11,6 +12,8 @@ import type { PushPlatform, PushSender } from '../integrations/push/sender';
 export interface ActivityDeps {
   db: Db;
   llm: LlmProvider;
+  /** Playbooks kept between turns (invalidated by NOTIFY); read from the database on every turn when absent. */
+  playbooks?: Pick<PlaybookCache, 'get'>;
   channels: Partial<Record<ChannelName, Channel>>;
   payments: PaymentRegistry;
   checkoutTtlMs: number;

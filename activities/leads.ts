@@ -1,17 +1,27 @@
 import { countNewConversation, planFor } from '../db/queries/billing';
-import { projectConversation, type ConversationProjection } from '../db/queries/conversations';
+import { projectConversation, type ConversationChange, type ConversationProjection } from '../db/queries/conversations';
 import { anyoneWants } from '../db/queries/notification-deliveries';
 import { notifyMerchant, type MerchantNotification } from '../db/queries/notifications';
 import { quotaState } from '../domain/billing';
+import { boundedLabel, metrics } from '../observability/metrics';
 import type { ActivityDeps } from './deps';
 import { notifyAndDeliver } from './notify';
+
+/** Hand-offs, stage moves and closings, counted once: only a projection that changed the row reports them. */
+export function countChanges(changes: ConversationChange[]): void {
+  for (const change of changes) {
+    if (change.kind === 'hand_off' && change.toValue) metrics.handOffs.inc({ reason: boundedLabel('hand_off_reason', change.toValue) });
+    if (change.kind === 'stage' && change.toValue) metrics.stageTransitions.inc({ stage: boundedLabel('stage', change.toValue) });
+    if (change.kind === 'closed' && change.toValue) metrics.leadsClosed.inc({ reason: boundedLabel('closed_reason', change.toValue) });
+  }
+}
 
 /** What the lead tells the rest of the system: its projection, notices to the merchant, and its place in the plan's quota. */
 export function leadActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
     async projectConversation(p: ConversationProjection): Promise<void> {
-      await projectConversation(db, p);
+      countChanges(await projectConversation(db, p));
     },
 
     async notifyMerchant(n: MerchantNotification): Promise<void> {

@@ -4,9 +4,13 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { ping, type Db } from '../db/knex';
+import type { Db } from '../db/knex';
+import { checkReadiness } from './readiness';
+import { codecRoutes, type CodecDeps } from './routes/codec';
 import { errorHandler, unknownRoute } from './errors';
 import { createMetrics } from './metrics';
+import { metricsAccess } from '../observability/metrics-access';
+import { keepServerError, observeRequests } from '../observability/http';
 import type { SecretBox } from '../config/secrets';
 import { whatsAppWebhookRoutes } from './routes/whatsapp-webhooks';
 import type { IyzicoBilling } from '../integrations/billing/iyzico-billing';
@@ -73,11 +77,16 @@ export interface AppDeps {
   mailer?: Mailer | null;
   /** Which push platforms are on, for the apps' `/push/config`. */
   push?: PushConfig;
+  /** The Temporal payload codec endpoint at /codec (support staff reading history); not served without it. */
+  codec?: Omit<CodecDeps, 'adminToken'>;
+  /** Who may read /metrics (METRICS_TOKEN; production refuses without one) and the unanswered-customer threshold. */
+  metrics?: { token?: string; production?: boolean; unansweredAfterSeconds?: number };
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ db: deps.db, log: deps.log, unansweredAfterSeconds: deps.metrics?.unansweredAfterSeconds });
+  const metricsAllowed = metricsAccess({ token: deps.metrics?.token, production: deps.metrics?.production ?? process.env.NODE_ENV === 'production' });
   // Behind a load balancer the client address (for rate limits) comes from X-Forwarded-For.
   app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.disable('x-powered-by');
@@ -89,17 +98,25 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(metrics.middleware);
+  // Names the trace's server span after the route and reports 5xx answers; a pass-through when both are off.
+  app.use(observeRequests());
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Liveness stays trivial (a restart does not bring a database back); readiness takes the replica out of rotation.
   app.get('/readyz', async (_req, res) => {
-    await ping(deps.db);
-    await deps.temporal.connection.workflowService.getSystemInfo({});
-    res.json({ ok: true });
+    const readiness = await checkReadiness(deps);
+    res.status(readiness.ok ? 200 : 503).set('cache-control', 'no-store').json(readiness);
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  app.get('/metrics', async (req, res) => {
+    const verdict = metricsAllowed(req.get('authorization'));
+    if (!verdict.ok) {
+      if (verdict.status === 401) res.set('www-authenticate', 'Bearer');
+      res.status(verdict.status).type('text').send(verdict.message);
+      return;
+    }
+    res.set('cache-control', 'no-store').type(metrics.contentType).send(await metrics.render());
   });
 
   // Counted before the bodies are read or verified, so a flood costs one counter update per request.
@@ -131,6 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
     express.json({ limit: '16kb' }),
     platformRoutes({ db: deps.db, adminToken: deps.adminToken }),
   );
+  if (deps.codec) app.use('/codec', codecRoutes({ ...deps, ...deps.codec, adminToken: deps.adminToken }));
   app.use(
     '/api/v1',
     cors({ origin: deps.corsOrigins ?? false, credentials: true, maxAge: 600 }),
@@ -160,6 +178,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/m', mobileApp());
 
   app.use(unknownRoute);
+  app.use(keepServerError);
   app.use(errorHandler(deps.log));
   return app;
 }

@@ -6,6 +6,7 @@ import { stripeBillingDocs } from './routes/billing-stripe';
 import { demoPaymentDocs } from './routes/demo-payments';
 import { paymentWebhookDocs } from './routes/payments';
 import { platformRouteSpecs } from './routes/platform';
+import { codecRouteSpecs } from './routes/codec';
 import { webchatRouteSpecs } from './routes/webchat';
 import { whatsAppWebhookDocs } from './routes/whatsapp-webhooks';
 
@@ -20,6 +21,7 @@ export function publicRouteGroups(deps: Partial<MerchantApiDeps> = {}): RouteGro
     { base: '/api/v1', routes: merchantRouteSpecs(merchant) },
     { base: '/api/webchat', routes: webchatRouteSpecs({ ...merchant, taskQueue: '', rateLimitPerMinute: 60 }) },
     { base: '/api/platform', routes: platformRouteSpecs(merchant) },
+    { base: '/codec', routes: codecRouteSpecs({ codec: null, namespace: 'default' }) },
     { base: '', routes: [...paymentWebhookDocs, ...stripeBillingDocs, ...iyzicoBillingDocs, ...whatsAppWebhookDocs, ...demoPaymentDocs] },
   ];
 }

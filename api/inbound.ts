@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { ConversationKey } from '../db/queries/messages';
-import { markSignalled, recordInbound, wasSignalled } from '../db/queries/messages';
+import { markSignalled, recordInbound } from '../db/queries/messages';
 import type { Db } from '../db/knex';
+import { metrics } from '../observability/metrics';
 import { channelKey, inboundSignal, leadScoreKey, leadStageKey, merchantIdKey, needsHumanKey, type InboundMessage, type LeadWorkflowInput } from '../workflows/contract';
 
 export interface InboundDeps {
@@ -28,8 +29,8 @@ export async function deliverInbound(
     beforeSignal?: () => Promise<void>;
   },
 ): Promise<{ messageId: string; duplicate: boolean }> {
-  const { id, duplicate } = await recordInbound(deps.db, key, msg);
-  if (duplicate && (await wasSignalled(deps.db, id))) return { messageId: id, duplicate: true };
+  const { id, duplicate, signalled } = await recordInbound(deps.db, key, msg);
+  if (signalled) return { messageId: id, duplicate: true };
   await msg.beforeSignal?.();
 
   const input: LeadWorkflowInput = { merchantId: key.merchantId, channel: key.channel, customerKey: key.customerKey };
@@ -48,5 +49,6 @@ export async function deliverInbound(
     ],
   });
   await markSignalled(deps.db, id);
+  if (!duplicate) metrics.inboundMessages.inc({ channel: key.channel });
   return { messageId: id, duplicate };
 }

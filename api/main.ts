@@ -1,4 +1,6 @@
-import { ConfigError, devSecret, loadEnv, secretBox } from '../config/env';
+// First: tracing and error tracking must be running before anything loads http, express or pg.
+import '../observability/start-api';
+import { codecCorsOrigins, ConfigError, devSecret, loadEnv, productionWarnings, secretBox } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
 import { assertSchemaCurrent, SchemaBehindError } from '../db/migrate';
@@ -10,7 +12,8 @@ import { mailerFromEnv } from '../integrations/email/mailer';
 import { pushSendersFromEnv } from '../integrations/push/from-env';
 import { failInterruptedImports } from '../db/queries/product-imports';
 import { startApi } from './server';
-import { connectTemporal } from './temporal-client';
+import { connectTemporal, payloadCodec } from './temporal-client';
+import { observabilitySummary, reportFatal, stopObservability } from '../observability/telemetry';
 
 const log = createLogger('api');
 
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     log,
     databaseUrl: env.DATABASE_URL,
     port: env.PORT,
+    metrics: { token: env.METRICS_TOKEN, production: env.NODE_ENV === 'production', unansweredAfterSeconds: env.METRICS_UNANSWERED_AFTER_SECONDS },
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     adminToken: env.ADMIN_TOKEN ?? devSecret(),
     tokens: createAccessTokens(env.JWT_SECRET ?? devSecret()),
@@ -51,6 +55,13 @@ async function main(): Promise<void> {
     payments: paymentRegistryFromEnv(env, db, demoPaymentSecret),
     trustProxy: env.TRUST_PROXY,
     box: secretBox(env),
+    codec: {
+      codec: payloadCodec(env),
+      namespace: env.TEMPORAL_NAMESPACE,
+      codecToken: env.CODEC_AUTH_TOKEN,
+      corsOrigins: codecCorsOrigins(env),
+      trustLocalUi: env.CODEC_TRUST_LOCAL_UI,
+    },
     publicBaseUrl: env.PUBLIC_BASE_URL,
     meta: { appSecret: env.META_APP_SECRET, verifyToken: env.META_VERIFY_TOKEN },
     providerUrls: { graphBaseUrl: env.META_GRAPH_BASE_URL },
@@ -75,6 +86,9 @@ async function main(): Promise<void> {
         : undefined,
   });
   log.info({ port: env.PORT }, 'api listening');
+  log.info(observabilitySummary());
+  if (env.NODE_ENV === 'production' && !env.METRICS_TOKEN) log.warn('METRICS_TOKEN is not set: /metrics refuses every request in production');
+  for (const warning of productionWarnings(env)) log.warn(warning);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -91,6 +105,7 @@ async function main(): Promise<void> {
     mailer?.close();
     await temporal.connection.close();
     await db.destroy();
+    await stopObservability();
     log.info('api stopped');
     process.exit(0);
   };
@@ -104,5 +119,6 @@ main().catch((err) => {
     process.exit(1);
   }
   log.fatal({ err: err instanceof ConfigError ? err.message : err }, 'api failed');
-  process.exit(1);
+  if (err instanceof ConfigError) process.exit(1);
+  void reportFatal(err).finally(() => process.exit(1));
 });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { newMasterKey, SecretBox } from './secrets';
+import { parsePayloadKeys, type PayloadKey } from '../temporal/payload-codec';
+import { newMasterKey, parseCredentialKeys, SecretBox } from './secrets';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -11,6 +12,14 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+/** A key list is checked by the parser that will use it, so the message names the exact problem (never the key). */
+const keyListCheck = (parse: (spec: string) => unknown) => (value: string, ctx: z.RefinementCtx) => {
+  try {
+    parse(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+  }
+};
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
 const EnvSchema = z
@@ -49,6 +58,12 @@ const EnvSchema = z
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
     /** The worker's health endpoint (200 while it polls, 503 while it drains); off when unset. */
     WORKER_HEALTH_PORT: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).max(65_535).optional()),
+    /** The worker's `/metrics` (Temporal SDK and business metrics); off when unset. */
+    WORKER_METRICS_PORT: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).max(65_535).optional()),
+    /** Bearer token `/metrics` requires on the API and the worker; without it metrics are open in development and refused in production. */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** A customer whose message has waited this long for an answer counts in `autocloser_unanswered_customers`. */
+    METRICS_UNANSWERED_AFTER_SECONDS: z.coerce.number().int().min(1).default(120),
     TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_TLS_CERT_PATH: optionalString,
@@ -70,12 +85,22 @@ const EnvSchema = z
     ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
 
     DEMO_PAYMENT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-    CREDENTIALS_KEY: optionalString.pipe(
+    /** One base64 key, or a rotation list `id:base64,…` whose first key seals (config/secrets.ts, docs/operations.md). */
+    CREDENTIALS_KEY: optionalString.pipe(z.string().superRefine(keyListCheck(parseCredentialKeys)).optional()),
+    /** Temporal payload encryption keys `id:base64,…`, the first encrypts (temporal/payload-codec.ts); required in production. */
+    PAYLOAD_KEYS: optionalString.pipe(z.string().superRefine(keyListCheck(parsePayloadKeys)).optional()),
+    /** Bearer token support staff give the codec endpoint (`/codec`) besides ADMIN_TOKEN, e.g. the CLI's --codec-auth. */
+    CODEC_AUTH_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** Origins (comma-separated) of Temporal UIs that may call `/codec` from a browser; default: TEMPORAL_UI_URL's origin. */
+    CODEC_CORS_ORIGINS: optionalString.pipe(
       z
         .string()
-        .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+        .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+        .pipe(z.array(z.url('must be a comma-separated list of origins like https://temporal.example.com')))
         .optional(),
     ),
+    /** Development only (npm start sets it): the local Temporal UI, which cannot send a token, may use /codec from this machine. */
+    CODEC_TRUST_LOCAL_UI: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 
     META_APP_SECRET: optionalString,
     META_VERIFY_TOKEN: optionalString,
@@ -156,9 +181,22 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   if (env.NODE_ENV === 'production') {
     const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET', 'CREDENTIALS_KEY', 'JWT_SECRET'] as const).filter((key) => !env[key]);
-    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+    const problems = missing.map((k) => `  ${k}: required in production`);
+    if (env.CODEC_TRUST_LOCAL_UI) problems.push('  CODEC_TRUST_LOCAL_UI: not allowed in production (give support staff CODEC_AUTH_TOKEN)');
+    if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return env;
+}
+
+/**
+ * What production runs without but should not: logged at every start. An
+ * installation that predates PAYLOAD_KEYS keeps starting as it did, and is told.
+ */
+export function productionWarnings(env: Env): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const warnings: string[] = [];
+  if (!env.PAYLOAD_KEYS) warnings.push("PAYLOAD_KEYS is not set: customers' messages and lead profiles are stored in Temporal's history in the clear (docs/operations.md, Encrypted payloads)");
+  return warnings;
 }
 
 /** Which LLM providers run, in failover order. Without keys: the offline playbook. */
@@ -183,4 +221,15 @@ export function devSecret(): string {
  */
 export function secretBox(env: Env): SecretBox {
   return SecretBox.fromBase64(env.CREDENTIALS_KEY ?? newMasterKey());
+}
+
+/** Temporal payload encryption keys, first one encrypting; none (payloads in the clear) when PAYLOAD_KEYS is unset, which production refuses. */
+export function payloadKeys(env: Env): PayloadKey[] | undefined {
+  return env.PAYLOAD_KEYS ? parsePayloadKeys(env.PAYLOAD_KEYS) : undefined;
+}
+
+/** Where a Temporal UI may call the codec endpoint from: CODEC_CORS_ORIGINS, or the origin of TEMPORAL_UI_URL. */
+export function codecCorsOrigins(env: Env): string[] {
+  if (env.CODEC_CORS_ORIGINS) return env.CODEC_CORS_ORIGINS;
+  return URL.canParse(env.TEMPORAL_UI_URL) ? [new URL(env.TEMPORAL_UI_URL).origin] : [];
 }

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 
 const redact = {
@@ -24,7 +25,16 @@ export function serializeError(e: unknown): unknown {
   };
 }
 
+/**
+ * A line written inside a traced request or activity names its trace, so a slow turn found in the tracing
+ * backend leads to its log lines and back. Without a tracing SDK there is never an active span: nothing is added.
+ */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && trace.isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
+}
+
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact, base: { service: name }, serializers: { err: serializeError } });
+  return pino({ name, level, redact, base: { service: name }, serializers: { err: serializeError }, mixin: traceFields });
 }
 export type { Logger };

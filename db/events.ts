@@ -1,13 +1,16 @@
 import pg from 'pg';
 import type { Db } from './knex';
 
-const CHANNEL = 'autocloser_events';
+export const EVENTS_CHANNEL = 'autocloser_events';
+const CHANNEL = EVENTS_CHANNEL;
 
 export type ConversationEvent =
   | { kind: 'message'; merchantId: string; conversationId: string; messageId: string }
   | { kind: 'conversation'; merchantId: string; conversationId: string }
   | { kind: 'order'; merchantId: string; conversationId: string; orderId: string }
-  | { kind: 'import'; merchantId: string; importId: string };
+  | { kind: 'import'; merchantId: string; importId: string }
+  /** Workers drop their cached copy of the merchant's playbook. */
+  | { kind: 'playbook'; merchantId: string };
 
 /**
  * Postgres NOTIFY fans events out to every API replica; it is transactional,
@@ -26,6 +29,8 @@ export function subscribeConversationEvents(
   url: string,
   onEvent: (event: ConversationEvent) => void,
   onError: (err: unknown) => void = () => {},
+  /** Each time LISTEN is in place again; events sent while it was not are lost. */
+  onListening: () => void = () => {},
 ): EventSubscription {
   let client: pg.Client | null = null;
   let closed = false;
@@ -49,7 +54,10 @@ export function subscribeConversationEvents(
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);
       if (closed) await c.end();
-      else client = c;
+      else {
+        client = c;
+        onListening();
+      }
     } catch (err) {
       onError(err);
       reconnect(attempt + 1);

@@ -16,3 +16,12 @@ export function formatMoney(money: Money, language = 'en'): string {
 export function multiply(money: Money, quantity: number): Money {
   return { amountMinor: money.amountMinor * quantity, currency: money.currency };
 }
+
+/**
+ * What a line costs after an agreed discount, held to the merchant's current
+ * maximum: the agent's word never charges more off than the playbook allows.
+ */
+export function discounted(priceMinor: number, quantity: number, percent: number, maxPercent: number): { amountMinor: number; discountPercent: number } {
+  const discountPercent = Math.max(0, Math.min(Math.floor(percent), maxPercent));
+  return { amountMinor: Math.round((priceMinor * quantity * (100 - discountPercent)) / 100), discountPercent };
+}

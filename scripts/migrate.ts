@@ -2,12 +2,15 @@
  * `npm run migrate` (the image's `migrate` role): brings a deployment's shared
  * state up to what this version of the code expects, once, before its API and
  * worker processes start. It applies the database migrations and makes sure the
- * Temporal namespace exists with the search attributes the workflows upsert.
+ * Temporal namespace exists with the search attributes the workflows upsert,
+ * and re-seals stored credentials under the first key of CREDENTIALS_KEY
+ * after a rotation (docs/operations.md).
  * Every step is idempotent, so it runs on every deploy.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { ConfigError, loadEnv } from '../config/env';
+import { ConfigError, loadEnv, secretBox } from '../config/env';
+import { resealStoredSecrets } from '../db/queries/channels';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/knex';
@@ -39,6 +42,12 @@ async function main(): Promise<void> {
     const pending = await pendingMigrations(db);
     await migrateLatest(db);
     log.info({ applied: pending }, pending.length ? `applied ${pending.length} migration(s)` : 'database schema is current');
+    // Never without CREDENTIALS_KEY: the box would use a throwaway key.
+    if (env.CREDENTIALS_KEY) {
+      const moved = await resealStoredSecrets(db, secretBox(env));
+      if (moved.unreadable) log.error({ unreadable: moved.unreadable }, 'sealed secrets that no key of CREDENTIALS_KEY opens: put back the key they were sealed with');
+      log.info(moved, moved.channels + moved.customers ? 're-sealed stored secrets under the first CREDENTIALS_KEY' : 'stored secrets are sealed under the first CREDENTIALS_KEY');
+    }
   } finally {
     await db.destroy();
   }

@@ -20,7 +20,8 @@ const outDir = path.join(repoRoot, 'test', 'histories', label);
 async function main(): Promise<void> {
   const services = await startTestServices('record', (l) => process.stdout.write(`${l}\n`));
   Object.assign(process.env, services.env);
-  const stack = await startStack();
+  // Without the codec: saved histories must replay with any key, or none.
+  const stack = await startStack({ payloadKeys: null });
   try {
     const merchant = await stack.createMerchant({ followUpDelaysSeconds: [1, 1] });
     const say = async (s: string, text: string, expectReplies: number) => {
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
     // Follow-ups on a quiet lead, and a hand-off on anger.
     await say('quiet-0001', 'Hi, just browsing', 1);
     await eventually(() => handle('quiet-0001').query(stateQuery), (st) => st.followUpsSent === 2, 'two follow-ups', 15_000);
+    // The merchant changed the playbook: the lead reloads its settings.
+    await handle('quiet-0001').signal('settingsChanged');
+    await eventually(async () => (await handle('quiet-0001').fetchHistory()).events?.filter((e) => e.activityTaskCompletedEventAttributes).length ?? 0, (n) => n >= 3, 'settings reloaded');
     await say('angry-0001', 'This is TERRIBLE, you are useless!!!', 1);
 
     // Continue-as-new under a small history budget.

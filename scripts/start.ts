@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prettyFactory } from 'pino-pretty';
 import { ConfigError, devSecret, llmProviderChain, loadEnv, repoRoot } from '../config/env';
 import { newMasterKey } from '../config/secrets';
+import { newPayloadKey } from '../temporal/payload-codec';
 import { createDb } from '../db/knex';
 import { DEMO_OWNER_EMAIL, ensureDemoOwner, seedDemoConversations } from './demo-conversations';
 import { prepareDatabase } from '../db/setup';
@@ -23,7 +24,7 @@ import { startMailpit, type RunningMailpit } from '../tools/mailpit';
 const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string; JWT_SECRET: string };
+type DevSecrets = { ADMIN_TOKEN: string; DEMO_PAYMENT_SECRET: string; CREDENTIALS_KEY: string; JWT_SECRET: string; PAYLOAD_KEYS: string };
 type SavedSecrets = DevSecrets & { DEMO_PASSWORD: string; VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string };
 /** Dev secrets survive restarts so an admin token, a signed demo link or sealed credentials keep working. */
 async function devSecrets(dataDir: string): Promise<SavedSecrets> {
@@ -35,6 +36,8 @@ async function devSecrets(dataDir: string): Promise<SavedSecrets> {
     DEMO_PAYMENT_SECRET: saved.DEMO_PAYMENT_SECRET ?? devSecret(),
     CREDENTIALS_KEY: saved.CREDENTIALS_KEY ?? newMasterKey(),
     JWT_SECRET: saved.JWT_SECRET ?? devSecret(),
+    // Development encrypts Temporal payloads too, so the UI and CLI are used as they are in production (through /codec).
+    PAYLOAD_KEYS: saved.PAYLOAD_KEYS ?? `dev:${newPayloadKey()}`,
     // Kept like the rest: a browser's push subscription is bound to the key it subscribed with.
     ...(saved.VAPID_PUBLIC_KEY && saved.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: saved.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: saved.VAPID_PRIVATE_KEY } : newVapidKeys()),
   };
@@ -122,12 +125,17 @@ async function main(): Promise<void> {
     say(db.embedded ? `  database: embedded Postgres (${path.join(env.DATA_DIR, 'postgres')})` : '  database: DATABASE_URL');
 
     let temporalUi = env.TEMPORAL_UI_URL;
+    let localUi = false;
     if (isLocal(env.TEMPORAL_ADDRESS)) {
       const port = Number(env.TEMPORAL_ADDRESS.split(':').at(-1));
-      const temporal = await startDevServer({ port, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE, log: say });
+      // The UI decodes encrypted payloads through the API's codec endpoint (the browser calls it).
+      const uiCodecEndpoint = `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/codec`;
+      const temporal = await startDevServer({ port, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE, log: say, uiCodecEndpoint });
       stops.push(temporal.stop);
       temporalUi = temporal.uiUrl ?? temporalUi;
+      localUi = !temporal.reused && temporal.uiUrl !== null;
       say(`  temporal: ${temporal.reused ? 'existing server' : 'dev server'} at ${temporal.address}`);
+      if (temporal.reused) say(`  temporal: the running server's UI may not know the codec endpoint; start it with --ui-codec-endpoint ${uiCodecEndpoint}`);
     } else {
       say(`  temporal: cluster at ${env.TEMPORAL_ADDRESS}`);
     }
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
       DEMO_PAYMENT_SECRET: env.DEMO_PAYMENT_SECRET ?? dev.DEMO_PAYMENT_SECRET,
       CREDENTIALS_KEY: env.CREDENTIALS_KEY ?? dev.CREDENTIALS_KEY,
       JWT_SECRET: env.JWT_SECRET ?? dev.JWT_SECRET,
+      PAYLOAD_KEYS: env.PAYLOAD_KEYS ?? dev.PAYLOAD_KEYS,
     };
     const seeding = createDb(db.url, { max: 2 });
     stops.push(() => seeding.destroy());
@@ -156,7 +165,13 @@ async function main(): Promise<void> {
       mail = env.SMTP_URL ? `SMTP server ${new URL(env.SMTP_URL).host}` : 'off (set SMTP_URL to send password resets, verification and invitations)';
     }
     say(`  email: ${mail}`);
-    const childEnv = { ...process.env, DATABASE_URL: db.url, ...secrets, ...(mailpit ? { SMTP_URL: mailpit.smtpUrl } : {}) };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, ...secrets, ...(mailpit ? { SMTP_URL: mailpit.smtpUrl } : {}) };
+    // The dev server's UI cannot send a token to /codec: the API trusts it from this machine (development only).
+    if (localUi && env.NODE_ENV !== 'production') {
+      const ui = new URL(temporalUi);
+      const origins = [ui.origin, `${ui.protocol}//localhost:${ui.port}`, `${ui.protocol}//127.0.0.1:${ui.port}`];
+      Object.assign(childEnv, { CODEC_TRUST_LOCAL_UI: 'true', CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS?.join(',') ?? [...new Set(origins)].join(',') });
+    }
     // Web Push in browsers works locally with no setup: the dev key pair, unless the environment sets its own.
     if (env.NODE_ENV !== 'production' && !env.VAPID_PUBLIC_KEY && !env.VAPID_PRIVATE_KEY && !env.VAPID_SUBJECT) {
       Object.assign(childEnv, { VAPID_PUBLIC_KEY: dev.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: dev.VAPID_PRIVATE_KEY, VAPID_SUBJECT: `mailto:${DEMO_OWNER_EMAIL}` });
@@ -193,7 +208,7 @@ async function main(): Promise<void> {
         '',
         'AutoCloser is up.',
         `  Demo chat     ${env.PUBLIC_BASE_URL}/`,
-        `  Temporal UI   ${temporalUi}`,
+        `  Temporal UI   ${temporalUi}  (payloads are encrypted; the UI decodes them through ${env.PUBLIC_BASE_URL}/codec, see docs/operations.md)`,
         `  Dashboard     ${env.PUBLIC_BASE_URL}/app/${process.argv.includes('--dev') ? '  (hot reload: http://localhost:5173/app/)' : ''}`,
         `                sign in as ${DEMO_OWNER_EMAIL} with password ${dev.DEMO_PASSWORD}`,
         `  Phone app     ${env.PUBLIC_BASE_URL}/m/  (same sign-in; on a phone use this machine's address instead of localhost)`,

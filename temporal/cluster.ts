@@ -180,7 +180,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         ...node('worker/main.ts'),
         env: { ...shared, WORKER_HEALTH_PORT: String(healthPort) },
         // The probe compose and the chart use: 200 once the worker polls its task queue.
-        ready: (proc) => proc.until(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok, 120_000),
+        ready: (proc) => proc.until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok, 120_000),
         ...spawnOpts,
       }),
     );

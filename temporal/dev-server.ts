@@ -34,6 +34,8 @@ export interface DevServerOptions {
   stopGraceMs?: number;
   /** Extra search attributes beyond the app's own. */
   extraSearchAttributes?: readonly SearchAttributeDef[];
+  /** The remote codec the Web UI decodes payloads with (the API's `/codec`); only for a server started here. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -83,7 +85,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   // "default" always exists; naming it again is redundant.
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (opts.headless) args.push('--headless');
-  else args.push('--ui-port', String(uiPort));
+  else {
+    args.push('--ui-port', String(uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   if (opts.dbFile !== null) {
     const dbFile = path.resolve(opts.dbFile ?? defaultDbFile);
     await mkdir(path.dirname(dbFile), { recursive: true });

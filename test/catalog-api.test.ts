@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -22,7 +23,10 @@ import { requireEnv } from './support/stack';
 const dbUrl = requireEnv('TEST_DATABASE_URL');
 const db = createDb(dbUrl);
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
-const deps = { db, log } as unknown as MerchantApiDeps;
+// A playbook change starts a broadcast workflow; no worker runs here, so it only waits on its queue.
+const connection = Connection.lazy({ address: requireEnv('TEST_TEMPORAL_ADDRESS') });
+const temporal = new Client({ connection });
+const deps = { db, log, temporal, taskQueue: `catalog-api-${randomUUID()}` } as unknown as MerchantApiDeps;
 
 const suffix = randomUUID().slice(0, 8);
 const shopA = `catalog-a-${suffix}`;
@@ -101,6 +105,7 @@ before(async () => {
 after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await db.destroy();
+  await connection.close();
 });
 
 describe('every route', () => {
@@ -437,6 +442,18 @@ describe('playbook', () => {
     const entry = await db('audit_log').where({ merchant_id: shopA, action: 'playbook.update' }).orderBy('id', 'desc').first();
     assert.deepEqual(entry.details, { changed: ['tone', 'greeting'] });
     assert.equal((await call('adminB', 'GET', '/playbook')).body.businessName, 'Shop B');
+  });
+
+  test('what the agent does with a language it does not serve is a playbook setting', async () => {
+    const current = (await call('viewerA', 'GET', '/playbook')).body;
+    assert.equal(current.otherLanguages, 'reply_in_default');
+    const put = await call('adminA', 'PUT', '/playbook', { ...current, otherLanguages: 'hand_off' });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((await call('viewerA', 'GET', '/playbook')).body.otherLanguages, 'hand_off');
+    const bad = await call('adminA', 'PUT', '/playbook', { ...current, otherLanguages: 'ignore' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /otherLanguages/);
+    assert.equal((await call('adminA', 'PUT', '/playbook', current)).status, 200);
   });
 
   test('refuses a bad playbook, naming the field, and keeps the old one', async () => {

@@ -30,13 +30,15 @@ interface Project {
   services: Record<string, Service>;
 }
 
-const secrets = {
+const required = {
   POSTGRES_PASSWORD: 'compose-test-postgres-password',
   JWT_SECRET: 'compose-test-jwt-secret-0123456789abcdef',
   ADMIN_TOKEN: 'compose-test-admin-token',
   DEMO_PAYMENT_SECRET: 'compose-test-demo-payment-secret',
   CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
+// Recommended, not required: an installation from before them starts as it did (and warns).
+const secrets = { ...required, PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 8).toString('base64')}`, CODEC_AUTH_TOKEN: 'compose-test-codec-token' };
 
 describe('docker-compose.yml', { timeout: 30 * 60_000 }, () => {
   let compose: string;
@@ -80,7 +82,7 @@ describe('docker-compose.yml', { timeout: 30 * 60_000 }, () => {
   });
 
   test('refuses to render without each secret, naming it', async () => {
-    for (const name of Object.keys(secrets)) {
+    for (const name of Object.keys(required)) {
       const { [name as keyof typeof secrets]: _missing, ...rest } = secrets;
       const res = await run(['config', '--quiet'], rest);
       assert.notEqual(res.code, 0, `${name} missing`);
@@ -106,6 +108,8 @@ describe('docker-compose.yml', { timeout: 30 * 60_000 }, () => {
     // The schema tool must be the server's own version, or it sets up a schema the server does not expect.
     assert.match(all.services['temporal-schema']!.image!, new RegExp(`^temporalio/admin-tools:${server.replaceAll('.', '\\.')}(-|$)`));
     assert.match(all.services['temporal-ui']!.image!, /^temporalio\/ui:/);
+    // The UI decrypts history through the API's codec endpoint, with the support staff's token.
+    assert.equal(all.services['temporal-ui']!.environment?.TEMPORAL_CODEC_ENDPOINT, `http://localhost/codec/k/${secrets.CODEC_AUTH_TOKEN}`);
     for (const svc of Object.values(all.services)) assert.doesNotMatch(svc.image ?? '', /auto-setup|:latest$/);
   });
 

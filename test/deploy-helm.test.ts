@@ -14,6 +14,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../config/env';
+import { parsePayloadKeys } from '../temporal/payload-codec';
 import { ensureHelm, runHelm } from '../tools/helm';
 import { manifestName, manifestProblems } from './support/kubernetes-schema';
 
@@ -107,6 +108,7 @@ function assertProbesAndDrain(objs: Obj[]): void {
   const worker = containerOf(workerDeployment);
   assert.deepEqual(worker.args, ['worker']);
   assert.equal(worker.livenessProbe.httpGet.path, '/healthz');
+  assert.equal(worker.readinessProbe.httpGet.path, '/readyz', 'ready means polling, not only alive');
   const healthPort = worker.ports.find((p: Obj) => p.name === worker.livenessProbe.httpGet.port);
   assert.equal(String(healthPort.containerPort), config.WORKER_HEALTH_PORT, 'the probe hits the port the worker serves health on');
   // The worker lets in-flight tasks run for 20 s after SIGTERM (shutdownGraceTime), then closes its connections.
@@ -185,6 +187,9 @@ describe('Helm chart', () => {
     const secret = find(objs, 'Secret', named()).data;
     const decoded = (k: string) => Buffer.from(secret[k], 'base64').toString();
     assert.equal(Buffer.from(decoded('CREDENTIALS_KEY'), 'base64').length, 32);
+    // PAYLOAD_KEYS as the app parses it: one id:key pair of 32 bytes.
+    assert.deepEqual(parsePayloadKeys(decoded('PAYLOAD_KEYS')).map((k) => k.id), ['k1']);
+    assert.ok(decoded('CODEC_AUTH_TOKEN').length >= 16);
     assert.ok(decoded('JWT_SECRET').length >= 32 && decoded('ADMIN_TOKEN').length >= 16 && decoded('DEMO_PAYMENT_SECRET').length >= 16);
     assert.deepEqual(find(objs, 'Secret', named('-migrate')).data, secret, "the migrate hook's copy matches the Secret the pods read");
   });

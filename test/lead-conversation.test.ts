@@ -29,7 +29,7 @@ import { timeSkippingWorker } from './support/workflow-bundle';
 /** Exactly the activities the lead workflow schedules: a renamed or retyped activity fails to compile here. */
 type LeadActivities = Pick<
   Activities,
-  'loadSettings' | 'meterConversation' | 'decide' | 'quoteOrder' | 'sendMessage' | 'notifyMerchant' | 'projectConversation' | 'storeInboundMedia'
+  'loadSettings' | 'meterConversation' | 'decide' | 'quoteOrder' | 'sendMessage' | 'replyOnWebchat' | 'notifyMerchant' | 'projectConversation' | 'storeInboundMedia'
 >;
 type Sent = Parameters<Activities['sendMessage']>[0];
 type Notified = Parameters<Activities['notifyMerchant']>[0];
@@ -66,6 +66,10 @@ describe('the lead workflow with fake activities on skipped time', () => {
     async sendMessage(msg) {
       of(msg.conversationId).sent.push(msg);
       return { messageId: msg.idempotencyKey, providerMessageId: msg.idempotencyKey, duplicate: false };
+    },
+    async replyOnWebchat({ message }) {
+      of(message.conversationId).sent.push(message);
+      return { messageId: message.idempotencyKey, providerMessageId: message.idempotencyKey, duplicate: false };
     },
     async notifyMerchant(n) {
       of(n.conversationId!).notified.push(n);

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { repoRoot } from '../config/env';
 import { workflowBundle } from './support/workflow-bundle';
+import { newPayloadKey, parsePayloadKeys, payloadDataConverter } from '../temporal/payload-codec';
 
 const dir = path.join(repoRoot, 'test', 'histories');
 
@@ -49,6 +50,23 @@ describe('replaying saved histories', () => {
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    assert.equal(replayed, files.length);
+    assert.deepEqual(failures, []);
+  });
+
+  // Histories recorded before payload encryption hold plain payloads; a worker with PAYLOAD_KEYS must still replay them.
+  test('every saved history replays with the payload codec on', { timeout: 120_000 }, async () => {
+    const files = ((await readdir(dir, { recursive: true })) as string[]).filter((f) => f.endsWith('.json'));
+    const histories = await Promise.all(
+      files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(path.join(dir, f), 'utf8'))) })),
+    );
+    const dataConverter = payloadDataConverter(parsePayloadKeys(`k1:${newPayloadKey()}`));
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

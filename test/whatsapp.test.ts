@@ -149,8 +149,8 @@ describe('WhatsApp over Twilio and Meta', () => {
     const orderId = /\/pay\/demo\/([0-9a-f-]{36})/.exec(withLink.join('\n'))![1]!;
     await fetch(`${stack.apiUrl}/pay/demo/${orderId}/pay`, { method: 'POST', redirect: 'manual' });
     await eventually(async () => bodies.twilio(customer), (b) => b.some((x) => /Payment received/.test(x)), 'a receipt');
-    const state = await stack.client.workflow.getHandle(conversationOf(customer)).query(stateQuery);
-    assert.equal(state.stage, 'won');
+    // The checkout sends the receipt, then tells the lead.
+    const state = await eventually(() => stack.client.workflow.getHandle(conversationOf(customer)).query(stateQuery), (s) => s.stage === 'won', 'the lead won');
     assert.equal(state.channel, 'whatsapp');
     assert.ok(!JSON.stringify(await stack.client.workflow.getHandle(conversationOf(customer)).describe()).includes(customer.slice(1)), 'no raw number in the workflow id or search attributes');
   });
@@ -277,7 +277,8 @@ describe('WhatsApp over Twilio and Meta', () => {
     const row = await stack.db('messages').where({ conversation_id: handle.workflowId, direction: 'out' }).first();
     assert.equal(row.status, 'failed');
     assert.match(row.failureReason, /undeliverable/i);
-    assert.equal((await stack.db('notifications').where({ conversation_id: handle.workflowId })).length >= 1, true);
+    // The notice goes out after the state records the failure.
+    await eventually(() => stack.db('notifications').where({ conversation_id: handle.workflowId }), (n) => n.length >= 1, 'the merchant told');
 
     // A failure reported later by a status webhook lands on the lead too.
     const later = phone();

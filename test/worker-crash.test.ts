@@ -10,7 +10,7 @@ import { startStack, type Stack } from './support/stack';
 function startWorkerProcess(stack: Stack): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, TASK_QUEUE: stack.taskQueue, PUBLIC_URL: stack.apiUrl },
+    env: { ...process.env, TASK_QUEUE: stack.taskQueue, PUBLIC_URL: stack.apiUrl, ...(stack.payloadKeys ? { PAYLOAD_KEYS: stack.payloadKeys } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

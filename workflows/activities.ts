@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Quick, idempotent database work. */
@@ -48,4 +48,31 @@ export const deliveries = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
+});
+
+/** Walks every open conversation of a merchant; resumes from its heartbeat after a crash. */
+export const fanOut = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/**
+ * Steps of a few milliseconds that need no routing: the offline agent's
+ * decision, a web-chat reply with its projection, the projection alone. Run
+ * inside the workflow task, each costs one marker event instead of a
+ * scheduling round trip through the server and six events. Idempotent, so the
+ * re-run after a worker crash (the whole task is retried) is harmless.
+ */
+export const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15s',
+  // Past this the retry waits on a server timer, so a long outage does not hold the workflow task.
+  localRetryThreshold: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** The offline agent as a local activity: a few attempts, then the same hand-off as a failed model call. */
+export const localAgent = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
 });

@@ -114,6 +114,10 @@ export const takeOverSignal = defineSignal<[TakeOver]>('takeOver');
 export const releaseSignal = defineSignal<[Release]>('release');
 export const agentMessageSignal = defineSignal<[AgentMessage]>('agentMessage');
 export const closeLeadSignal = defineSignal<[CloseLead]>('closeLead');
+/** The merchant changed the playbook: the lead reloads its settings (follow-up cadence, hand-off rules, languages). */
+export const settingsChangedSignal = defineSignal('settingsChanged');
+/** One broadcast per merchant: a newer change restarts it, so every conversation hears the latest. */
+export const settingsBroadcastId = (merchantId: string): string => `settings:${merchantId}`;
 
 export const stateQuery = defineQuery<LeadState>('state');
 

@@ -10,6 +10,7 @@
  */
 import {
   ActivityFailure,
+  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -17,6 +18,7 @@ import {
   log,
   patched,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   uuid4,
@@ -25,7 +27,7 @@ import {
 import { Mutex } from 'async-mutex';
 import { canned } from '../domain/canned-messages';
 import type { Decision } from '../domain/decision';
-import { agent, media, outbox, store } from './activities';
+import { agent, local, localAgent, media, outbox, store } from './activities';
 import { checkout } from './checkout';
 import {
   agentMessageSignal,
@@ -39,6 +41,7 @@ import {
   paymentResultSignal,
   releaseSignal,
   releaseUpdate,
+  settingsChangedSignal,
   stateQuery,
   takeOverSignal,
   takeOverUpdate,
@@ -61,6 +64,12 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   const speaking = new Mutex();
   let projectionSeq = 0;
   const indexed = isIndexed(info.typedSearchAttributes);
+  // Short steps as local activities, one transaction per web-chat reply, a follow-up timer that is not re-armed on every turn.
+  // Runs started before keep the round trips they were recorded with.
+  const fast = patched('local-turns');
+  type FollowUpTimer = { at: number; fired: boolean; scope: CancellationScope };
+  let followUpTimer: FollowUpTimer | null = null;
+  let lastAttributes: string | null = null;
 
   // ---- what the customer, the API and support staff can do -----------------
   // Signals take plain JSON from the Temporal UI leniently; updates validate first and answer with the new state.
@@ -78,6 +87,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (typeof a?.text === 'string' && a.text.trim() && lead.firstReply(clientId)) await sendAsHuman(a.text.trim(), String(a.by ?? 'support'));
   });
   setHandler(closeLeadSignal, (a) => lead.close(String(a?.reason ?? 'closed_by_support'), new Date()));
+  setHandler(settingsChangedSignal, () => lead.settingsChanged());
   setHandler(deliveryFailedSignal, (failure) => lead.deliveryFailed(failure));
   setHandler(checkoutOpenedSignal, (payment) => lead.checkoutOpened(payment));
   setHandler(paymentResultSignal, (result) => lead.paymentResult(result));
@@ -114,6 +124,11 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   }
 
   while (!state.closed) {
+    // Only histories that received the signal schedule this, so older ones replay unchanged.
+    if (lead.takeSettingsChange()) {
+      lead.useSettings(await store.loadSettings(state.merchantId), true);
+      lead.changed();
+    }
     // Answer first: the customer waits on the reply, the projection can follow it.
     const work = lead.nextWork();
     if (work?.kind === 'resend') await speaking.runExclusive(() => say(work.text, work.sender, work.meta));
@@ -127,7 +142,19 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     await sync();
     const seenWake = lead.wake;
     const woken = () => lead.wake !== seenWake || lead.hasWork() || timeToContinueAsNew();
-    const timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
+    let timedOut: boolean;
+    if (fast) {
+      if (deadline) armFollowUpTimer(deadline.at);
+      // Set by armFollowUpTimer; the cast undoes the narrowing to the initial null.
+      const timer = followUpTimer as FollowUpTimer | null;
+      await condition(() => woken() || !!timer?.fired);
+      const fired = !!timer?.fired;
+      if (fired) followUpTimer = null;
+      // A timer armed for an earlier deadline fires early: the next pass re-plans and arms another.
+      timedOut = fired && !woken() && !!deadline && Date.now() >= deadline.at;
+    } else {
+      timedOut = deadline ? !(await condition(woken, Math.max(1, deadline.at - Date.now()))) : (await condition(woken), false);
+    }
     if (!timedOut || !deadline) continue;
     if (deadline.kind === 'follow_up') await speaking.runExclusive(followUp);
     else if (deadline.kind === 'window') lead.windowClosed();
@@ -146,7 +173,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!turnInput) return;
     let decision: Decision;
     try {
-      decision = await agent.decide(turnInput);
+      decision = await (fast && lead.settings!.localAgent ? localAgent : agent).decide(turnInput);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       log.warn('agent unavailable, handing off', { error: err.cause?.message });
@@ -156,7 +183,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!lead.botHolds()) return;
     const assessment = lead.learn(decision);
     const offer = assessment.toQuote;
-    const quote = offer ? await store.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
+    const quote = offer ? await (fast ? local : store).quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
     await perform(turnSteps(decision, assessment, quote, lead.settings!, state.language));
   }
 
@@ -193,12 +220,55 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   async function say(text: string, sender: Speaker, meta: SayMeta = {}): Promise<void> {
     const now = new Date();
     const idempotencyKey = lead.recordOutbound(text, sender, now);
+    const message = outboundMessage(state, { conversationId, idempotencyKey, text, sender, meta, now: now.getTime() });
     try {
-      await outbox.sendMessage(outboundMessage(state, { conversationId, idempotencyKey, text, sender, meta, now: now.getTime() }));
+      if (fast && state.channel === 'webchat') {
+        // The reply and the state it leaves the lead in commit together; the loop then finds nothing left to project.
+        lead.planFollowUp();
+        const projected = takeProjection();
+        try {
+          await local.replyOnWebchat({ message, projection: projected });
+        } catch (err) {
+          if (projected) lead.dirty = true;
+          throw err;
+        }
+      } else await outbox.sendMessage(message);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       lead.sendFailed(idempotencyKey, err.cause?.message ?? err.message, new Date());
     }
+  }
+
+  /**
+   * A timer that fires no later than the deadline. A turn usually moves the
+   * deadline later, so the armed timer is kept and re-armed when it fires
+   * early, rather than cancelled and started again on every message.
+   */
+  function armFollowUpTimer(at: number): void {
+    if (followUpTimer && followUpTimer.at <= at) return;
+    followUpTimer?.scope.cancel();
+    const scope = new CancellationScope();
+    const timer = { at, fired: false, scope };
+    followUpTimer = timer;
+    scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => (timer.fired = true),
+        () => {},
+      );
+  }
+
+  /** The state as the merchant's views read it, when it changed; search attributes follow along. */
+  function takeProjection() {
+    if (!lead.takeDirty()) return null;
+    if (indexed) {
+      const updates = searchAttributeUpdates(state);
+      const values = JSON.stringify(updates.map((u) => u.value));
+      // Each upsert is a history event: only changed values are written (runs before local turns upserted every time).
+      if (!fast || values !== lastAttributes) upsertSearchAttributes(updates);
+      lastAttributes = values;
+    }
+    return projection(state, conversationId, projectionVersion(Date.now(), projectionSeq++));
   }
 
   /** Projection and search attributes follow the state; the version keeps late retries from going back in time. */
@@ -207,9 +277,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     for (let n = lead.nextNotice(); n; n = lead.nextNotice()) {
       await store.notifyMerchant({ merchantId: state.merchantId, conversationId, kind: 'needs_human', ...n });
     }
-    if (!lead.takeDirty()) return;
-    if (indexed) upsertSearchAttributes(searchAttributeUpdates(state));
-    await store.projectConversation(projection(state, conversationId, projectionVersion(Date.now(), projectionSeq++)));
+    const projected = takeProjection();
+    if (projected) await (fast ? local : store).projectConversation(projected);
   }
 
   function timeToContinueAsNew(): boolean {

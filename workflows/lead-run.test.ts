@@ -285,3 +285,19 @@ describe('the main loop', () => {
     assert.equal(lead.snapshot().queued, 501);
   });
 });
+
+describe('settings changed by the merchant', () => {
+  test('a change wakes the loop once; reloaded settings keep the language unless it is no longer served', () => {
+    const lead = run({ carried: { language: 'tr' } as LeadWorkflowInput['carried'] }, leadSettings({ languages: ['en', 'tr'] }));
+    assert.equal(lead.state.language, 'tr');
+    const wake = lead.wake;
+    lead.settingsChanged();
+    assert.ok(lead.wake > wake, 'the waiting loop wakes');
+    assert.equal(lead.takeSettingsChange(), true);
+    assert.equal(lead.takeSettingsChange(), false, 'reloaded once per change');
+    lead.useSettings(leadSettings({ languages: ['en', 'tr'], defaultLanguage: 'en' }), true);
+    assert.equal(lead.state.language, 'tr');
+    lead.useSettings(leadSettings({ languages: ['en'], defaultLanguage: 'en' }), true);
+    assert.equal(lead.state.language, 'en');
+  });
+});

@@ -48,6 +48,8 @@ export class LeadRun {
   wake = 0;
   /** A checkout child is being started: a second offer meanwhile is not priced. */
   openingCheckout = false;
+  /** The merchant changed the playbook since the settings were loaded. */
+  private settingsStale = false;
   private readonly seen: Set<string>;
   private readonly repliesSeen: Set<string>;
 
@@ -79,7 +81,21 @@ export class LeadRun {
 
   useSettings(settings: LeadSettings, carried: boolean): void {
     this.settings = settings;
-    if (!carried) this.state.language = settings.defaultLanguage;
+    // A language the merchant stopped serving gives way to the default one.
+    if (!carried || !settings.languages.includes(this.state.language)) this.state.language = settings.defaultLanguage;
+  }
+
+  /** Settings are reloaded by the main loop, between turns, so a turn is decided under one set of rules. */
+  settingsChanged(): void {
+    this.settingsStale = true;
+    this.wake++;
+  }
+
+  /** True once per change: the main loop reloads the settings then. */
+  takeSettingsChange(): boolean {
+    const stale = this.settingsStale;
+    this.settingsStale = false;
+    return stale;
   }
 
   /** Queries between a change and the next loop pass already show the right schedule. */

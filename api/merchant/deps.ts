@@ -14,6 +14,8 @@ import type { Mailer } from '../../integrations/email/mailer';
 export interface MerchantApiDeps {
   db: Db;
   temporal: Client;
+  /** Where the merchant API starts its own workflows (the settings broadcast). */
+  taskQueue: string;
   log: Logger;
   box: SecretBox;
   payments: PaymentRegistry;

@@ -95,6 +95,8 @@ export function attachMerchantLiveSockets(server: Server, db: Db, auth: LiveAuth
         const found = await getImport(db, event.merchantId, event.importId);
         return found && { type: 'import', import: found };
       }
+      case 'playbook':
+        return null;
     }
   };
 

@@ -105,6 +105,7 @@ const TAGS: Record<string, string> = {
   webhooks: 'Calls from payment and WhatsApp providers, verified by their signatures before anything is stored',
   payments: 'Pages and callbacks a paying customer is sent to',
   platform: 'The installation operator (ADMIN_TOKEN): plans by hand and invoices',
+  codec: "Temporal's remote codec protocol for the Temporal UI and CLI: decrypts history payloads for support staff (CODEC_AUTH_TOKEN or ADMIN_TOKEN)",
 };
 
 /** The OpenAPI 3.1 document for every public route, generated from the route specs themselves. */

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
 import type { BillingEvent } from '../../integrations/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
+import { metrics } from '../../observability/metrics';
 import type { Db } from '../../db/knex';
 import { billingCheckout, completeBillingCheckout, subscriptionOwner } from '../../db/queries/billing';
 import { applyBillingEvent } from '../billing-events';
@@ -57,7 +58,10 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling; de
     try {
       events = await deps.billing.parseSubscriptionWebhook(raw, req.headers);
     } catch (err) {
-      if (err instanceof WebhookSignatureError) throw new HttpError(403, 'invalid_signature', err.message);
+      if (err instanceof WebhookSignatureError) {
+        metrics.webhookSignatureFailures.inc({ provider: 'iyzico_billing' });
+        throw new HttpError(403, 'invalid_signature', err.message);
+      }
       if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
       throw err;
     }

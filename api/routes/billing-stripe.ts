@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { BillingEvent, StripeBilling } from '../../integrations/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
+import { metrics } from '../../observability/metrics';
 import type { Db } from '../../db/knex';
 import { applyBillingEvent } from '../billing-events';
 import { HttpError } from '../errors';
@@ -37,7 +38,10 @@ export function stripeBillingWebhooks(deps: StripeBillingRouteDeps): Router {
     try {
       events = deps.billing.parseBillingWebhook(raw, req.get('stripe-signature'));
     } catch (err) {
-      if (err instanceof WebhookSignatureError) throw new HttpError(403, 'invalid_signature', err.message);
+      if (err instanceof WebhookSignatureError) {
+        metrics.webhookSignatureFailures.inc({ provider: 'stripe_billing' });
+        throw new HttpError(403, 'invalid_signature', err.message);
+      }
       if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
       throw err;
     }

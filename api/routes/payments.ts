@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
+import { metrics } from '../../observability/metrics';
 import type { PaymentRegistry } from '../../integrations/payments/registry';
 import { parseIyzicoCallback } from '../../integrations/payments/iyzico';
 import type { Db } from '../../db/knex';
@@ -71,12 +72,16 @@ export function paymentWebhookRoutes(deps: PaymentRouteDeps): Router {
     try {
       events = await provider.parseWebhook(raw, req.headers, req.originalUrl);
     } catch (err) {
-      if (err instanceof WebhookSignatureError) throw new HttpError(403, 'invalid_signature', err.message);
+      if (err instanceof WebhookSignatureError) {
+        metrics.webhookSignatureFailures.inc({ provider: provider.name });
+        throw new HttpError(403, 'invalid_signature', err.message);
+      }
       if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
       throw err;
     }
     const results = [];
     for (const event of events) results.push(await applyPaymentEvent(eventDeps, event, JSON.parse(raw.toString('utf8') || 'null')));
+    for (const r of results) if (r === 'applied') metrics.payments.inc({ provider: provider.name, outcome: 'webhook' });
     res.json({ received: true, duplicate: results.length > 0 && results.every((r) => r === 'duplicate'), results });
   });
 

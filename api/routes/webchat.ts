@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { merchantExists } from '../../db/queries/merchants';
-import { transcript } from '../../db/queries/messages';
+import { transcript, UnknownMerchantError } from '../../db/queries/messages';
 import { leadWorkflowId } from '../../workflows/contract';
 import { notFound } from '../errors';
 import { deliverInbound, type InboundDeps } from '../inbound';
@@ -42,14 +42,17 @@ export function webchatRouteSpecs(deps: WebchatDeps): RouteSpec[] {
         404: 'No such merchant',
       },
       async handle({ params, body }) {
-        const merchantId = await requireMerchant(params.merchant!);
+        // No read before the write: an unknown merchant is refused by the conversation's foreign key.
+        const merchantId = params.merchant!;
         const conversationId = leadWorkflowId(merchantId, 'webchat', body.sessionId);
         const clientMessageId = body.clientMessageId ?? randomUUID();
         const { duplicate } = await deliverInbound(
           deps,
           { conversationId, merchantId, channel: 'webchat', customerKey: body.sessionId },
           { providerMessageId: clientMessageId, text: body.text, at: new Date() },
-        );
+        ).catch((err: unknown) => {
+          throw err instanceof UnknownMerchantError ? notFound(`merchant "${merchantId}"`) : err;
+        });
         return { status: 202, body: { accepted: true as const, duplicate, messageId: clientMessageId, conversationId } };
       },
     }),

@@ -5,6 +5,7 @@ import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
 import { channelByAddress, rememberWhatsAppCustomer, type MerchantChannel } from '../../db/queries/channels';
 import { applyDeliveryStatus } from '../../db/queries/messages';
+import { metrics } from '../../observability/metrics';
 import type { WhatsAppInboundEvent } from '../../integrations/channels/channel';
 import { deliveryFailedSignal, leadWorkflowId } from '../../workflows/contract';
 import { HttpError, notFound } from '../errors';
@@ -85,6 +86,7 @@ export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
         reason: event.errorMessage ? `${event.errorCode ?? ''} ${event.errorMessage}`.trim() : event.errorCode,
       });
       if (applied?.changed && event.status === 'failed') {
+        metrics.deliveryFailures.inc({ channel: 'whatsapp', stage: 'status' });
         await deps.temporal.workflow
           .getHandle(applied.conversationId)
           .signal(deliveryFailedSignal, {
@@ -123,6 +125,7 @@ export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
     if (!channel || channel.provider !== 'twilio') throw notFound(`WhatsApp number ${address}`);
     // Twilio signs the URL it called, which behind a proxy is the public one, not the one we see.
     if (!verifyTwilioSignature(channel.credentials.authToken, twilioPublicUrl(deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`, req.originalUrl), params, req.get('x-twilio-signature'))) {
+      metrics.webhookSignatureFailures.inc({ provider: 'twilio' });
       throw new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature for this number');
     }
     return { channel, params };
@@ -160,6 +163,7 @@ export function whatsAppWebhookRoutes(deps: WhatsAppWebhookDeps): Router {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!deps.meta.appSecret) throw new HttpError(404, 'not_configured', 'Meta WhatsApp is not configured (META_APP_SECRET)');
     if (!verifyMetaSignature(deps.meta.appSecret, raw, req.get('x-hub-signature-256'))) {
+      metrics.webhookSignatureFailures.inc({ provider: 'meta' });
       throw new HttpError(403, 'invalid_signature', 'Missing or invalid X-Hub-Signature-256');
     }
     let events: WhatsAppInboundEvent[];

@@ -19,14 +19,14 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-interface Reading {
+export interface MemoryReading {
   rssMB: number;
   heapUsedMB: number;
   externalMB: number;
   cachedWorkflows: number;
 }
 
-async function read(worker: Worker, gc: () => void): Promise<Reading> {
+async function read(worker: Worker, gc: () => void): Promise<MemoryReading> {
   for (let i = 0; i < 3; i++) {
     gc();
     await sleep(200);
@@ -35,13 +35,18 @@ async function read(worker: Worker, gc: () => void): Promise<Reading> {
   return { rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, externalMB: m.external / MB, cachedWorkflows: worker.getStatus().numCachedWorkflows };
 }
 
+/** RSS, main-thread heap and the worker's cached workflows, after collecting garbage. */
+export const readMemory = (worker: Worker): Promise<MemoryReading> => read(worker, collector());
+
 export interface MemoryResult {
   open: number;
   maxCachedWorkflows: number;
-  before: Reading;
-  after: Reading;
+  before: MemoryReading;
+  after: MemoryReading;
   rssDeltaMB: number;
   rssPerConversationKB: number;
+  /** RSS growth ÷ workflows added to the sticky cache: the memory one cached conversation holds. */
+  rssPerCachedKB: number;
   heapDeltaMB: number;
   openedInMs: number;
   mismatched: number;
@@ -69,6 +74,7 @@ export async function measureOpenConversations(
     after,
     rssDeltaMB,
     rssPerConversationKB: (rssDeltaMB * 1024) / load.open,
+    rssPerCachedKB: after.cachedWorkflows > before.cachedWorkflows ? (rssDeltaMB * 1024) / (after.cachedWorkflows - before.cachedWorkflows) : Number.NaN,
     heapDeltaMB: after.heapUsedMB - before.heapUsedMB,
     openedInMs,
     mismatched: run.mismatched.length,

@@ -31,6 +31,8 @@ export interface BenchStack {
   /** The worker's pool; the baseline uses it too, so both sides get the same 20 connections. */
   db: Db;
   apiUrl: string;
+  /** The API's Temporal client, for reading histories. */
+  temporal: Client;
   worker: Worker;
   llm: LlmProvider;
   webchat: Channel;
@@ -87,6 +89,7 @@ export async function startBenchStack(o: { databaseUrl: string; temporalAddress:
   return {
     db,
     apiUrl: api.url,
+    temporal: client,
     worker,
     llm,
     webchat,

@@ -17,6 +17,7 @@ export interface LatencySummary {
   count: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
   mean: number;
@@ -27,6 +28,7 @@ export function summarize(samples: readonly number[]): LatencySummary {
     count: samples.length,
     p50: percentile(samples, 50),
     p90: percentile(samples, 90),
+    p95: percentile(samples, 95),
     p99: percentile(samples, 99),
     max: samples.length ? Math.max(...samples) : Number.NaN,
     mean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : Number.NaN,

@@ -597,7 +597,7 @@ export interface paths {
     };
     /** How the agent sells for this merchant: tone, languages, scripts, follow-ups and hand-off rules */
     get: operations['getPlaybook'];
-    /** Replace the playbook; new conversation turns use it right away */
+    /** Replace the playbook; open conversations switch to it at their next step */
     put: operations['putPlaybook'];
     post?: never;
     delete?: never;
@@ -892,6 +892,40 @@ export interface paths {
     put?: never;
     /** Issue a merchant's invoice for a period (plan, overage, platform fees); a repeat returns the one already issued */
     post: operations['platformIssueInvoice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/codec/encode': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Encrypt payloads under the current payload key (what a person types into the Temporal UI: signal arguments, queries) */
+    post: operations['codecEncode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/codec/decode': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Decrypt payloads from Temporal's history so the UI and CLI show them; payloads that are not encrypted come back unchanged */
+    post: operations['codecDecode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1295,6 +1329,15 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
+    /** @description Saved, but open conversations could not be told; sending it again is harmless */
+    Error503: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description The number is connected to another merchant */
     Error409_5: {
       headers: {
@@ -1360,6 +1403,24 @@ export interface components {
     };
     /** @description No or wrong operator token (ADMIN_TOKEN) */
     Error401_4: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The body is not a Payloads message, X-Namespace names another namespace, or a payload cannot be decrypted (an unknown key id or altered data) */
+    Error400_4: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No or wrong token: send "Authorization: Bearer <CODEC_AUTH_TOKEN or ADMIN_TOKEN>" */
+    Error401_5: {
       headers: {
         [name: string]: unknown;
       };
@@ -3743,6 +3804,11 @@ export interface operations {
              * @enum {string}
              */
             defaultLanguage: 'en' | 'tr';
+            /**
+             * @default reply_in_default
+             * @enum {string}
+             */
+            otherLanguages: 'reply_in_default' | 'hand_off';
             greeting: {
               en: string;
               tr: string;
@@ -3785,6 +3851,27 @@ export interface operations {
             };
             /** @default 0 */
             maxDiscountPercent: number;
+            /**
+             * @default {
+             *       "greeting": "",
+             *       "qualifying": "",
+             *       "objection": "",
+             *       "closing": "",
+             *       "afterPayment": ""
+             *     }
+             */
+            stagePrompts: {
+              /** @default  */
+              greeting: string;
+              /** @default  */
+              qualifying: string;
+              /** @default  */
+              objection: string;
+              /** @default  */
+              closing: string;
+              /** @default  */
+              afterPayment: string;
+            };
             /**
              * @default [
              *       86400,
@@ -3839,6 +3926,7 @@ export interface operations {
          *         "tr"
          *       ],
          *       "defaultLanguage": "en",
+         *       "otherLanguages": "reply_in_default",
          *       "greeting": {
          *         "en": "Hi! Welcome to Acme Outdoor. How can I help you today?",
          *         "tr": "Merhaba! Acme Outdoor'a hoş geldiniz. Size bugün nasıl yardımcı olabilirim?"
@@ -3880,6 +3968,13 @@ export interface operations {
          *         }
          *       },
          *       "maxDiscountPercent": 0,
+         *       "stagePrompts": {
+         *         "greeting": "",
+         *         "qualifying": "",
+         *         "objection": "",
+         *         "closing": "",
+         *         "afterPayment": ""
+         *       },
          *       "followUpDelaysSeconds": [
          *         86400,
          *         259200
@@ -3914,6 +4009,11 @@ export interface operations {
            * @enum {string}
            */
           defaultLanguage?: 'en' | 'tr';
+          /**
+           * @default reply_in_default
+           * @enum {string}
+           */
+          otherLanguages?: 'reply_in_default' | 'hand_off';
           greeting: {
             en: string;
             tr: string;
@@ -3956,6 +4056,27 @@ export interface operations {
           };
           /** @default 0 */
           maxDiscountPercent?: number;
+          /**
+           * @default {
+           *       "greeting": "",
+           *       "qualifying": "",
+           *       "objection": "",
+           *       "closing": "",
+           *       "afterPayment": ""
+           *     }
+           */
+          stagePrompts?: {
+            /** @default  */
+            greeting?: string;
+            /** @default  */
+            qualifying?: string;
+            /** @default  */
+            objection?: string;
+            /** @default  */
+            closing?: string;
+            /** @default  */
+            afterPayment?: string;
+          };
           /**
            * @default [
            *       86400,
@@ -4011,6 +4132,11 @@ export interface operations {
              * @enum {string}
              */
             defaultLanguage: 'en' | 'tr';
+            /**
+             * @default reply_in_default
+             * @enum {string}
+             */
+            otherLanguages: 'reply_in_default' | 'hand_off';
             greeting: {
               en: string;
               tr: string;
@@ -4054,6 +4180,27 @@ export interface operations {
             /** @default 0 */
             maxDiscountPercent: number;
             /**
+             * @default {
+             *       "greeting": "",
+             *       "qualifying": "",
+             *       "objection": "",
+             *       "closing": "",
+             *       "afterPayment": ""
+             *     }
+             */
+            stagePrompts: {
+              /** @default  */
+              greeting: string;
+              /** @default  */
+              qualifying: string;
+              /** @default  */
+              objection: string;
+              /** @default  */
+              closing: string;
+              /** @default  */
+              afterPayment: string;
+            };
+            /**
              * @default [
              *       86400,
              *       259200
@@ -4089,6 +4236,7 @@ export interface operations {
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
+      503: components['responses']['Error503'];
     };
   };
   getChannels: {
@@ -5191,6 +5339,124 @@ export interface operations {
       400: components['responses']['Error400'];
       401: components['responses']['Error401_4'];
       404: components['responses']['Error404_3'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  codecEncode: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace the payloads belong to, as the Temporal UI and CLI send it; when given it must be this installation's */
+        'X-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "payloads": [
+         *         {
+         *           "metadata": {
+         *             "encoding": "anNvbi9wbGFpbg=="
+         *           },
+         *           "data": "eyJ0ZXh0IjoiaGVsbG8ifQ=="
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': {
+          payloads: {
+            metadata?: {
+              [key: string]: string;
+            };
+            /** Format: base64 */
+            data?: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            payloads: {
+              metadata?: {
+                [key: string]: string;
+              };
+              data?: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['Error400_4'];
+      401: components['responses']['Error401_5'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  codecDecode: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace the payloads belong to, as the Temporal UI and CLI send it; when given it must be this installation's */
+        'X-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "payloads": [
+         *         {
+         *           "metadata": {
+         *             "encoding": "anNvbi9wbGFpbg=="
+         *           },
+         *           "data": "eyJ0ZXh0IjoiaGVsbG8ifQ=="
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': {
+          payloads: {
+            metadata?: {
+              [key: string]: string;
+            };
+            /** Format: base64 */
+            data?: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            payloads: {
+              metadata?: {
+                [key: string]: string;
+              };
+              data?: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['Error400_4'];
+      401: components['responses']['Error401_5'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];

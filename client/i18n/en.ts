@@ -243,11 +243,13 @@ export const en = {
     addItem: 'Add',
     removeItem: 'Remove item {n}',
     tones: { friendly: 'Friendly', formal: 'Formal', concise: 'Concise' },
+    otherLanguageOptions: { reply_in_default: 'Reply in the default language, saying which languages I speak', hand_off: 'Hand the conversation to a person' },
     fields: {
       businessName: 'Business name',
       tone: 'Tone',
       languages: 'Languages',
       defaultLanguage: 'Default language',
+      otherLanguages: 'Other languages',
       greeting: 'Greeting',
       qualificationQuestions: 'Qualification questions',
       objectionAnswers: 'Objection answers',
@@ -266,11 +268,19 @@ export const en = {
       minConfidence: 'Lowest confidence before handing off (0–1)',
       maxObjections: 'Objections before handing off',
       highValueMinor: 'High-value order (minor units, empty for none)',
+      stagePrompts: 'Model instructions per step of the sale',
+      qualifying: 'Qualifying',
+      objection: 'Objections',
+      closing: 'Closing',
+      afterPayment: 'After payment',
     },
     help: {
+      otherLanguages: 'What the agent does when a customer writes in a language not ticked above.',
       followUpDelaysSeconds: 'Silence after the agent’s last message before each follow-up, in order.',
       maxDiscountPercent: 'The agent never offers more than this.',
       handOff_highValueMinor: 'Orders at or above this amount go to a person first. 24900 is 249.00.',
+      stagePrompts:
+        'Extra instructions for a language model (OpenAI, Anthropic, Azure) at each step; empty keeps the built-in guidance. The offline playbook follows its own scripts.',
     },
   },
   inbox: {

@@ -245,11 +245,13 @@ export const tr: Messages = {
     addItem: 'Ekle',
     removeItem: '{n}. öğeyi kaldır',
     tones: { friendly: 'Samimi', formal: 'Resmî', concise: 'Kısa ve öz' },
+    otherLanguageOptions: { reply_in_default: 'Varsayılan dilde yanıtla ve hangi dilleri konuştuğunu söyle', hand_off: 'Sohbeti bir kişiye devret' },
     fields: {
       businessName: 'İşletme adı',
       tone: 'Üslup',
       languages: 'Diller',
       defaultLanguage: 'Varsayılan dil',
+      otherLanguages: 'Diğer diller',
       greeting: 'Karşılama',
       qualificationQuestions: 'Nitelendirme soruları',
       objectionAnswers: 'İtiraz yanıtları',
@@ -268,11 +270,19 @@ export const tr: Messages = {
       minConfidence: 'Devretmeden önceki en düşük güven (0–1)',
       maxObjections: 'Devretmeden önceki itiraz sayısı',
       highValueMinor: 'Yüksek tutarlı sipariş (alt birim, yoksa boş)',
+      stagePrompts: 'Satışın her adımı için model talimatları',
+      qualifying: 'İhtiyacı anlama',
+      objection: 'İtirazlar',
+      closing: 'Satışı kapatma',
+      afterPayment: 'Ödemeden sonra',
     },
     help: {
+      otherLanguages: 'Müşteri yukarıda işaretli olmayan bir dilde yazdığında temsilcinin ne yapacağı.',
       followUpDelaysSeconds: 'Temsilcinin son mesajından sonra her takip mesajına kadar geçecek sessizlik, sırayla.',
       maxDiscountPercent: 'Temsilci bundan fazlasını asla teklif etmez.',
       handOff_highValueMinor: 'Bu tutar ve üzerindeki siparişler önce bir kişiye gider. 24900, 249,00 demektir.',
+      stagePrompts:
+        'Her adımda bir dil modeline (OpenAI, Anthropic, Azure) verilecek ek talimatlar; boş bırakılırsa yerleşik yönlendirme kullanılır. Çevrimdışı playbook kendi senaryolarını izler.',
     },
   },
   inbox: {

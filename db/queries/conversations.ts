@@ -1,7 +1,7 @@
 import type { Channel, PendingPayment } from '../../domain/conversation';
 import type { LeadProfile } from '../../domain/lead';
 import { publishConversationEvent } from '../events';
-import { toChatMessage, type MessageRow } from './messages';
+import { recordOutbound, toChatMessage, type ConversationKey, type MessageRow, type OutboundRecord } from './messages';
 import { conversationOrders, type OrderView } from './orders';
 import type { Db } from '../knex';
 
@@ -46,7 +46,7 @@ interface ConversationEventRow {
   at: Date;
 }
 
-type ConversationChange = Pick<ConversationEventRow, 'kind' | 'fromValue' | 'toValue'>;
+export type ConversationChange = Pick<ConversationEventRow, 'kind' | 'fromValue' | 'toValue'>;
 
 const conversations = (db: Db) => db<ConversationRow>('conversations');
 
@@ -70,8 +70,32 @@ export interface ConversationProjection {
   closedReason: string | null;
 }
 
-/** Idempotent and order-safe: a late retry of an older projection never overwrites a newer one. */
-export async function projectConversation(db: Db, p: ConversationProjection): Promise<void> {
+/**
+ * Idempotent and order-safe: a late retry of an older projection never overwrites a newer one.
+ * Returns the changes it recorded (none for a stale or repeated projection), which the caller counts.
+ */
+export function projectConversation(db: Db, p: ConversationProjection): Promise<ConversationChange[]> {
+  return db.transaction((trx) => applyProjection(trx, p));
+}
+
+/**
+ * A reply and the projection it changes, in one transaction: the customer's
+ * message row, the lead's state and the live-socket events commit together,
+ * so a turn costs one trip through Postgres instead of two.
+ */
+export function recordReplyWithProjection(
+  db: Db,
+  key: ConversationKey,
+  out: OutboundRecord,
+  p: ConversationProjection | null,
+): Promise<{ id: string; duplicate: boolean; changes: ConversationChange[] }> {
+  return db.transaction(async (trx) => {
+    const sent = await recordOutbound(trx, key, out);
+    return { ...sent, changes: p ? await applyProjection(trx, p) : [] };
+  });
+}
+
+async function applyProjection(trx: Db, p: ConversationProjection): Promise<ConversationChange[]> {
   const values = {
     stage: p.stage,
     mode: p.mode,
@@ -85,22 +109,22 @@ export async function projectConversation(db: Db, p: ConversationProjection): Pr
     nextFollowUpAt: p.nextFollowUpAt,
     closedReason: p.closedReason,
     projectionVersion: p.version,
-    updatedAt: db.fn.now(),
+    updatedAt: trx.fn.now(),
   };
-  await db.transaction(async (trx) => {
-    const before = await conversations(trx).where({ id: p.conversationId }).forUpdate().first('stage', 'mode', 'needsHuman', 'handOffReason', 'closedReason');
-    const changed = await trx('conversations')
-      .insert({ id: p.conversationId, merchantId: p.merchantId, channel: p.channel, customerKey: p.customerKey, ...values })
-      .onConflict('id')
-      .merge(values)
-      .where('conversations.projectionVersion', '<', p.version)
-      .returning('id');
-    if (changed.length) {
-      const events = changesOf(before, p).map((e) => ({ ...e, conversationId: p.conversationId, merchantId: p.merchantId }));
-      if (events.length) await trx('conversation_events').insert(events);
-      await publishConversationEvent(trx, { kind: 'conversation', merchantId: p.merchantId, conversationId: p.conversationId });
-    }
-  });
+  const before = await conversations(trx).where({ id: p.conversationId }).forUpdate().first('stage', 'mode', 'needsHuman', 'handOffReason', 'closedReason');
+  const changed = await trx('conversations')
+    .insert({ id: p.conversationId, merchantId: p.merchantId, channel: p.channel, customerKey: p.customerKey, ...values })
+    .onConflict('id')
+    .merge(values)
+    .where('conversations.projectionVersion', '<', p.version)
+    .returning('id');
+  if (changed.length) {
+    const events = changesOf(before, p).map((e) => ({ ...e, conversationId: p.conversationId, merchantId: p.merchantId }));
+    if (events.length) await trx('conversation_events').insert(events);
+    await publishConversationEvent(trx, { kind: 'conversation', merchantId: p.merchantId, conversationId: p.conversationId });
+    return events;
+  }
+  return [];
 }
 
 /** What moved between two projections: the stage timeline and the hand-off history analytics reads. */
@@ -189,6 +213,12 @@ export async function listConversations(db: Db, f: ConversationFilter): Promise<
 export async function conversationMerchant(db: Db, conversationId: string): Promise<string | null> {
   const row = await conversations(db).where({ id: conversationId }).first('merchantId');
   return row?.merchantId ?? null;
+}
+
+/** A page of the merchant's open conversations, by id after `afterId`, so a long walk can resume where it stopped. */
+export async function openConversationIds(db: Db, merchantId: string, afterId: string, limit: number): Promise<string[]> {
+  const rows = await conversations(db).where({ merchantId }).whereNull('closedReason').where('id', '>', afterId).orderBy('id').limit(limit).select('id');
+  return rows.map((r) => r.id);
 }
 
 /** Whether the merchant has any conversation at all. */

@@ -1,4 +1,5 @@
 import { PlaybookSchema, type Playbook } from '../../domain/playbook';
+import { publishConversationEvent } from '../events';
 import type { Db } from '../knex';
 import { recordAudit, type AuditEntry } from './audit';
 
@@ -65,6 +66,7 @@ export async function replacePlaybook(db: Db, merchantId: string, playbook: Play
       .merge(['config', 'updatedAt']);
     const changed = (Object.keys(playbook) as (keyof Playbook)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(playbook[k]));
     await recordAudit(trx, { ...audit, details: { changed } });
+    await publishConversationEvent(trx, { kind: 'playbook', merchantId });
   });
 }
 
@@ -75,5 +77,6 @@ export async function upsertMerchant(db: Db, merchant: MerchantName, playbook: P
       .insert({ merchantId: merchant.id, config: JSON.stringify(playbook) })
       .onConflict('merchantId')
       .merge(['config', 'updatedAt']);
+    await publishConversationEvent(trx, { kind: 'playbook', merchantId: merchant.id });
   });
 }

@@ -1,6 +1,6 @@
 import type { Channel, ChatMessage, Sender } from '../../domain/conversation';
 import type { Usage } from '../../domain/decision';
-import { publishConversationEvent } from '../events';
+import { EVENTS_CHANNEL, publishConversationEvent } from '../events';
 import type { Db } from '../knex';
 
 export interface ConversationKey {
@@ -76,7 +76,9 @@ async function insertMessageOnce(
   unique: { columns: (keyof MessageRow)[]; match: Partial<MessageRow> },
   createdAt: Date,
 ): Promise<{ id: string; duplicate: boolean }> {
-  return db.transaction(async (trx) => {
+  // Inside a caller's transaction the insert joins it rather than paying for a savepoint.
+  const inTransaction = (run: (trx: Db) => Promise<{ id: string; duplicate: boolean }>) => ('isTransaction' in db && db.isTransaction ? run(db) : db.transaction(run));
+  return inTransaction(async (trx) => {
     await ensureConversation(trx, key);
     const [inserted] = (await trx('messages')
       .insert({ conversationId: key.conversationId, merchantId: key.merchantId, ...row })
@@ -94,30 +96,55 @@ async function insertMessageOnce(
   });
 }
 
-/** Stores an inbound message once per provider id. */
-export function recordInbound(
+/** The merchant of a message does not exist (the conversation's foreign key refused it). */
+export class UnknownMerchantError extends Error {}
+
+/**
+ * Stores an inbound message once per provider id, creating the conversation
+ * on its first message, and announces it: one statement, so acknowledging a
+ * customer costs one round trip to Postgres. A duplicate returns the stored
+ * row's id and whether it was already handed to the workflow.
+ */
+export async function recordInbound(
   db: Db,
   key: ConversationKey,
   msg: { providerMessageId: string; text: string; at: Date; media?: unknown[] | null },
-): Promise<{ id: string; duplicate: boolean }> {
-  return insertMessageOnce(
-    db,
-    key,
-    {
-      direction: 'in',
-      sender: 'customer',
-      text: msg.text,
-      providerMessageId: msg.providerMessageId,
-      status: 'received',
-      createdAt: msg.at,
-      media: msg.media?.length ? JSON.stringify(msg.media) : null,
-    },
-    {
-      columns: ['conversationId', 'direction', 'providerMessageId'],
-      match: { conversationId: key.conversationId, direction: 'in', providerMessageId: msg.providerMessageId },
-    },
-    msg.at,
-  );
+): Promise<{ id: string; duplicate: boolean; signalled: boolean }> {
+  const preview = msg.text.slice(0, 140);
+  const media = msg.media?.length ? JSON.stringify(msg.media) : null;
+  // Sub-statements share one snapshot: `conv` counts the first message itself, `touch` every later one;
+  // the unique key makes a redelivery insert nothing, and `existing` (read before this statement) finds the row.
+  const { rows } = await db.raw(
+    `with conv as (
+       insert into conversations (id, merchant_id, channel, customer_key, message_count, last_message_preview, last_message_at)
+       values (:conversationId, :merchantId, :channel, :customerKey, 1, :preview, :at)
+       on conflict (id) do nothing
+       returning id
+     ), ins as (
+       insert into messages (conversation_id, merchant_id, direction, sender, text, provider_message_id, status, created_at, media)
+       values (:conversationId, :merchantId, 'in', 'customer', :text, :providerMessageId, 'received', :at, :media)
+       on conflict (conversation_id, direction, provider_message_id) do nothing
+       returning id
+     ), touch as (
+       update conversations set message_count = message_count + 1, last_message_preview = :preview, last_message_at = :at, updated_at = now()
+       where id = :conversationId and exists (select 1 from ins) and not exists (select 1 from conv)
+     ), announced as (
+       select pg_notify(:channel_name, cast(json_build_object('kind', 'message', 'merchantId', cast(:merchantId as text), 'conversationId', cast(:conversationId as text), 'messageId', cast(ins.id as text)) as text)) from ins
+     )
+     select (select id from ins) as inserted_id,
+            (select count(*) from announced) as announced,
+            existing.id as existing_id, existing.signalled_at as existing_signalled_at
+     from (select 1) one
+     left join messages existing on existing.conversation_id = :conversationId and existing.direction = 'in' and existing.provider_message_id = :providerMessageId`,
+    { ...key, preview, at: msg.at, text: msg.text, providerMessageId: msg.providerMessageId, media, channel_name: EVENTS_CHANNEL },
+  ).catch((err: { code?: string; constraint?: string }) => {
+    if (err.code === '23503' && /merchant/.test(err.constraint ?? '')) throw new UnknownMerchantError(`merchant "${key.merchantId}" does not exist`);
+    throw err;
+  });
+  const row = rows[0] as { insertedId: string | null; existingId: string | null; existingSignalledAt: Date | null };
+  if (row.insertedId) return { id: row.insertedId, duplicate: false, signalled: false };
+  if (!row.existingId) throw new Error('an inbound message conflicted with a row that is gone');
+  return { id: row.existingId, duplicate: true, signalled: row.existingSignalledAt !== null };
 }
 
 export interface OutboundRecord {
@@ -204,11 +231,6 @@ export async function outboundCounts(db: Db, conversationIds: string[]): Promise
 
 export async function markSignalled(db: Db, messageId: string): Promise<void> {
   await messages(db).where({ id: messageId }).update({ signalledAt: db.fn.now() });
-}
-
-export async function wasSignalled(db: Db, messageId: string): Promise<boolean> {
-  const row = await messages(db).where({ id: messageId }).first('signalledAt');
-  return Boolean(row?.signalledAt);
 }
 
 const statusRank: Record<string, number> = { sending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };

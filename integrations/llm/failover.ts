@@ -1,4 +1,5 @@
 import type { Decision } from '../../domain/decision';
+import { metrics } from '../../observability/metrics';
 import type { AgentContext, LlmProvider } from './provider';
 
 /** The part of a pino logger failover needs; a pino `Logger` fits. */
@@ -31,6 +32,7 @@ export function createFailoverProvider(providers: LlmProvider[], log?: FailoverL
           if (signal?.aborted) throw error;
           errors.push(error);
           const next = providers[index + 1];
+          metrics.llmFailovers.inc({ from: provider.name, to: next?.name ?? 'none' });
           log?.warn(
             { provider: provider.name, next: next?.name ?? null, conversationId: ctx.conversationId, err: error },
             next ? 'llm provider failed, trying the next one' : 'llm provider failed, no provider left',

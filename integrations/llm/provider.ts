@@ -14,6 +14,8 @@ export interface AgentContext extends AgentInput {
 /** One interface for every agent brain: OpenAI, Anthropic and the offline playbook. */
 export interface LlmProvider {
   readonly name: string;
+  /** Decides in-process in milliseconds, with no network call: the workflow may run it as a local activity. */
+  readonly local?: boolean;
   /** Must return a Decision that already passed DecisionSchema. Throws on provider failure. */
   decide(ctx: AgentContext, signal?: AbortSignal): Promise<Decision>;
 }

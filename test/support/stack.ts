@@ -17,6 +17,7 @@ import { newMasterKey, SecretBox } from '../../config/secrets';
 import { whatsAppClientFactory } from '../../integrations/channels/whatsapp-clients';
 import type { LlmProvider } from '../../integrations/llm/provider';
 import { createPlaybookProvider } from '../../integrations/llm/playbook';
+import { createPlaybookCache } from '../../db/playbook-cache';
 import { createDemoPaymentProvider } from '../../integrations/payments/demo';
 import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
 import type { StripeBilling } from '../../integrations/billing/stripe-billing';
@@ -34,6 +35,7 @@ import { insertUser } from '../../db/queries/users';
 import type { Role } from '../../domain/roles';
 import { createWorker } from '../../worker/create-worker';
 import { workflowBundle } from './workflow-bundle';
+import { newPayloadKey, parsePayloadKeys, payloadDataConverter } from '../../temporal/payload-codec';
 import type { PushConfig } from '../../api/merchant/deps';
 import type { PushPlatform, PushSender } from '../../integrations/push/sender';
 import { createSmtpMailer, type Mailer } from '../../integrations/email/mailer';
@@ -81,8 +83,19 @@ export interface StackOptions {
   rateLimits?: { webchat?: number; api?: number; webhooks?: number; platform?: number };
   /** Run a Mailpit for this suite and send the API's email through it (off by default: email is then off). */
   mailpit?: boolean;
+  /**
+   * PAYLOAD_KEYS for the stack's client, API and worker: a fresh key by default, as production runs with one;
+   * `null` runs without the codec.
+   */
+  payloadKeys?: string | null;
+  /** Another Temporal server or database than the suite's (a throwaway server to stop, a closed port), and a fixed task queue. */
+  temporalAddress?: string;
+  databaseUrl?: string;
+  taskQueue?: string;
   /** Push senders pointed at local peers (the worker sends), and what the API's `/push/config` says about them. */
   push?: { senders: Partial<Record<PushPlatform, PushSender>>; config?: PushConfig };
+  /** Who may read the API's /metrics (default: anyone, as in development). */
+  metrics?: Parameters<typeof startApi>[0]['metrics'];
 }
 
 /** The suite's Meta app: webhook signatures are made with this secret. */
@@ -90,6 +103,9 @@ export const META_APP_SECRET = 'test-meta-app-secret';
 export const META_VERIFY_TOKEN = 'test-meta-verify-token';
 /** The one extra origin the suite's API lets call /api/v1 from a browser. */
 export const TRUSTED_ORIGIN = 'http://dashboard.example.test';
+/** The Temporal UI's origin, the only one granted CORS on /codec, and the support staff's token for it. */
+export const TEMPORAL_UI_ORIGIN = 'http://temporal-ui.example.test';
+export const CODEC_TOKEN = 'test-codec-token-0123456789';
 
 export interface Stack {
   db: Db;
@@ -104,7 +120,11 @@ export interface Stack {
   mediaDir: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** The PAYLOAD_KEYS this stack encrypts history with (null without the codec), e.g. for a worker in another process. */
+  payloadKeys: string | null;
   worker: Worker | null;
+  /** The in-process worker's connection (null with `noWorker`). */
+  workerConnection: NativeConnection | null;
   /** The suite's Mailpit when `mailpit: true`; read what was sent through `mailpitInbox(stack.mailpit.apiUrl)`. */
   mailpit: RunningMailpit | null;
   /** A fresh merchant with the demo catalog, so tests never see each other's conversations. */
@@ -129,13 +149,15 @@ export function suiteStack(opts: StackOptions = {}): Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   quietRuntime();
-  const databaseUrl = requireEnv('TEST_DATABASE_URL');
-  const temporalAddress = requireEnv('TEST_TEMPORAL_ADDRESS');
+  const databaseUrl = opts.databaseUrl ?? requireEnv('TEST_DATABASE_URL');
+  const temporalAddress = opts.temporalAddress ?? requireEnv('TEST_TEMPORAL_ADDRESS');
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const db = createDb(databaseUrl, { max: 20 });
+  const payloadKeys = opts.payloadKeys === undefined ? `test:${newPayloadKey()}` : opts.payloadKeys;
+  const dataConverter = payloadDataConverter(payloadKeys ? parsePayloadKeys(payloadKeys) : undefined);
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection });
-  const taskQueue = `test-${randomUUID()}`;
+  const client = new Client({ connection, dataConverter });
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   const adminToken = `admin-${randomUUID()}`;
   const tokens = createAccessTokens(`jwt-${randomUUID()}-${randomUUID()}`);
   const demoSecret = `demo-${randomUUID()}`;
@@ -174,15 +196,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     rateLimitNamespace: taskQueue,
     authRateLimitPerMinute: opts.authRateLimitPerMinute,
     corsOrigins: [TRUSTED_ORIGIN],
+    codec: { codec: dataConverter?.payloadCodecs?.[0] ?? null, namespace: 'default', codecToken: CODEC_TOKEN, corsOrigins: [TEMPORAL_UI_ORIGIN] },
     providerUrls: { graphBaseUrl, twilioBaseUrls: { content: twilioApiBaseUrl } },
     mailer,
     ...(opts.push?.config ? { push: opts.push.config } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const publicUrl = api.url;
 
   let worker: Worker | null = null;
   let running: Promise<void> | null = null;
   let nativeConnection: NativeConnection | null = null;
+  const playbooks = opts.noWorker ? null : createPlaybookCache(db, databaseUrl);
   if (!opts.noWorker) {
     nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     worker = await createWorker({
@@ -192,6 +217,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       deps: {
         db,
         llm: opts.llm ?? createPlaybookProvider(),
+        ...(playbooks ? { playbooks } : {}),
         channels: {
           webchat: createWebchatChannel(db),
           whatsapp: createWhatsAppChannel({
@@ -212,7 +238,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl, twilioApiBaseUrl },
         },
       },
-      overrides: { workflowBundle: await workflowBundle(), workflowsPath: undefined, ...opts.workerOverrides },
+      overrides: { workflowBundle: await workflowBundle(), workflowsPath: undefined, dataConverter, ...opts.workerOverrides },
     });
     running = worker.run();
   }
@@ -229,7 +255,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     mediaDir,
     databaseUrl,
     temporalAddress,
+    payloadKeys,
     worker,
+    workerConnection: nativeConnection,
     mailpit,
     async createMerchant(playbook = {}) {
       const id = `m-${randomUUID().slice(0, 8)}`;
@@ -248,6 +276,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => {});
       await nativeConnection?.close();
+      await playbooks?.close();
       await api.close();
       await connection.close();
       mailer?.close();

@@ -10,6 +10,7 @@ import { createPaymentRegistry } from '../../integrations/payments/registry';
 import { createDb } from '../../db/knex';
 import { createWorker } from '../../worker/create-worker';
 import { requireEnv } from './stack';
+import { parsePayloadKeys, payloadDataConverter } from '../../temporal/payload-codec';
 
 const db = createDb(requireEnv('TEST_DATABASE_URL'));
 const connection = await NativeConnection.connect({ address: requireEnv('TEST_TEMPORAL_ADDRESS') });
@@ -25,6 +26,8 @@ const worker = await createWorker({
     publicBaseUrl: requireEnv('PUBLIC_URL'),
     checkoutTtlMs: 3_600_000,
   },
+  // The spawning suite's keys, so this worker reads what its client encrypted.
+  overrides: { dataConverter: payloadDataConverter(process.env.PAYLOAD_KEYS ? parsePayloadKeys(process.env.PAYLOAD_KEYS) : undefined) },
 });
 const running = worker.run();
 process.stdout.write('ready\n');

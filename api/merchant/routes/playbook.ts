@@ -1,6 +1,7 @@
 import { getPlaybook, replacePlaybook } from '../../../db/queries/merchants';
 import { starterPlaybook } from '../../../db/starter-playbook';
 import { PlaybookSchema } from '../../../domain/playbook';
+import { settingsBroadcastId } from '../../../workflows/contract';
 import { HttpError } from '../../errors';
 import { auditEntry, type MerchantApiDeps } from '../deps';
 import { route, unknownKeys, type RouteSpec } from '../route';
@@ -16,7 +17,22 @@ const PlaybookBody = PlaybookSchema.superRefine((p, ctx) => {
 
 
 export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
-  const { db } = deps;
+  const { db, temporal } = deps;
+
+  /** Open conversations reload their settings; a broadcast still running for an older change starts over. */
+  const tellOpenConversations = async (merchantId: string) => {
+    try {
+      await temporal.workflow.start('broadcastSettings', {
+        workflowId: settingsBroadcastId(merchantId),
+        taskQueue: deps.taskQueue,
+        args: [{ merchantId }],
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      });
+    } catch (err) {
+      deps.log.warn({ err, merchantId }, 'playbook saved, but open conversations could not be told');
+      throw new HttpError(503, 'temporal_unavailable', 'The playbook was saved, but open conversations could not be told about it. Send it again.');
+    }
+  };
   return [
     route({
       method: 'get', path: '/playbook', tag: 'playbook', access: 'viewer',
@@ -28,8 +44,8 @@ export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
     }),
     route({
       method: 'put', path: '/playbook', tag: 'playbook', access: 'admin',
-      summary: 'Replace the playbook; new conversation turns use it right away',
-      body: PlaybookBody, responses: { 200: PlaybookSchema }, example: starterPlaybook('Acme Outdoor', 'en'),
+      summary: 'Replace the playbook; open conversations switch to it at their next step',
+      body: PlaybookBody, responses: { 200: PlaybookSchema, 503: 'Saved, but open conversations could not be told; sending it again is harmless' }, example: starterPlaybook('Acme Outdoor', 'en'),
       async handle({ caller, body, req }) {
         // The domain schema drops keys it does not know, which would silently lose a misspelt field ("greting").
         const extra = unknownKeys(req.body, body);
@@ -38,6 +54,7 @@ export function playbookRoutes(deps: MerchantApiDeps): RouteSpec[] {
           throw new HttpError(400, 'invalid_request', `Invalid body: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
         }
         await replacePlaybook(db, caller.merchantId, body, auditEntry(caller, req, 'playbook.update', null));
+        await tellOpenConversations(caller.merchantId);
         return { status: 200, body };
       },
     }),

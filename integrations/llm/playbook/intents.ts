@@ -55,6 +55,13 @@ const supportRequest: Rule = {
     /\b(arrived|came|delivered)\s+(broken|damaged|defective|torn)\b/,
     /\bwrong\s+(item|size|product|colou?r)\b/,
     /\b(complaint|complain)\b/,
+    // Something bought already: returning it, cancelling it, asking after it, or parts of it missing.
+    /\b(i|we)\s+(want|need|would\s+like|'d\s+like)\s+to\s+(return|exchange|send\s+back)\b/,
+    /\b(return|exchange|send\s+back)\b.{0,40}\b(i|we)\s+(bought|ordered|purchased|got)\b/,
+    /\bcancel\s+(my|the|an|this|our)?\s*(order|purchase|payment)\b/,
+    /\b(i\s+want|i'?d\s+like|i\s+would\s+like|i\s+need|please)\s+(to\s+)?cancel\b/,
+    /\b(arrived|came|delivered|received)\b.{0,60}\b(missing|broken|damaged|defective|torn|not\s+working)\b/,
+    /\b(i|we)\s+(ordered|bought|purchased|paid\s+for)\b.{0,60}\b(when|where|status|shipped|dispatched|arrive|arrived)\b/,
   ],
   tr: [
     /\b(siparisim|kargom|paketim)\s+(nerede|gelmedi|ulasmadi|hala|gecikti|kayboldu)/,
@@ -64,6 +71,11 @@ const supportRequest: Rule = {
     /\bparami\s+geri/,
     /\b(kirik|hasarli|bozuk|yirtik|yanlis\s+urun|yanlis\s+beden)\s+(geldi|ulasti|gonderdiniz)/,
     /\bsikayet/,
+    /\b(siparis\w*|odeme\w*)\s+iptal/,
+    /\biptal\s+(etmek|etmek\s+istiyorum|edin|eder\s+misiniz|edebilir\s+misiniz)/,
+    /\beksik\s+(geldi|ulasti|parca|gonderdiniz)/,
+    /\b(geldi|ulasti)\b.{0,40}\beksik/,
+    /\b(siparis\s+verdim|siparis\s+ettim|satin\s+aldim|aldim)\b.{0,60}\b(ne\s+zaman|nerede|kargoya|gelmedi|ulasmadi)/,
   ],
 };
 
@@ -103,6 +115,31 @@ const buyingSignal: Rule = {
     /\bnasil\s+(odeme|oder|odeyebilir|alabilir|siparis)/,
     /\bodeme\s+(linki|baglantisi|yapmak|yapabilir|yapacag)/,
     /\blink(i|ini)?\s+(gonder|at|yolla)/,
+  ],
+};
+
+/**
+ * Buying on condition of a lower price ("half price and it's a deal", "I'll
+ * give you $150 for it", "yarı fiyatına verirseniz alırım") is haggling, not
+ * a wish to buy: it goes before buying signals so no link goes out at full price.
+ */
+const haggle: Rule = {
+  intent: 'objection',
+  objection: 'price',
+  confidence: 0.85,
+  en: [
+    /\b(half|50\s*%)\s*(the\s+)?price\b/,
+    /\b(i'?ll|i\s+will|i\s+can|i'?d|i\s+would)\s+(give|pay|offer)\s+(you\s+)?(only\s+|just\s+)?\$?\d/,
+    /\b(can|could|would|will)\s+you\s+(do|make|sell|give|let\s+me\s+have)\s+(me\s+)?(it|them|this|that|one)?\s*(for|at)\s+(only\s+|just\s+)?\$?\d/,
+    /\b(if|when)\s+you\s+(give|make|do|sell|drop|lower|knock|cut|take)\b.*\b(off|discount|cheaper|less|lower|price|\$?\d+)/,
+    /\b(discount|cheaper|lower\s+price|better\s+price|\d+\s*%\s*off|for\s+\$\d+|at\s+\$\d+)\b.*\b(i'?ll\s+(take|buy|order)|it'?s\s+a\s+deal|deal)\b/,
+    /\b(i'?ll\s+(take|buy|order)\s+(it|them|one)?|it'?s\s+a\s+deal)\b.*\b(if|for\s+\$\d+|at\s+\$\d+|discount|cheaper|\d+\s*%\s*off)\b/,
+  ],
+  tr: [
+    /\byari\s+fiyat/,
+    /\b\w+(irseniz|irsaniz|urseniz|ursaniz|arsaniz|erseniz)\b.*\b(alirim|alayim|aliyorum|alacagim)/,
+    /\b\d+\s*(dolar|dolara|tl|tlye|liraya|\$)\s*(verir|verebilir|satar|satabilir|birak|olur)/,
+    /\b(indirim|daha\s+ucuz|daha\s+uygun)\b.*\b(alirim|alayim|aliyorum|alacagim)/,
   ],
 };
 
@@ -231,6 +268,7 @@ const beforeContext: Rule[] = [
   humanRequest,
   supportRequest,
   botQuestion,
+  haggle,
   buyingSignal,
   competitorObjection,
   priceObjection,

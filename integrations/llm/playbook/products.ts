@@ -19,7 +19,9 @@ const stopwords = new Set(
     "musunuz misiniz icin ile ben sen siz biz onlar bir bu su ne neler nasil hangi hangisi istiyorum ariyorum lazim gerekiyor " +
     "almak alayim satin siparis vermek odeme butce butcem hafta haftaya ay gun yarin bugun gelecek esim kendim tesekkur " +
     "tesekkurler cok daha ama fakat gibi stok stokta mevcut tamam evet hayir temsilci yetkili insan gorusmek konusmak " +
-    "pahali ucuz indirim olur olsun degil yok lutfen acaba sizde sizin bana beni"
+    "pahali ucuz indirim olur olsun degil yok lutfen acaba sizde sizin bana beni " +
+    // Counts are quantities, never product words ("two please" is not the two-person tent).
+    "two three four five six seven eight nine ten twice pair couple iki dort bes yedi sekiz dokuz tane adet cift"
   ).split(' '),
 );
 
@@ -63,10 +65,16 @@ export function productTerms(text: string, language: Language): Term[] {
     // "bot" is boots in Turkish, but in English it is the customer talking about us.
     if (language === 'en' && (folded === 'bot' || folded === 'robot')) continue;
     seen.add(folded);
-    const stem = language === 'tr' ? turkishStem(folded) : englishStem(folded);
+    let stem = language === 'tr' ? turkishStem(folded) : englishStem(folded);
     if (stem !== folded && stopwords.has(stem)) continue;
     // Folding keeps lengths, so the stem in the customer's own letters is a prefix of what they typed.
-    terms.push({ folded: stem, queries: [...new Set([clean, clean.slice(0, stem.length), folded, stem])] });
+    const queries = [clean, clean.slice(0, stem.length), folded, stem];
+    // A Turkish k softens to ğ before a vowel ending ("yağmurluğunuz" is "yağmurluk"): search without the last letter.
+    if (language === 'tr' && stem !== folded && stem.endsWith('g') && stem.length >= 5) {
+      queries.push(clean.slice(0, stem.length - 1), stem.slice(0, -1));
+      stem = `${stem.slice(0, -1)}k`;
+    }
+    terms.push({ folded: stem, queries: [...new Set(queries)] });
   }
   return terms.slice(0, 6);
 }
@@ -138,6 +146,9 @@ export async function findProducts(catalog: CatalogTool, text: string, language:
   for (const query of queries) {
     for (const product of await catalog.search(query, 10)) if (!found.has(product.sku)) found.set(product.sku, product);
   }
+  // Turkish typed without its letters ("cadir") misses a catalog that spells it ("çadır"); the
+  // catalog's own words are then compared folded, here, which the search cannot do.
+  if (!found.size && terms.some((t) => /^[a-z]+$/.test(t.queries[0] ?? ''))) for (const product of await catalog.list()) found.set(product.sku, product);
   const ranked = [...found.values()].sort((a, b) => a.sku.localeCompare(b.sku, 'en')).map((p) => hitsFor(p, terms));
   return fitCapacity(bestMatches(ranked), capacity).slice(0, limit);
 }
@@ -158,4 +169,26 @@ export async function alternativesTo(catalog: CatalogTool, product: Product, opt
     )
     .sort((a, b) => a.priceMinor - b.priceMinor || a.sku.localeCompare(b.sku, 'en'))
     .slice(0, 2);
+}
+
+/** A number after a name word that counts pieces, not a model: "Trailblazer 3 adet" is three Trailblazers. */
+const countWord = /^\s*(x\b|adet|tane|pcs|pieces?|units?|of\s+them)/;
+
+/**
+ * The customer named a model the catalog does not have: "Trailblazer 3" when
+ * the product is the "Trailblazer 2 Tent". Search matches on the name word
+ * alone, so without this the agent would quote and sell a different model.
+ */
+export function namesOtherModel(text: string, product: Product): boolean {
+  const folded = fold(text);
+  const name = words(fold(product.name));
+  for (let i = 0; i + 1 < name.length; i++) {
+    const word = name[i]!;
+    const model = name[i + 1]!;
+    if (word.length < 3 || !/^\d+$/.test(model)) continue;
+    for (const m of folded.matchAll(new RegExp(`\\b${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(\\d+)\\b`, 'g'))) {
+      if (m[1] !== model && !countWord.test(folded.slice(m.index + m[0].length))) return true;
+    }
+  }
+  return false;
 }

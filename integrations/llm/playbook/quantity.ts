@@ -1,4 +1,5 @@
 import type { Product } from '../../../domain/catalog';
+import { withoutCapacity } from './capacity';
 import { fold, words } from './language';
 
 const numberWords: Record<string, number> = {
@@ -22,6 +23,8 @@ const orderVerbs = new Set(['take', 'buy', 'order', 'get', 'want', 'need', 'alay
  * ("$200") or a size ("2 person") is not a count.
  */
 export function parseQuantity(folded: string, products: Product[]): number | null {
+  // "a pair", "a pair of boots", "bir çift": two.
+  if (/\b(?:a|one)\s+pair\b|\b(?:bir\s+)?cift\b/.test(folded)) return 2;
   const explicit = /(?:^|\s)x\s?(\d{1,3})\b|\b(\d{1,3})\s?(?:x|pcs|pieces|units|adet|tane)\b/.exec(folded);
   if (explicit) {
     const value = Number(explicit[1] ?? explicit[2]);
@@ -41,4 +44,47 @@ export function parseQuantity(folded: string, products: Product[]): number | nul
     if ((after && (countWords.has(after) || /^[a-z]{3,}$/.test(after))) || (before && orderVerbs.has(before)) || !after) return value;
   }
   return null;
+}
+
+/**
+ * A count said earlier with the product's kind ("I need two tents", then
+ * "I'll take the Trailblazer"): the latest of the customer's recent messages
+ * that names the product or its kind and says how many. `named` are the
+ * products those messages may name, so "Trailblazer 2" is not a count of two.
+ * Null when none did.
+ */
+export function earlierQuantity(earlier: string[], product: Product, named: Product[] = []): number | null {
+  const kinds = new Set([...words(fold(product.name)), ...product.tags.flatMap((t) => words(fold(t)))].filter((w) => w.length >= 3));
+  for (const text of [...earlier].reverse()) {
+    const folded = fold(text);
+    const said = words(folded).some((w) => kinds.has(w) || kinds.has(w.replace(/(?:es|s|lar|ler)$/, '')));
+    if (!said) continue;
+    const quantity = parseQuantity(withoutCapacity(folded), [product, ...named]);
+    if (quantity !== null) return quantity;
+  }
+  return null;
+}
+
+const count = `\\d{1,3}|${Object.keys(numberWords).join('|')}|a pair|bir cift`;
+/**
+ * A message that is only a count, said as a wish: "two please", "I want 3 of
+ * them", "can I get two?", "iki tane istiyorum", "3 adet lazım". With a
+ * product under discussion it is an order for it.
+ */
+const bareOrderPattern = new RegExp(
+  `^(?:(?:yes|yeah|ok|okay|sure|evet|tamam)\\W+)?` +
+    `(?:i(?:'ll| will)? (?:want|need|take|get|have|order) |i'?d like |i would like |can i (?:get|have) |could i (?:get|have) |give me |send me |make it )?` +
+    `(?:${count})(?: (?:of (?:them|these|those|it)|tane|adet|pieces|units))?` +
+    `(?: (?:please|pls|lutfen|istiyorum|lazim|alayim|alirim|olsun|gonderin))?\\W*$`,
+);
+
+/**
+ * `order` when the count comes with a unit or a wish ("2 adet", "can I get
+ * two?"), `count` for a number alone, which may instead answer a question we
+ * asked ("300" for the budget); null when the message is more than a count.
+ */
+export function bareOrder(folded: string): 'order' | 'count' | null {
+  const text = folded.trim();
+  if (!bareOrderPattern.test(text)) return null;
+  return /^\d{1,3}\W*$/.test(text) ? 'count' : 'order';
 }

@@ -1,4 +1,5 @@
 import type { QualificationSlot, QualificationUpdate } from '../../../domain/lead';
+import { parseAmount, parseCurrency } from './budget';
 import { fold, words } from './language';
 
 interface Span {
@@ -29,14 +30,16 @@ const timelinePatterns: RegExp[] = [
 
 const currencyAmount: { re: RegExp; format: (n: string) => string }[] = [
   { re: /(?:\$|\busd ?)(\d[\d,.]*)/, format: (n) => `$${n}` },
-  { re: /\b(\d[\d,.]*) ?(?:dollars?|dolar|usd|bucks)\b/, format: (n) => `$${n}` },
+  { re: /\b(\d[\d,.]*) ?(?:dollars?|dolar\w*|usd|bucks)\b/, format: (n) => `$${n}` },
   { re: /(?:₺|\btl ?)(\d[\d,.]*)/, format: (n) => `${n} TL` },
-  { re: /\b(\d[\d,.]*) ?(?:tl|lira|try|₺)(?![a-z])/, format: (n) => `${n} TL` },
+  // Turkish case endings stay on the currency: "2000 liraya kadar", "1500 TL'den ucuz".
+  { re: /\b(\d[\d,.]*) ?(?:tl|lira|try|₺)(?:'?(?:y?[ae]|[dt][ae]n|lik))?(?![a-z])(?: kadar\b)?/, format: (n) => `${n} TL` },
   { re: /(?:€|\beur ?)(\d[\d,.]*)/, format: (n) => `€${n}` },
   { re: /\b(\d[\d,.]*) ?(?:euros?|eur|€)(?![a-z])/, format: (n) => `€${n}` },
 ];
 const budgetWords =
-  'budget|butce\\w*|spend|afford|up to|under|below|less than|no more than|not over|max|maximum|around|roughly|en fazla|civari\\w*|altinda|harcamak|harcayabilirim';
+  'budget|butce\\w*|spend|afford|up to|under|below|less than|no more than|not over|max|maximum|around|roughly|en fazla|civari\\w*|altinda|harcamak|harcayabilirim|' +
+  "or less|at most|tops|cheaper than|maksimum|en cok|\\w*[dt][ae]n (?:ucuz|az|asagi|dusuk)|(?:tl|lira)'?y?[ae] kadar";
 const budgetKeyword = new RegExp(`\\b(${budgetWords})\\b`);
 const keywordAmount = new RegExp(`\\b(?:${budgetWords})\\D{0,20}?(\\d[\\d,.]*)`);
 
@@ -73,6 +76,8 @@ const notANeed = [
   /^(to|it|them|this|that|these|those|one|you|your|help|someone|somebody|a (person|human)|the link|bunu|onu|sunu|satin|siparis)\b/,
   /\b\w+(mek|mak)$/,
   /\b(refund|discount|person|human|link|payment|iade|indirim|temsilci|yetkili|odeme)\b/,
+  // A count ("2 adet lazım", "I need 3 of these") is a quantity, not what they need.
+  /^(?:\d{1,3}|two|three|four|five|iki|uc|dort|bes)?\s*(?:adet|tane|cift|pieces?|units?|of (?:them|these|those))?$/,
 ];
 const leadingNoise = /^(?:(?:hi|hello|hey|merhaba|selam|selamlar|and|ve|also|ayrica|ama|but)\b[\s,]*)+/i;
 const trailingNoise = /[\s,;:-]+(?:(?:and|ve|but|ama|also|with|ile)\b)?$/i;
@@ -96,8 +101,27 @@ const cut = (text: string, span: Span) => text.slice(span.start, span.end).trim(
 
 const amount = (digits: string) => digits.replace(/[.,]$/, '');
 
+const thousandsAmount =
+  /(?:([$€₺£])\s?)?\b(\d{1,3}(?:[.,]\d)?\s?(?:k|bin)|(?:bir|iki|uc|dort|bes|alti|yedi|sekiz|dokuz|on) bin)\b(?:\s?(tl|lira|try|dolar|dollars?|usd|euros?|eur)\b)?/;
+const symbolFormat: Record<string, (n: string) => string> = { $: (n) => `$${n}`, '€': (n) => `€${n}`, '£': (n) => `£${n}`, '₺': (n) => `${n} TL` };
+
+/** "2 bin lira", "$2k", "iki bin TL": written out as the number, so the slot reads "2000 TL" and not "2". */
+function inThousands(folded: string, budgetContext: boolean): { value: string; spans: Span[] } | null {
+  const m = thousandsAmount.exec(folded);
+  if (!m || !(budgetContext || m[1] || m[3])) return null;
+  const amount = parseAmount(m[2]!);
+  if (amount === null) return null;
+  const n = String(amount);
+  const currency = m[1] ?? (m[3] ? parseCurrency(m[3]) : null);
+  const value =
+    currency === null ? n : (symbolFormat[currency] ?? ((x: string) => (currency === 'TRY' ? `${x} TL` : currency === 'EUR' ? `€${x}` : `$${x}`)))(n);
+  return { value, spans: [spanOf(m)] };
+}
+
 /** A price the customer quotes ("is the $249 one in stock?") is not a budget: it needs a budget word, a short answer or our question. */
 function extractBudget(folded: string, asked: boolean, short: boolean): { value: string; spans: Span[] } | null {
+  const thousands = inThousands(folded, asked || short || budgetKeyword.test(folded));
+  if (thousands) return thousands;
   const keyed = keywordAmount.exec(folded);
   const spans = keyed ? [spanOf(keyed)] : [];
   if (asked || short || budgetKeyword.test(folded)) {

@@ -98,6 +98,7 @@ TEMPORAL_TLS_KEY_PATH: {{ printf "%s/tls.key" (include "autocloser.temporalTlsDi
 {{- end }}
 WORKER_MAX_CACHED_WORKFLOWS: {{ .Values.worker.maxCachedWorkflows | quote }}
 WORKER_HEALTH_PORT: {{ .Values.worker.healthPort | quote }}
+WORKER_METRICS_PORT: {{ .Values.worker.metricsPort | quote }}
 {{- range $key, $value := .Values.config.extraEnv }}
 {{ $key }}: {{ $value | toString | quote }}
 {{- end }}

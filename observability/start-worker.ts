@@ -1,0 +1,4 @@
+/** Imported first by worker/main.ts: see observability/telemetry.ts. */
+import { startObservability } from './telemetry';
+
+startObservability('worker');
