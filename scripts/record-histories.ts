@@ -53,7 +53,14 @@ async function main(): Promise<void> {
     await eventually(() => handle('quiet-0001').query(stateQuery), (st) => st.followUpsSent === 2, 'two follow-ups', 15_000);
     // The merchant changed the playbook: the lead reloads its settings.
     await handle('quiet-0001').signal('settingsChanged');
-    await eventually(async () => (await handle('quiet-0001').fetchHistory()).events?.filter((e) => e.activityTaskCompletedEventAttributes).length ?? 0, (n) => n >= 3, 'settings reloaded');
+    await eventually(
+      async () => (await handle('quiet-0001').fetchHistory()).events ?? [],
+      (events) => {
+        const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'settingsChanged');
+        return signalled >= 0 && events.slice(signalled).some((e) => e.markerRecordedEventAttributes);
+      },
+      'settings reloaded',
+    );
     await say('angry-0001', 'This is TERRIBLE, you are useless!!!', 1);
 
     // Continue-as-new under a small history budget.

@@ -112,7 +112,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
 
   // ---- the conversation ------------------------------------------------------
 
-  lead.useSettings(await store.loadSettings(state.merchantId), !!input.carried);
+  lead.useSettings(await (fast ? local : store).loadSettings(state.merchantId), !!input.carried);
   // Leads started before metering existed replay without it; every new lead counts against the plan once.
   if (!input.carried && patched('meter-conversations')) {
     const quota = await store.meterConversation({ merchantId: state.merchantId, conversationId });
@@ -126,7 +126,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   while (!state.closed) {
     // Only histories that received the signal schedule this, so older ones replay unchanged.
     if (lead.takeSettingsChange()) {
-      lead.useSettings(await store.loadSettings(state.merchantId), true);
+      lead.useSettings(await (fast ? local : store).loadSettings(state.merchantId), true);
       lead.changed();
     }
     // Answer first: the customer waits on the reply, the projection can follow it.
