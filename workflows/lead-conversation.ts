@@ -115,7 +115,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   lead.useSettings(await (fast ? local : store).loadSettings(state.merchantId), !!input.carried);
   // Leads started before metering existed replay without it; every new lead counts against the plan once.
   if (!input.carried && patched('meter-conversations')) {
-    const quota = await store.meterConversation({ merchantId: state.merchantId, conversationId });
+    const quota = await (fast ? local : store).meterConversation({ merchantId: state.merchantId, conversationId });
     if (quota.state === 'exceeded') {
       // The customer's message is kept and a person is asked to answer it; the bot does not.
       lead.quotaExceeded(quota.message);

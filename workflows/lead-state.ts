@@ -1,7 +1,7 @@
 import type { AgentInput, ChatMessage } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
 import type { Language } from '../domain/language';
-import { applyQualification, emptyLeadProfile, QualificationSlots, scoreLead } from '../domain/lead';
+import { applyQualification, emptyLeadProfile, QualificationSlots, scoreLead } from '../domain/lead-profile';
 import { nextStage } from '../domain/stage';
 import type { LeadState, LeadWorkflowInput } from './contract';
 
