@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     await say('angry-0001', 'This is TERRIBLE, you are useless!!!', 1);
 
     // Continue-as-new under a small history budget.
-    const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: 'long-0001', maxHistoryEvents: 40 };
+    const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: 'long-0001', maxHistoryEvents: 20 };
     await stack.client.workflow.start('leadConversation', {
       workflowId: leadWorkflowId(merchant, 'webchat', 'long-0001'),
       taskQueue: stack.taskQueue,

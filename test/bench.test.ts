@@ -27,7 +27,7 @@ describe('bench readings', () => {
     const s = sessionId();
     const workflowId = leadWorkflowId(merchant, 'webchat', s);
     // A small threshold makes the conversation continue as new within a few turns.
-    const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: s, maxHistoryEvents: 40 };
+    const input: LeadWorkflowInput = { merchantId: merchant, channel: 'webchat', customerKey: s, maxHistoryEvents: 20 };
     await stack.client.workflow.start('leadConversation', { workflowId, taskQueue: stack.taskQueue, args: [input] });
     const texts = ['Hi! What tents do you have?', 'How much is the Trailblazer 2 Tent?', 'Do you have sleeping bags?', 'What about headlamps?', 'Tell me about the rain jacket'];
     for (const [i, text] of texts.entries()) {

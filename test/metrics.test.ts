@@ -148,7 +148,13 @@ describe('/metrics', () => {
 
     // Projections run after the reply; wait for the worker's counters to settle.
     const w = await eventually(workerMetrics, (e) => total(e, 'autocloser_hand_offs_total') > total(worker0, 'autocloser_hand_offs_total') && total(e, 'autocloser_lead_stage_transitions_total', { stage: 'won' }) > 0, 'hand-off and won counted', 30_000);
-    const a = await api();
+    // The queue gauges are read from Postgres at most once a second; re-scrape until the stuck customer is in them.
+    const a = await eventually(
+      api,
+      (e) => total(e, 'autocloser_unanswered_customers', { mode: 'bot' }) >= 1 && total(e, 'autocloser_unanswered_customer_oldest_wait_seconds', { mode: 'bot' }) >= 590,
+      'the stuck customer in the queue gauges',
+      10_000,
+    );
     const moved = (before: Exposition, after: Exposition, name: string, labels: Record<string, string> = {}) => total(after, name, labels) - total(before, name, labels);
 
     // The API: messages in, the forged webhook, the applied one, the queue read from Postgres.
