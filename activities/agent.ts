@@ -2,11 +2,25 @@ import { Context } from '@temporalio/activity';
 import { createDbCatalog } from '../db/queries/catalog';
 import { createDbKnowledge } from '../db/queries/knowledge';
 import { getPlaybook } from '../db/queries/merchants';
+import type { CatalogTool, Product } from '../domain/catalog';
 import type { AgentInput } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
 import { leadSettingsFrom, type LeadSettings } from '../domain/lead-settings';
 import { metrics } from '../observability/metrics';
 import type { ActivityDeps } from './deps';
+
+/** An agent looks the same product up more than once in a turn (to name it, to price it); the database is asked once. */
+function readsOncePerTurn(catalog: CatalogTool): CatalogTool {
+  const read = new Map<string, Promise<Product | null>>();
+  return {
+    ...catalog,
+    get(sku) {
+      let product = read.get(sku);
+      if (!product) read.set(sku, (product = catalog.get(sku)));
+      return product;
+    },
+  };
+}
 
 /** Keeps a long call alive in Temporal's eyes so a dead worker is noticed within the heartbeat timeout. */
 async function withHeartbeat<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -47,7 +61,7 @@ export function agentActivities(deps: ActivityDeps) {
 
     async decide(input: AgentInput): Promise<Decision> {
       const playbook = await (deps.playbooks ? deps.playbooks.get(input.merchantId) : getPlaybook(db, input.merchantId));
-      const catalog = createDbCatalog(db, input.merchantId);
+      const catalog = readsOncePerTurn(createDbCatalog(db, input.merchantId));
       const knowledge = createDbKnowledge(db, input.merchantId);
       let decision: Decision;
       try {

@@ -25,7 +25,9 @@ export function messagingActivities(deps: ActivityDeps) {
       return;
     }
     if (msg.sender !== 'bot') return;
-    const askedAt = await answeredMessageAt(db, result.messageId).catch(() => null);
+    // The workflow says which customer message a reply answers; runs that predate that are looked up.
+    const askedAt =
+      msg.answersAt !== undefined ? (msg.answersAt ? new Date(msg.answersAt) : null) : await answeredMessageAt(db, result.messageId).catch(() => null);
     if (askedAt) metrics.replyLatency.observe({ channel: msg.channel }, Math.max(0, (committedAt - askedAt.getTime()) / 1000));
   }
   return {

@@ -184,7 +184,10 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     const assessment = lead.learn(decision);
     const offer = assessment.toQuote;
     const quote = offer ? await (fast ? local : store).quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
-    await perform(turnSteps(decision, assessment, quote, lead.settings!, state.language));
+    const steps = turnSteps(decision, assessment, quote, lead.settings!, state.language);
+    const reply = steps.find((s) => s.kind === 'say');
+    if (reply) reply.meta = { ...reply.meta, answersAt: msg.at };
+    await perform(steps);
   }
 
   async function perform(steps: TurnStep[]): Promise<void> {

@@ -20,6 +20,8 @@ export interface SayMeta {
   usage?: Decision['usage'];
   purpose?: TemplatePurpose;
   variables?: string[];
+  /** The customer message's time, on the first reply to it. */
+  answersAt?: string;
 }
 
 /** The agent's reading of the turn, stored beside its reply for analytics. */
@@ -50,6 +52,7 @@ export function outboundMessage(
     objection: meta.objection ?? null,
     confidence: meta.confidence ?? null,
     usage: meta.usage ?? null,
+    answersAt: meta.answersAt ?? null,
     ...(state.channel === 'whatsapp'
       ? {
           windowOpen: windowOpen(state, m.now),

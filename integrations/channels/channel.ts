@@ -39,6 +39,12 @@ export interface OutboundMessage {
   confidence?: number | null;
   usage?: Usage | null;
   /**
+   * When the customer message this reply answers arrived (ISO), for the
+   * reply-latency metric; null for anything else the lead sends. Absent from
+   * messages of runs that predate it.
+   */
+  answersAt?: string | null;
+  /**
    * WhatsApp only: false when the workflow knows the customer-service window is
    * closed. Then, or when the provider says so, the channel sends the merchant's
    * approved template for `templateFallback.purpose` instead of free-form content.
