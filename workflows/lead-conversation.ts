@@ -67,6 +67,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   // Short steps as local activities, one transaction per web-chat reply, a follow-up timer that is not re-armed on every turn.
   // Runs started before keep the round trips they were recorded with.
   const fast = patched('local-turns');
+  const quick = fast ? local : store;
   type FollowUpTimer = { at: number; fired: boolean; scope: CancellationScope };
   let followUpTimer: FollowUpTimer | null = null;
   let lastAttributes: string | null = null;
@@ -112,10 +113,10 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
 
   // ---- the conversation ------------------------------------------------------
 
-  lead.useSettings(await (fast ? local : store).loadSettings(state.merchantId), !!input.carried);
+  lead.useSettings(await quick.loadSettings(state.merchantId), !!input.carried);
   // Leads started before metering existed replay without it; every new lead counts against the plan once.
   if (!input.carried && patched('meter-conversations')) {
-    const quota = await (fast ? local : store).meterConversation({ merchantId: state.merchantId, conversationId });
+    const quota = await quick.meterConversation({ merchantId: state.merchantId, conversationId });
     if (quota.state === 'exceeded') {
       // The customer's message is kept and a person is asked to answer it; the bot does not.
       lead.quotaExceeded(quota.message);
@@ -126,7 +127,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
   while (!state.closed) {
     // Only histories that received the signal schedule this, so older ones replay unchanged.
     if (lead.takeSettingsChange()) {
-      lead.useSettings(await (fast ? local : store).loadSettings(state.merchantId), true);
+      lead.useSettings(await quick.loadSettings(state.merchantId), true);
       lead.changed();
     }
     // Answer first: the customer waits on the reply, the projection can follow it.
@@ -183,7 +184,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!lead.botHolds()) return;
     const assessment = lead.learn(decision);
     const offer = assessment.toQuote;
-    const quote = offer ? await (fast ? local : store).quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
+    const quote = offer ? await quick.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
     const steps = turnSteps(decision, assessment, quote, lead.settings!, state.language);
     const reply = steps.find((s) => s.kind === 'say');
     if (reply) reply.meta = { ...reply.meta, answersAt: msg.at };
@@ -281,7 +282,7 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
       await store.notifyMerchant({ merchantId: state.merchantId, conversationId, kind: 'needs_human', ...n });
     }
     const projected = takeProjection();
-    if (projected) await (fast ? local : store).projectConversation(projected);
+    if (projected) await quick.projectConversation(projected);
   }
 
   function timeToContinueAsNew(): boolean {
