@@ -13,6 +13,7 @@ import { emptyLeadProfile } from '../domain/lead';
 import { createLlmChain } from '../integrations/llm/chain';
 import type { AgentContext } from '../integrations/llm/provider';
 import { boundedLabel, businessRegistry } from '../observability/metrics';
+import { decision as agentDecision } from './support/lead-fixtures';
 import { anthropicToolUse, startAnthropicPeer, type AnthropicPeer } from './peers/anthropic-peer';
 import { openAiError, startOpenAiPeer, type OpenAiPeer } from './peers/openai-peer';
 import { parseExposition, total } from './support/prometheus-text';
@@ -42,18 +43,11 @@ const ctx = (): AgentContext => ({
   knowledge: { search: () => Promise.resolve([]) },
 });
 
-const decision = {
+const decision = agentDecision({
   reply: 'Happy to help: which tent are you looking at?',
   intent: 'price_question',
-  language: 'en',
-  sentiment: 'neutral',
-  confidence: 0.9,
-  qualification: {},
-  objection: null,
-  productsMentioned: [],
-  actions: [],
   summary: 'Ada asked about tent prices.',
-};
+});
 
 describe('LLM metrics', () => {
   let openai: OpenAiPeer;
