@@ -27,4 +27,6 @@ export interface ActivityDeps {
   push?: Partial<Record<PushPlatform, PushSender>>;
   /** Email for members who chose it; null or absent when SMTP is not configured. */
   mailer?: Mailer | null;
+  /** Seals customer data kept on orders (shipping addresses); without it no address is stored. */
+  box?: SecretBox;
 }

@@ -19,7 +19,10 @@ import type { PaymentRegistry } from '../integrations/payments/registry';
 import { iyzicoBillingWebhooks } from './routes/billing-iyzico';
 import { stripeBillingWebhooks } from './routes/billing-stripe';
 import { demoPaymentRoutes } from './routes/demo-payments';
+import { shippingAddressRoutes } from './routes/shipping-address';
 import { paymentWebhookRoutes } from './routes/payments';
+import { stripeConnectRoutes } from './routes/stripe-connect';
+import type { StripeConnect } from '../integrations/payments/stripe-connect';
 import { platformRoutes } from './routes/platform';
 import { webchatRoutes } from './routes/webchat';
 import { clientAddress, rateLimit } from './rate-limit';
@@ -29,6 +32,8 @@ import { repoRoot } from '../config/env';
 import type { AccessTokens } from './auth/tokens';
 import type { Mailer } from '../integrations/email/mailer';
 import { merchantApi } from './merchant';
+import type { IyzicoAccountsConfig } from '../integrations/payments/iyzico-accounts';
+import type { PayUAccountsConfig } from '../integrations/payments/payu-accounts';
 import type { PushConfig } from './merchant/deps';
 import { startNotificationDelivery } from './notification-delivery';
 
@@ -67,6 +72,11 @@ export interface AppDeps {
   meta: { appSecret?: string; verifyToken?: string };
   /** Payment providers by currency; their webhooks and refunds go through here. */
   payments: PaymentRegistry;
+  /** Stripe Connect: merchants' connected accounts (onboarding, the Connect endpoint), when the installation offers it. */
+  stripeConnect?: StripeConnect;
+  /** Merchants' iyzico accounts (sub-merchants, own keys) and own PayU POSes: connecting them, and their per-account webhooks. */
+  iyzicoAccounts?: IyzicoAccountsConfig;
+  payuAccounts?: PayUAccountsConfig;
   /** Stripe Billing for the platform's own plans, when configured. */
   billing?: StripeBilling;
   /** iyzico subscriptions for TRY plans, when configured. */
@@ -122,8 +132,12 @@ export function createApp(deps: AppDeps): express.Express {
   // Counted before the bodies are read or verified, so a flood costs one counter update per request.
   // Generous: a provider answered 429 retries later at best (Meta, Stripe) and drops the message at worst (Twilio).
   app.use(['/webhooks', '/payments', '/billing', '/pay'], rateLimit(deps, { name: 'webhooks', perMinute: deps.webhookRateLimitPerMinute ?? 6_000 }));
-  // Before the JSON parser: the demo webhook is verified over its raw bytes.
-  app.use(demoPaymentRoutes({ db: deps.db, secret: deps.demoPaymentSecret, log: deps.log }));
+  // Before the JSON parser: the demo webhook is verified over its raw bytes. No demo provider (production), no demo pages: 404.
+  if (deps.payments.byName('demo')) app.use(demoPaymentRoutes({ db: deps.db, secret: deps.demoPaymentSecret, log: deps.log }));
+  // The delivery address for providers whose checkout does not ask for one.
+  app.use(shippingAddressRoutes({ db: deps.db, box: deps.box }));
+  // Also before the JSON parser: Connect events are verified over their raw bytes.
+  app.use(stripeConnectRoutes(deps));
   app.use(paymentWebhookRoutes(deps));
   // Also before it: Meta signs the raw body, Twilio posts forms.
   app.use(whatsAppWebhookRoutes(deps));

@@ -4,7 +4,9 @@ import { merchantRouteSpecs } from './merchant/specs';
 import { iyzicoBillingDocs } from './routes/billing-iyzico';
 import { stripeBillingDocs } from './routes/billing-stripe';
 import { demoPaymentDocs } from './routes/demo-payments';
+import { shippingAddressDocs } from './routes/shipping-address';
 import { paymentWebhookDocs } from './routes/payments';
+import { stripeConnectDocs } from './routes/stripe-connect';
 import { platformRouteSpecs } from './routes/platform';
 import { codecRouteSpecs } from './routes/codec';
 import { webchatRouteSpecs } from './routes/webchat';
@@ -22,7 +24,7 @@ export function publicRouteGroups(deps: Partial<MerchantApiDeps> = {}): RouteGro
     { base: '/api/webchat', routes: webchatRouteSpecs({ ...merchant, taskQueue: '', rateLimitPerMinute: 60 }) },
     { base: '/api/platform', routes: platformRouteSpecs(merchant) },
     { base: '/codec', routes: codecRouteSpecs({ codec: null, namespace: 'default' }) },
-    { base: '', routes: [...paymentWebhookDocs, ...stripeBillingDocs, ...iyzicoBillingDocs, ...whatsAppWebhookDocs, ...demoPaymentDocs] },
+    { base: '', routes: [...paymentWebhookDocs, ...stripeConnectDocs, ...stripeBillingDocs, ...iyzicoBillingDocs, ...whatsAppWebhookDocs, ...demoPaymentDocs, ...shippingAddressDocs] },
   ];
 }
 

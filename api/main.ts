@@ -4,7 +4,8 @@ import { codecCorsOrigins, ConfigError, devSecret, loadEnv, productionWarnings, 
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/knex';
 import { assertSchemaCurrent, SchemaBehindError } from '../db/migrate';
-import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
+import { iyzicoAccountsFromEnv, paymentRegistryFromEnv, payuAccountsFromEnv, stripeConnectFromEnv } from '../integrations/payments/from-env';
+import { describeRoutes } from '../integrations/payments/registry';
 import { createIyzicoBilling } from '../integrations/billing/iyzico-billing';
 import { createStripeBilling } from '../integrations/billing/stripe-billing';
 import { createAccessTokens } from './auth/tokens';
@@ -35,6 +36,14 @@ async function main(): Promise<void> {
   const push = pushSendersFromEnv(env);
   await push.close();
   log.info(push.summary);
+  const payments = paymentRegistryFromEnv(env, db, secretBox(env), demoPaymentSecret);
+  log.info({ routes: describeRoutes(payments, env.PAYMENT_ROUTES) }, 'payment providers by currency');
+  const stripeConnect = stripeConnectFromEnv(env);
+  if (stripeConnect) {
+    log.info({ accountType: stripeConnect.accountType }, 'Stripe Connect: merchants can connect their own Stripe accounts');
+    // Without the Connect endpoint a payment on a connected account is only noticed when its checkout expires and re-checks.
+    if (!stripeConnect.parseWebhook) log.warn('STRIPE_CONNECT_WEBHOOK_SECRET is not set: events of connected accounts (payments, refunds, disputes, account updates) are refused');
+  }
   const api = await startApi({
     db,
     temporal,
@@ -52,7 +61,10 @@ async function main(): Promise<void> {
     webhookRateLimitPerMinute: env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     platformRateLimitPerMinute: env.PLATFORM_RATE_LIMIT_PER_MINUTE,
     demoPaymentSecret,
-    payments: paymentRegistryFromEnv(env, db, demoPaymentSecret),
+    payments,
+    stripeConnect,
+    iyzicoAccounts: iyzicoAccountsFromEnv(env),
+    payuAccounts: payuAccountsFromEnv(env),
     trustProxy: env.TRUST_PROXY,
     box: secretBox(env),
     codec: {

@@ -32,11 +32,21 @@ async function findOrder(db: Db, e: PaymentWebhookEvent): Promise<OrderRow | und
  * Refunds and disputes arrive after the checkout finished and change the
  * order directly, then tell the lead.
  */
-export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhookEvent, payload: unknown): Promise<'applied' | 'duplicate' | 'unknown_order'> {
+export async function applyPaymentEvent(
+  deps: PaymentEventDeps,
+  e: PaymentWebhookEvent,
+  payload: unknown,
+  /**
+   * The merchant account the event came from (Connect, per-account endpoints). Whoever holds that account writes the
+   * event's order reference, so an order of another merchant, or one not paid through this account, reads as unknown.
+   */
+  scope?: { merchantId: string; paymentAccountId: string },
+): Promise<'applied' | 'duplicate' | 'unknown_order'> {
   const { db } = deps;
-  const order = await findOrder(db, e);
+  const found = await findOrder(db, e);
+  const order = found && (!scope || (found.merchantId === scope.merchantId && found.paymentAccountId === scope.paymentAccountId)) ? found : undefined;
   if (!order) {
-    deps.log.warn({ provider: e.provider, providerRef: e.providerRef }, 'payment event for an unknown order');
+    deps.log.warn({ provider: e.provider, providerRef: e.providerRef, paymentAccountId: scope?.paymentAccountId }, found ? "payment event for another account's order" : 'payment event for an unknown order');
     return 'unknown_order';
   }
   const fresh = await recordWebhookEvent(db, { provider: e.provider, eventId: e.eventId, merchantId: order.merchantId, payload });
@@ -45,14 +55,31 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
   if (e.type === 'completed' || e.type === 'failed' || e.type === 'expired') {
     await signalCheckout(deps, order, { eventId: e.eventId, type: e.type });
   } else {
-    const to = e.type === 'disputed' ? 'disputed' : refundedStatus(order, e.amountMinor ?? null);
-    if (await transitionOrder(db, order.id, to)) {
+    // A lost dispute took the money back like a refund; a won one leaves the order paid.
+    const to = e.type === 'disputed' ? 'disputed' : e.type === 'dispute_closed' ? (e.disputeOutcome === 'lost' ? 'refunded' : 'paid') : refundedStatus(order, e.amountMinor ?? null);
+    // Providers report the refunded total; the timeline shows what this event added.
+    const amount = e.type === 'refunded' && e.amountMinor ? Math.max(0, Math.min(order.amountMinor, e.amountMinor) - order.refundedMinor) : (e.amountMinor ?? null);
+    const cause = {
+      providerEventId: e.eventId,
+      amountMinor: amount,
+      details: {
+        provider: e.provider,
+        ...(e.type === 'refunded' && e.amountMinor ? { refundedTotalMinor: e.amountMinor } : {}),
+        ...(e.type === 'dispute_closed' ? { outcome: e.disputeOutcome === 'lost' ? 'lost' : 'won' } : {}),
+      },
+      disputeDueBy: e.disputeDueBy ?? null,
+    };
+    if (await transitionOrder(db, order.id, to, cause)) {
       if (e.type === 'refunded' && e.amountMinor) {
         // A refund made in the provider's own dashboard still shows in the order and in analytics, once per event.
         await recordRefundAtProvider(db, order, { refundedTotalMinor: Math.min(order.amountMinor, e.amountMinor), provider: e.provider, eventId: e.eventId });
       }
-      // A partial refund leaves the sale standing; the order row shows it.
-      if (to !== 'partially_refunded') {
+      if (e.type === 'dispute_closed' && to === 'refunded') {
+        const taken = e.amountMinor ?? order.amountMinor - order.refundedMinor;
+        await recordRefundAtProvider(db, order, { refundedTotalMinor: Math.min(order.amountMinor, order.refundedMinor + taken), provider: e.provider, eventId: e.eventId });
+      }
+      // A partial refund leaves the sale standing, and a won dispute the sale as it was; the order row shows both.
+      if (to === 'refunded' || to === 'disputed') {
         await deps.temporal.workflow
           .getHandle(order.conversationId)
           .signal(paymentResultSignal, { orderId: order.id, status: to })
@@ -63,7 +90,7 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, e: PaymentWebhoo
         conversationId: order.conversationId,
         kind: 'payment_issue',
         dedupeKey: `${e.provider}:${e.eventId}`,
-        body: { orderId: order.id, reason: to, amountMinor: e.amountMinor ?? null },
+        body: { orderId: order.id, reason: e.type === 'dispute_closed' ? (to === 'paid' ? 'dispute_won' : 'dispute_lost') : to, amountMinor: e.amountMinor ?? null },
       });
       await publishConversationEvent(db, { kind: 'conversation', merchantId: order.merchantId, conversationId: order.conversationId });
     }

@@ -85,6 +85,10 @@ const EnvSchema = z
     ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
 
     DEMO_PAYMENT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** The demo checkout, where no card is charged: on in development and tests, off in production unless set to true. */
+    DEMO_PAYMENTS: z.enum(['true', 'false']).optional(),
+    /** A marketplace: customer payments go only to merchants' own accounts (Stripe Connect, iyzico sub-merchants, their own keys). */
+    PAYMENTS_MARKETPLACE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     /** One base64 key, or a rotation list `id:base64,…` whose first key seals (config/secrets.ts, docs/operations.md). */
     CREDENTIALS_KEY: optionalString.pipe(z.string().superRefine(keyListCheck(parseCredentialKeys)).optional()),
     /** Temporal payload encryption keys `id:base64,…`, the first encrypts (temporal/payload-codec.ts); required in production. */
@@ -119,6 +123,9 @@ const EnvSchema = z
     PAYMENT_ROUTES: z.string().default('TRY:iyzico,stripe;PLN:payu,stripe;CZK:payu,stripe;*:stripe'),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
+    /** Stripe Connect: merchants connect accounts of this type (on when set, with STRIPE_SECRET_KEY); its events' endpoint secret. */
+    STRIPE_CONNECT_ACCOUNT_TYPE: optionalString.pipe(z.enum(['express', 'standard']).optional()),
+    STRIPE_CONNECT_WEBHOOK_SECRET: optionalString,
     /** The platform billing its merchants: enforce plan quotas, and Stripe Billing's webhook secret. */
     BILLING_ENFORCE_QUOTA: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     STRIPE_BILLING_WEBHOOK_SECRET: optionalString,
@@ -127,6 +134,8 @@ const EnvSchema = z
     IYZICO_BASE_URL: z.url().default('https://sandbox-api.iyzipay.com'),
     /** iyzico's id for our account: part of its subscription webhook signature. */
     IYZICO_MERCHANT_ID: optionalString,
+    /** iyzico marketplace: approve sub-merchants' items once the payment is verified, or leave that to a person. */
+    IYZICO_APPROVE_ITEMS: z.enum(['on_payment', 'manual']).default('on_payment'),
     PAYU_POS_ID: optionalString,
     PAYU_CLIENT_ID: optionalString,
     PAYU_CLIENT_SECRET: optionalString,
@@ -180,12 +189,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   if (env.NODE_ENV === 'production') {
-    const missing = (['ADMIN_TOKEN', 'DEMO_PAYMENT_SECRET', 'CREDENTIALS_KEY', 'JWT_SECRET'] as const).filter((key) => !env[key]);
+    const missing = (['ADMIN_TOKEN', 'CREDENTIALS_KEY', 'JWT_SECRET', ...(demoPaymentsOn(env) ? (['DEMO_PAYMENT_SECRET'] as const) : [])] as const).filter((key) => !env[key]);
     const problems = missing.map((k) => `  ${k}: required in production`);
     if (env.CODEC_TRUST_LOCAL_UI) problems.push('  CODEC_TRUST_LOCAL_UI: not allowed in production (give support staff CODEC_AUTH_TOKEN)');
     if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return env;
+}
+
+/** No play money in production: the demo checkout only runs there when DEMO_PAYMENTS=true says so. */
+export function demoPaymentsOn(env: Pick<Env, 'NODE_ENV' | 'DEMO_PAYMENTS'>): boolean {
+  return env.DEMO_PAYMENTS ? env.DEMO_PAYMENTS === 'true' : env.NODE_ENV !== 'production';
 }
 
 /**

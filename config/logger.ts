@@ -1,9 +1,14 @@
 import { trace } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 
-const redact = {
+export const redact = {
   // Secrets and personal data never reach logs, whatever a caller passes in.
-  paths: ['*.apiKey', '*.password', '*.token', '*.authorization', 'req.headers.authorization', '*.secret', '*.text', '*.phone'],
+  paths: [
+    '*.apiKey', '*.password', '*.token', '*.authorization', 'req.headers.authorization', '*.secret', '*.text', '*.phone',
+    // Keys merchants enter for their own payment accounts (iyzico, PayU), wherever they sit in a logged object.
+    'secretKey', 'clientSecret', 'secondKey', 'credentials',
+    '*.secretKey', '*.clientSecret', '*.secondKey', '*.credentials', '*.*.secretKey', '*.*.clientSecret', '*.*.secondKey',
+  ],
   censor: '[redacted]',
 };
 

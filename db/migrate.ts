@@ -11,6 +11,9 @@ import * as authTokens from './migrations/008_auth_tokens';
 import * as rateLimits from './migrations/009_rate_limits';
 import * as knowledge from './migrations/010_knowledge';
 import * as orderDiscounts from './migrations/011_order_discounts';
+import * as paymentAccounts from './migrations/012_payment_accounts';
+import * as orderEvents from './migrations/013_order_events';
+import * as orderItemsStock from './migrations/015_order_items_stock';
 
 // Migrations are imported, not globbed from disk, so they work the same under
 // tsx, a bundler, or compiled output.
@@ -26,6 +29,9 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '009_rate_limits': rateLimits,
   '010_knowledge': knowledge,
   '011_order_discounts': orderDiscounts,
+  '012_payment_accounts': paymentAccounts,
+  '013_order_events': orderEvents,
+  '015_order_items_stock': orderItemsStock,
 };
 
 /** knex's default bookkeeping table. */

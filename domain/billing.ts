@@ -23,6 +23,8 @@ export interface Plan {
   gracePercent: number;
   /** Basis points (1/100 of a percent) of each customer payment that the platform keeps. */
   marketplaceFeeBps: number;
+  /** Whether the platform gives back its fee on the refunded part of an order (domain/order-money.ts). */
+  refundsPlatformFee: boolean;
   active: boolean;
 }
 

@@ -39,4 +39,9 @@ export const canned = {
     en: () => "Sorry, that item is out of stock right now.",
     tr: () => 'Üzgünüm, bu ürün şu anda stokta yok.',
   }),
+  /** The checkout could not hold the items: another customer bought the last ones between the offer and the link. */
+  soldOut: inEvery({
+    en: (names: string) => `Sorry, ${names} just sold out, so I can't send a payment link for it. Would you like something else?`,
+    tr: (names: string) => `Üzgünüm, ${names} az önce tükendi, bu yüzden ödeme bağlantısı gönderemiyorum. Başka bir ürünle ilgilenir misiniz?`,
+  }),
 };

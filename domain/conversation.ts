@@ -17,6 +17,7 @@ export interface ChatMessage {
 
 export interface PendingPayment {
   orderId: string;
+  /** The first line's product (the only one in most orders). */
   sku: string;
   /** Product name as the catalog had it when the link was made. */
   name: string;
@@ -25,6 +26,23 @@ export interface PendingPayment {
   currency: string;
   url: string;
   expiresAt: string;
+  /**
+   * Every line, when the order has several products; absent in state saved
+   * before orders could have more than one line, and for a single line.
+   */
+  items?: OrderedLine[];
+}
+
+/** One line of an order as the customer sees it. */
+export interface OrderedLine {
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
+/** What a payment is for, in the customer's words: "Trail tent", or "1 × Trail tent, 2 × Sleeping bag". */
+export function orderLabel(p: Pick<PendingPayment, 'name' | 'items'>): string {
+  return p.items && p.items.length > 1 ? p.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') : p.name;
 }
 
 /** What the agent sees for one turn: compact, so tokens stay flat as a conversation grows. */

@@ -27,11 +27,13 @@ export type Sentiment = z.infer<typeof SentimentSchema>;
 
 /** Tool calls the workflow executes; the agent proposes, the workflow disposes. */
 export const ActionSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('offer_payment'),
-    sku: z.string().min(1),
-    quantity: z.number().int().min(1).max(100).default(1),
-  }),
+  z
+    .object({
+      type: z.literal('offer_payment'),
+      sku: z.string().min(1),
+      quantity: z.number().int().min(1).max(100).default(1),
+    })
+    .describe('One product of the order: every offer_payment in a decision is a line of the same order, paid with one link.'),
   z.object({ type: z.literal('hand_off'), reason: z.string().min(1).max(200) }),
 ]);
 export type Action = z.infer<typeof ActionSchema>;

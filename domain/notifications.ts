@@ -39,7 +39,7 @@ export function withDefaults(stored: unknown): NotificationPreferences {
 export type NotificationKind = 'needs_human' | 'won' | 'payment_issue' | 'closed' | 'quota' | 'new_lead';
 
 /** Refunds are the merchant's own doing more often than not: they stay in the list but do not buzz. */
-const quietPaymentIssues = new Set(['refunded', 'partially_refunded']);
+const quietPaymentIssues = new Set(['refunded', 'partially_refunded', 'dispute_won']);
 
 /**
  * The push event a stored notification becomes, or null for one that stays

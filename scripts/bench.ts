@@ -30,6 +30,7 @@ import { leadWorkflowId } from '../workflows/contract';
 import { checkScript, runBaseline, type BaselineRun } from '../bench/lib/baseline';
 import type { DirectTurnDeps } from '../bench/lib/direct-turn';
 import { durableSessions, runDurable, type DurableRun } from '../bench/lib/durable';
+import { startFloor, type FloorDesign, type FloorRun } from '../bench/lib/floor';
 import { historyPerTurn, type HistoryPerTurn } from '../bench/lib/history';
 import { measureLongConversation } from '../bench/lib/long';
 import { measureOpenConversations, type MemoryResult } from '../bench/lib/memory';
@@ -270,9 +271,10 @@ interface RunSummary {
   };
   baseline: { turn: LatencySummary; turnsPerSecond: number; wallMs: number; cpu: CpuPerTurn; processes: ProcessCpu };
   queue: { turn: LatencySummary; roundTrip: LatencySummary; ack: LatencySummary; turnsPerSecond: number; wallMs: number; failed: number; processes: ProcessCpu } | null;
+  floor: { turn: LatencySummary; turnsPerSecond: number; wallMs: number; processes: ProcessCpu };
 }
 
-function summarizeRun(d: DurableRun, dCpu: ProcessCpu, b: BaselineRun, bCpu: ProcessCpu, q: QueueRun | null, qCpu: ProcessCpu | null): RunSummary {
+function summarizeRun(d: DurableRun, dCpu: ProcessCpu, b: BaselineRun, bCpu: ProcessCpu, q: QueueRun | null, qCpu: ProcessCpu | null, f: FloorRun, fCpu: ProcessCpu): RunSummary {
   const dPer = cpuPerTurn(dCpu, d.turns);
   const bPer = cpuPerTurn(bCpu, b.turns);
   return {
@@ -294,6 +296,7 @@ function summarizeRun(d: DurableRun, dCpu: ProcessCpu, b: BaselineRun, bCpu: Pro
       q && qCpu
         ? { turn: summarize(q.turnMs), roundTrip: summarize(q.roundTripMs), ack: summarize(q.ackMs), turnsPerSecond: q.turnsPerSecond, wallMs: q.wallMs, failed: q.failed, processes: cpuPerTurn(qCpu, q.turns) }
         : null,
+    floor: { turn: summarize(f.turnMs), turnsPerSecond: f.turnsPerSecond, wallMs: f.wallMs, processes: cpuPerTurn(fCpu, f.turns) },
   };
 }
 
@@ -335,6 +338,8 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
     }
   }
   const qGroups: ProcessGroup[] = [...groups, { name: 'Redis', pid: redis?.pid ?? null }];
+  const floor: FloorDesign = await startFloor({ temporalAddress: env.temporalAddress, client: stack.temporal, maxCachedWorkflows: cacheSize });
+  env.cleanups.push(() => floor.close());
 
   // Warm-up: checks the script draws one reply per turn, JIT-compiles every path and fills the connection pools.
   // It also finds the workflow thread, the thread that gains the most CPU while workflows run.
@@ -348,6 +353,8 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
   const self = { workflowTids: finder.after() };
   await runBaseline(direct, warm);
   if (queue) await queue.run(warm);
+  await floor.run(warm);
+  await floor.quiesce();
   progress('warm-up done');
 
   const runs: RunSummary[] = [];
@@ -372,19 +379,26 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
       await queue.drain();
       qCpu = meter();
     }
-    const s = summarizeRun(d, dCpu, b, bCpu, q, qCpu);
+    await stack.quiesce();
+    meter = startProcessCpu(groups, self);
+    const f = await floor.run(load);
+    await floor.quiesce();
+    const fCpu = meter();
+    const s = summarizeRun(d, dCpu, b, bCpu, q, qCpu, f, fCpu);
     runs.push(s);
     lastRun = load;
     progress(
       `run ${r}/${opts.runs}: durable p50 ${s.durable.turn.p50.toFixed(1)} ms, ${s.durable.turnsPerSecond.toFixed(1)} turns/s; ` +
         `baseline p50 ${s.baseline.turn.p50.toFixed(1)} ms, ${s.baseline.turnsPerSecond.toFixed(1)} turns/s` +
-        (s.queue ? `; queue p50 ${s.queue.turn.p50.toFixed(1)} ms, ${s.queue.turnsPerSecond.toFixed(1)} turns/s` : ''),
+        (s.queue ? `; queue p50 ${s.queue.turn.p50.toFixed(1)} ms, ${s.queue.turnsPerSecond.toFixed(1)} turns/s` : '') +
+        `; Temporal floor p50 ${s.floor.turn.p50.toFixed(1)} ms, ${s.floor.turnsPerSecond.toFixed(1)} turns/s`,
     );
   }
 
   // History events per turn: the last run's conversations (at saturation), then a few at a customer's pace.
   const idsOf = (merchantId: string, tag: string, n: number) => durableSessions(tag, n).map((s) => leadWorkflowId(merchantId, 'webchat', s));
   const saturated: HistoryPerTurn = await historyPerTurn(stack.temporal, idsOf(lastRun!.merchantId, lastRun!.tag, opts.conversations), opts.conversations * opts.messages);
+  const floorHistory: HistoryPerTurn = await historyPerTurn(stack.temporal, floor.workflowIds(lastRun!.tag, opts.conversations), opts.conversations * opts.messages);
   let paced: HistoryPerTurn | null = null;
   if (opts.paced > 0) {
     progress(`${opts.paced} conversations at a customer's pace (${opts.thinkMs} ms between a reply and the next message)`);
@@ -432,6 +446,11 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
           processes: medianCpu(qRuns.map((q) => q.processes)),
         }
       : null,
+    floor: {
+      turn: medianOf(runs.map((r) => r.floor.turn)),
+      turnsPerSecond: median(runs.map((r) => r.floor.turnsPerSecond)),
+      processes: medianCpu(runs.map((r) => r.floor.processes)),
+    },
   };
   const ratios = {
     turn: { p50: ratio(med.durable.turn.p50, med.baseline.turn.p50), p90: ratio(med.durable.turn.p90, med.baseline.turn.p90), p99: ratio(med.durable.turn.p99, med.baseline.turn.p99) },
@@ -442,6 +461,7 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
     },
     throughput: ratio(med.durable.turnsPerSecond, med.baseline.turnsPerSecond),
     throughputVsQueue: med.queue ? ratio(med.durable.turnsPerSecond, med.queue.turnsPerSecond) : null,
+    throughputVsFloor: ratio(med.durable.turnsPerSecond, med.floor.turnsPerSecond),
   };
   const finishedAt = new Date();
   const worker = {
@@ -469,7 +489,7 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
     worker,
     median: med,
     ratios,
-    history: { atSaturation: saturated, atCustomerPace: paced },
+    history: { atSaturation: saturated, atCustomerPace: paced, floor: floorHistory },
     runs,
     memory,
   };
@@ -502,6 +522,8 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
       cells: [x(ratio(med.durable.turn.p50, med.queue.turn.p50)), x(ratio(med.durable.turn.p90, med.queue.turn.p90)), x(ratio(med.durable.turn.p99, med.queue.turn.p99)), null, x(ratios.throughputVsQueue)],
     });
   }
+  rows.push({ label: 'Temporal floor: signal -> one empty local activity', cells: [...latencyCells(med.floor.turn), med.floor.turn.max, med.floor.turnsPerSecond] });
+  rows.push({ label: 'ratio durable/Temporal floor', cells: [x(ratio(med.durable.turn.p50, med.floor.turn.p50)), x(ratio(med.durable.turn.p90, med.floor.turn.p90)), x(ratio(med.durable.turn.p99, med.floor.turn.p99)), null, x(ratios.throughputVsFloor)] });
   out.push(table(['', 'p50', 'p90', 'p99', 'max', 'turns/s'], rows));
   if (queueSkipped) out.push(`queue design row ${queueSkipped}`);
   out.push('');
@@ -512,6 +534,7 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
     { label: 'baseline (no Temporal)', cells: cpuCells(med.baseline.processes, names) },
   ];
   if (med.queue) cpuRows.push({ label: 'queue (BullMQ + Redis)', cells: cpuCells(med.queue.processes, names) });
+  cpuRows.push({ label: 'Temporal floor (no HTTP, no Postgres, no agent)', cells: cpuCells(med.floor.processes, names) });
   out.push(table(['', ...names, 'rest', 'all', 'cores busy'], cpuRows, 2));
   const th = med.durable.processes.threads;
   if (th) {
@@ -533,6 +556,7 @@ async function closedLoop(opts: Options, env: InProcess, startedAt: Date): Promi
   });
   const histRows = [histRow(`at saturation (run ${opts.runs})`, saturated)];
   if (paced) histRows.push(histRow(`at a customer's pace (${opts.thinkMs} ms think time)`, paced));
+  histRows.push(histRow('Temporal floor (workflow start and completion included)', floorHistory));
   out.push(table(['', 'conversations', 'turns', 'events', 'per turn', 'most frequent per turn'], histRows));
   out.push('');
   out.push('Per run');

@@ -31,7 +31,7 @@ interface ConversationSpec {
   events?: [string, string | null, string | null][];
   /** [direction, sender, at, objection]. */
   messages?: ['in' | 'out', 'customer' | 'bot' | 'human', string, string?][];
-  orders?: { amountMinor: number; currency: string; status: OrderStatus; paidAt?: string; refunds?: { amountMinor: number; status: string; at: string }[] }[];
+  orders?: { amountMinor: number; currency: string; status: OrderStatus; paidAt?: string; platformFeeMinor?: number; platformFeeRefundedMinor?: number; refunds?: { amountMinor: number; status: string; at: string }[] }[];
 }
 
 async function newMerchant(db: Db): Promise<string> {
@@ -90,6 +90,8 @@ async function seed(db: Db, merchantId: string, specs: ConversationSpec[]): Prom
         status: o.status,
         provider: 'demo',
         paid_at: o.paidAt ? at(o.paidAt) : null,
+        platform_fee_minor: o.platformFeeMinor ?? null,
+        platform_fee_refunded_minor: o.platformFeeRefundedMinor ?? 0,
         created_at: at(s.createdAt),
       });
       for (const r of o.refunds ?? []) {
@@ -196,6 +198,9 @@ const shop: ConversationSpec[] = [
         currency: 'TRY',
         status: 'partially_refunded',
         paidAt: '2025-03-03T08:30:00Z',
+        // On a plan that gives back its fee in proportion: 20_000 / 50_000 of 1_000.
+        platformFeeMinor: 1_000,
+        platformFeeRefundedMinor: 400,
         refunds: [
           { amountMinor: 20_000, status: 'succeeded', at: '2025-03-04T12:00:00Z' },
           { amountMinor: 7_000, status: 'failed', at: '2025-03-04T11:00:00Z' },
@@ -225,7 +230,7 @@ const shop: ConversationSpec[] = [
       ['out', 'bot', '2025-03-01T00:10:00Z', 'price'],
     ],
     orders: [
-      { amountMinor: 2_500, currency: 'USD', status: 'refunded', paidAt: '2025-03-02T15:00:00Z', refunds: [{ amountMinor: 2_500, status: 'succeeded', at: '2025-03-05T09:00:00Z' }] },
+      { amountMinor: 2_500, currency: 'USD', status: 'refunded', paidAt: '2025-03-02T15:00:00Z', platformFeeMinor: 50, refunds: [{ amountMinor: 2_500, status: 'succeeded', at: '2025-03-05T09:00:00Z' }] },
       // Paid before the period, refunded inside it: the refund counts, the sale does not.
       { amountMinor: 10_000, currency: 'TRY', status: 'partially_refunded', paidAt: '2025-02-28T23:59:59Z', refunds: [{ amountMinor: 1_000, status: 'succeeded', at: '2025-03-02T00:00:00Z' }] },
     ],
@@ -302,8 +307,17 @@ describe('merchant analytics', () => {
       { currency: 'USD', amountMinor: 2_500, orders: 1 },
     ]);
     assert.deepEqual(a.revenue.refunded, [
-      { currency: 'TRY', amountMinor: 20_000 + 1_000 },
-      { currency: 'USD', amountMinor: 2_500 },
+      { currency: 'TRY', amountMinor: 20_000 + 1_000, count: 2 },
+      { currency: 'USD', amountMinor: 2_500, count: 1 },
+    ]);
+    assert.deepEqual(a.revenue.platformFees, [
+      { currency: 'TRY', amountMinor: 1_000 - 400 },
+      { currency: 'USD', amountMinor: 50 },
+    ]);
+    // A refunded order whose fee the platform kept costs the merchant that fee.
+    assert.deepEqual(a.revenue.net, [
+      { currency: 'TRY', amountMinor: 230_000 - 21_000 - 600 },
+      { currency: 'USD', amountMinor: 2_500 - 2_500 - 50 },
     ]);
     const tryByDay: Record<string, number> = { '2025-03-01': 150_000, '2025-03-03': 50_000, '2025-03-07': 30_000 };
     const usdByDay: Record<string, number> = { '2025-03-02': 2_500 };
@@ -356,7 +370,8 @@ describe('merchant analytics', () => {
       [0, 1, 1, 0, 0, 0, 0],
     );
     assert.deepEqual(a.revenue.total, [{ currency: 'TRY', amountMinor: 50_000, orders: 1 }]);
-    assert.deepEqual(a.revenue.refunded, [{ currency: 'TRY', amountMinor: 20_000 }]);
+    assert.deepEqual(a.revenue.refunded, [{ currency: 'TRY', amountMinor: 20_000, count: 1 }]);
+    assert.deepEqual(a.revenue.net, [{ currency: 'TRY', amountMinor: 50_000 - 20_000 - 600 }]);
     assert.deepEqual(
       a.revenue.byDay,
       days.map((day) => ({ day, currency: 'TRY', amountMinor: day === '2025-03-03' ? 50_000 : 0, orders: day === '2025-03-03' ? 1 : 0 })),
@@ -377,7 +392,7 @@ describe('merchant analytics', () => {
     assert.equal(next.won, 1);
     assert.deepEqual(next.funnel.map((f) => f.reached), [1, 1, 1, 1, 1, 1]);
     assert.deepEqual(next.revenue.total, [{ currency: 'TRY', amountMinor: 70_000, orders: 1 }]);
-    assert.deepEqual(next.revenue.refunded, [{ currency: 'TRY', amountMinor: 5_000 }]);
+    assert.deepEqual(next.revenue.refunded, [{ currency: 'TRY', amountMinor: 5_000, count: 1 }]);
     assert.deepEqual(next.revenue.byDay, [{ day: '2025-03-08', currency: 'TRY', amountMinor: 70_000, orders: 1 }]);
     assert.deepEqual(next.latency, { firstResponseMs: { p50: 60_000, p90: 60_000 }, replyMs: { p50: 60_000, p90: 60_000 } });
     assert.deepEqual(next.handOff, { count: 1, rate: 1, reasons: [{ reason: 'late_reason', count: 1 }] });
@@ -402,7 +417,7 @@ describe('merchant analytics', () => {
       conversionRate: 0,
       funnel: ['new', 'engaged', 'qualified', 'negotiating', 'checkout', 'won'].map((stage) => ({ stage, reached: 0 })),
       stages: ['new', 'engaged', 'qualified', 'negotiating', 'checkout', 'won', 'lost'].map((stage) => ({ stage, count: 0 })),
-      revenue: { total: [], refunded: [], byDay: [] },
+      revenue: { total: [], refunded: [], platformFees: [], net: [], byDay: [] },
       latency: { firstResponseMs: { p50: null, p90: null }, replyMs: { p50: null, p90: null } },
       handOff: { count: 0, rate: 0, reasons: [] },
       messagesPerConversation: { avg: 0, p50: null },
@@ -422,7 +437,7 @@ describe('merchant analytics', () => {
     assert.equal(a.won, 1);
     assert.deepEqual(a.funnel.map((f) => f.reached), [2, 2, 2, 2, 2, 1]);
     assert.deepEqual(a.revenue.total, [{ currency: 'TRY', amountMinor: 999_999, orders: 1 }]);
-    assert.deepEqual(a.revenue.refunded, [{ currency: 'TRY', amountMinor: 1 }]);
+    assert.deepEqual(a.revenue.refunded, [{ currency: 'TRY', amountMinor: 1, count: 1 }]);
     assert.deepEqual(a.latency, { firstResponseMs: { p50: 500, p90: 500 }, replyMs: { p50: 500, p90: 500 } });
     assert.deepEqual(a.handOff, { count: 1, rate: 0.5, reasons: [{ reason: 'vip', count: 1 }] });
     assert.deepEqual(a.topObjections, [{ kind: 'delivery', count: 1 }]);

@@ -59,6 +59,9 @@ describe('checkout through the demo provider', () => {
     const receipts = (await getTranscript(stack.apiUrl, merchant, s)).filter((m) => /Payment received/.test(m.text));
     assert.equal(receipts.length, 1);
     assert.equal((await stack.db('notifications').where({ conversation_id: handle.workflowId, kind: 'won' })).length, 1);
+    // The checkout's own steps wrote the order's timeline, once each despite the three deliveries.
+    const timeline = await stack.db('order_events').where({ order_id: orderId }).orderBy('id');
+    assert.deepEqual(timeline.map((e) => e.kind), ['created', 'link_sent', 'paid']);
   });
 
   test('a malformed webhook body is a 400 that says what is wrong', async () => {

@@ -20,6 +20,7 @@ import { frontendProbe, startWorkerHealth } from './health';
 import { temporalMetricsExporter } from '../observability/temporal-metrics';
 import { startWorkerMetrics } from '../observability/worker-metrics';
 import { paymentRegistryFromEnv } from '../integrations/payments/from-env';
+import { describeRoutes } from '../integrations/payments/registry';
 import { pushSendersFromEnv } from '../integrations/push/from-env';
 import { mailerFromEnv } from '../integrations/email/mailer';
 import { observabilitySummary, reportFatal, stopObservability } from '../observability/telemetry';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   const playbooks = createPlaybookCache(db, env.DATABASE_URL, (err) => log.warn({ err }, 'playbook cache listener lost; reading playbooks from the database until it is back'));
   const push = pushSendersFromEnv(env);
   const mailer = mailerFromEnv(env);
+  const payments = paymentRegistryFromEnv(env, db, secretBox(env));
+  log.info({ routes: describeRoutes(payments, env.PAYMENT_ROUTES) }, 'payment providers by currency');
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -69,12 +72,14 @@ async function main(): Promise<void> {
           clientFor: whatsAppClientFactory({ publicBaseUrl: env.PUBLIC_BASE_URL, graphBaseUrl: env.META_GRAPH_BASE_URL }),
         }),
       },
-      payments: paymentRegistryFromEnv(env, db),
+      payments,
       publicBaseUrl: env.PUBLIC_BASE_URL,
       enforceQuota: env.BILLING_ENFORCE_QUOTA,
       checkoutTtlMs: env.CHECKOUT_EXPIRY_MINUTES * 60_000,
       push: push.senders,
       mailer,
+      // Shipping addresses on orders are customer data, sealed like phone numbers.
+      box: secretBox(env),
       media: {
         box: secretBox(env),
         fetch: {

@@ -5,6 +5,7 @@
  */
 import { ActivityFailure, condition, getExternalWorkflowHandle, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { canned } from '../domain/canned-messages';
+import { orderLabel } from '../domain/conversation';
 import type { OrderStatus } from '../domain/order';
 import { outbox, store } from './activities';
 import {
@@ -29,15 +30,25 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
     events.push(event);
   });
 
-  const payment = await store.createCheckout({
-    orderId: input.orderId,
-    merchantId: input.merchantId,
-    conversationId: input.conversationId,
-    sku: input.sku,
-    quantity: input.quantity,
-    discountPercent: input.discountPercent ?? 0,
-  });
   const lead = getExternalWorkflowHandle(input.conversationId);
+  let opened: Awaited<ReturnType<typeof store.createCheckout>>;
+  try {
+    opened = await store.createCheckout({
+      orderId: input.orderId,
+      merchantId: input.merchantId,
+      conversationId: input.conversationId,
+      sku: input.sku,
+      quantity: input.quantity,
+      ...(input.items ? { items: input.items } : {}),
+      discountPercent: input.discountPercent ?? 0,
+    });
+  } catch (err) {
+    // No link will follow: whatever the order held goes back on the shelf before this checkout fails.
+    if (err instanceof ActivityFailure && patched('stock-holds')) await store.releaseStock(input.orderId);
+    throw err;
+  }
+  if ('outOfStock' in opened) return soldOut(opened.outOfStock.map((l) => l.name).join(', '));
+  const payment = opened;
   await lead.signal(checkoutOpenedSignal, payment);
 
   const send = async (suffix: string, text: string, url = payment.url) => {
@@ -61,7 +72,7 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
     }
   };
   const total = { amountMinor: payment.amountMinor, currency: payment.currency };
-  await send('link', canned.paymentLink(input.language, payment.name, total, payment.url));
+  await send('link', canned.paymentLink(input.language, orderLabel(payment), total, payment.url));
 
   const expiresAt = Date.parse(payment.expiresAt);
   const remindAt = expiresAt - input.remindBeforeMs;
@@ -95,12 +106,42 @@ export async function checkout(input: CheckoutInput): Promise<PaymentResult> {
   }
   return result;
 
+  /**
+   * The items were gone by the time the order tried to hold them (another
+   * customer took the last ones): the customer hears so instead of getting a
+   * link, and the lead may offer something else.
+   */
+  async function soldOut(names: string): Promise<PaymentResult> {
+    try {
+      await outbox.sendMessage({
+        conversationId: input.conversationId,
+        merchantId: input.merchantId,
+        channel: input.channel,
+        customerKey: input.customerKey,
+        text: canned.soldOut(input.language, names),
+        sender: 'bot',
+        idempotencyKey: `${id}:sold-out`,
+        intent: 'payment',
+      });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('sold-out notice not delivered', { error: err.cause?.message });
+    }
+    const reported: PaymentResult = { orderId: input.orderId, status: 'out_of_stock' };
+    try {
+      await lead.signal(paymentResultSignal, reported);
+    } catch (err) {
+      log.warn('lead did not take the sold-out result', { error: String(err) });
+    }
+    return reported;
+  }
+
   /** Settles the order once, tells the customer and the merchant, and reports to the lead. */
   async function conclude(final: Settled): Promise<PaymentResult> {
     await store.settleOrder({ orderId: input.orderId, status: final });
     if (final === 'paid' && patched('platform-fee')) await store.recordPlatformFee(input.orderId);
     if (final === 'paid') {
-      await send('receipt', canned.receipt(input.language, payment.name, total, input.orderId));
+      await send('receipt', canned.receipt(input.language, orderLabel(payment), total, input.orderId));
       await store.notifyMerchant({
         merchantId: input.merchantId,
         conversationId: input.conversationId,

@@ -6,6 +6,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Channel, ChatMessage, PendingPayment } from '../domain/conversation';
+import type { LineRequest } from '../domain/order-lines';
 import type { Language } from '../domain/language';
 import type { LeadProfile } from '../domain/lead';
 import type { Stage } from '../domain/stage';
@@ -58,7 +59,8 @@ export interface CloseLead {
 }
 export interface PaymentResult {
   orderId: string;
-  status: 'paid' | 'expired' | 'failed' | 'mismatch' | 'refunded' | 'disputed';
+  /** `out_of_stock`: the checkout could not hold the items (someone else bought the last ones), so no link was sent. */
+  status: 'paid' | 'expired' | 'failed' | 'mismatch' | 'refunded' | 'disputed' | 'out_of_stock';
 }
 
 export type Mode = 'bot' | 'human';
@@ -137,8 +139,11 @@ export interface CheckoutInput {
   channel: Channel;
   customerKey: string;
   language: Language;
+  /** The first (usually only) line. */
   sku: string;
   quantity: number;
+  /** Every line when the customer ordered several products in one go; `sku` and `quantity` repeat the first. */
+  items?: LineRequest[];
   /** Percent off the catalog price, agreed in the conversation. */
   discountPercent?: number;
   /** How long before expiry the customer gets a reminder. */

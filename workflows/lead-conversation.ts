@@ -27,6 +27,7 @@ import {
 import { Mutex } from 'async-mutex';
 import { canned } from '../domain/canned-messages';
 import type { Decision } from '../domain/decision';
+import type { LineRequest } from '../domain/order-lines';
 import { agent, local, localAgent, media, outbox, store } from './activities';
 import { checkout } from './checkout';
 import {
@@ -184,7 +185,8 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     if (!lead.botHolds()) return;
     const assessment = lead.learn(decision);
     const offer = assessment.toQuote;
-    const quote = offer ? await quick.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0 }) : null;
+    const lines = assessment.lines.length > 1 ? { items: assessment.lines } : {};
+    const quote = offer ? await quick.quoteOrder({ merchantId: state.merchantId, sku: offer.sku, quantity: offer.quantity, discountPercent: state.agreedDiscountPercent ?? 0, ...lines }) : null;
     const steps = turnSteps(decision, assessment, quote, lead.settings!, state.language);
     const reply = steps.find((s) => s.kind === 'say');
     if (reply) reply.meta = { ...reply.meta, answersAt: msg.at };
@@ -195,14 +197,14 @@ export async function leadConversation(input: LeadWorkflowInput): Promise<LeadSt
     for (const step of steps) {
       if (step.kind === 'say') await say(step.text, 'bot', step.meta);
       else if (step.kind === 'hand_off') lead.handOff(step.reason);
-      else await openCheckout(step.sku, step.quantity);
+      else await openCheckout(step.sku, step.quantity, step.items);
     }
   }
 
   /** The checkout outlives this run (continue-as-new) and reports back by signal. */
-  async function openCheckout(sku: string, quantity: number): Promise<void> {
+  async function openCheckout(sku: string, quantity: number, items?: LineRequest[]): Promise<void> {
     const orderId = uuid4();
-    const args = [lead.startCheckout(orderId, sku, quantity)] as const;
+    const args = [lead.startCheckout(orderId, sku, quantity, items)] as const;
     await startChild(checkout, { workflowId: checkoutWorkflowId(orderId), parentClosePolicy: ParentClosePolicy.ABANDON, args });
   }
 

@@ -176,6 +176,14 @@ describe('hand-offs and payments', () => {
     const disputed = run();
     disputed.paymentResult({ orderId: 'o1', status: 'disputed' });
     assert.equal(disputed.state.handOffReason, 'payment_disputed');
+    // Someone else bought the last items: nothing was opened, the lead may be offered something else.
+    const soldOut = run();
+    const before = soldOut.state.stage;
+    soldOut.startCheckout('o2', 'TENT', 1);
+    soldOut.paymentResult({ orderId: 'o2', status: 'out_of_stock' });
+    assert.equal(soldOut.openingCheckout, false);
+    assert.equal(soldOut.state.stage, before);
+    assert.equal(soldOut.state.handOffReason, null);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import type { AgentInput, ChatMessage, PendingPayment } from '../domain/conversation';
 import type { Decision } from '../domain/decision';
+import type { LineRequest } from '../domain/order-lines';
 import type { LeadSettings } from '../domain/lead-settings';
 import { nextStage } from '../domain/stage';
 import type { CheckoutInput, DeliveryFailure, InboundMessage, LeadState, LeadWorkflowInput, PaymentResult } from './contract';
@@ -237,6 +238,8 @@ export class LeadRun {
     else if (result.status === 'mismatch') this.handOff('payment_mismatch');
     else if (result.status === 'disputed') this.handOff('payment_disputed');
     else if (result.status === 'refunded') state.stage = nextStage(state.stage, { type: 'refunded' });
+    // Nothing was opened: the lead stays where it was, and the customer was told the items are gone.
+    else if (result.status === 'out_of_stock') return this.changed();
     else state.stage = nextStage(state.stage, { type: 'checkout_failed' });
     this.changed();
   }
@@ -295,7 +298,7 @@ export class LeadRun {
     return this.settings!.followUp[this.state.language];
   }
 
-  startCheckout(orderId: string, sku: string, quantity: number): CheckoutInput {
+  startCheckout(orderId: string, sku: string, quantity: number, items?: LineRequest[]): CheckoutInput {
     this.openingCheckout = true;
     const { state } = this;
     return {
@@ -307,6 +310,7 @@ export class LeadRun {
       language: state.language,
       sku,
       quantity,
+      ...(items && items.length > 1 ? { items } : {}),
       ...(state.agreedDiscountPercent ? { discountPercent: state.agreedDiscountPercent } : {}),
       remindBeforeMs: this.settings!.checkoutRemindBeforeMs,
     };

@@ -73,6 +73,13 @@ describe('offers', () => {
     assert.deepEqual(steps[1], { kind: 'checkout', sku: 'TENT', quantity: 2 });
   });
 
+  test('several offers are one checkout with a line each; a single offer keeps its old shape', () => {
+    const d = decision({ reply: 'One link for both.', actions: [offer, { type: 'offer_payment', sku: 'BAG', quantity: 1 }] });
+    const steps = turnSteps(d, assessDecision(d, s, calm), quote(5_000), s, 'en');
+    assert.deepEqual(steps[1], { kind: 'checkout', sku: 'TENT', quantity: 2, items: [{ sku: 'TENT', quantity: 2 }, { sku: 'BAG', quantity: 1 }] });
+    assert.equal('items' in turnSteps(decision({ actions: [offer] }), assessDecision(decision({ actions: [offer] }), s, calm), quote(5_000), s, 'en')[1]!, false);
+  });
+
   test('out of stock says so instead of opening a checkout; a silent agent adds nothing', () => {
     const d = decision({ reply: null, actions: [offer] });
     assert.deepEqual(turnSteps(d, assessDecision(d, s, calm), quote(5_000, false), s, 'en'), [{ kind: 'say', text: canned.outOfStock('en'), meta: {} }]);

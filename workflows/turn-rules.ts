@@ -6,6 +6,7 @@
 import type { Activities } from '../activities';
 import { canned } from '../domain/canned-messages';
 import type { Action, Decision } from '../domain/decision';
+import { offeredLines, type LineRequest } from '../domain/order-lines';
 import type { Language } from '../domain/language';
 import type { LeadSettings } from '../domain/lead-settings';
 import type { LeadState } from './contract';
@@ -17,7 +18,7 @@ export type Quote = Awaited<ReturnType<Activities['quoteOrder']>>;
 export type TurnStep =
   | { kind: 'say'; text: string; meta: SayMeta }
   | { kind: 'hand_off'; reason: string }
-  | { kind: 'checkout'; sku: string; quantity: number };
+  | { kind: 'checkout'; sku: string; quantity: number; items?: LineRequest[] };
 
 /** The playbook's limits on the bot: an angry customer, a guess, objections that keep coming. */
 export function handOffRule(decision: Decision, s: LeadSettings, objectionCount: number): string | null {
@@ -38,6 +39,8 @@ export interface TurnAssessment {
   /** The agent itself chose to hand off, so its own words may go out. */
   agentAsked: boolean;
   offer: Offer | null;
+  /** Every line of the offered order (one per offered product); `offer` is the first. */
+  lines: LineRequest[];
   /** The offer to price before the reply goes out; null when there is nothing to price. */
   toQuote: Offer | null;
 }
@@ -56,13 +59,13 @@ export function assessDecision(
   const handOffReason = requested?.reason ?? handOffRule(decision, s, lead.objectionCount);
   const offer = decision.actions.find((a): a is Offer => a.type === 'offer_payment') ?? null;
   const toQuote = !handOffReason && offer && !lead.pendingPayment && !lead.openingCheckout ? offer : null;
-  return { handOffReason, agentAsked: !!requested, offer, toQuote };
+  return { handOffReason, agentAsked: !!requested, offer, lines: offeredLines(decision.actions), toQuote };
 }
 
 /** The rest of the turn, once the offer (if any) is priced. */
 export function turnSteps(decision: Decision, a: TurnAssessment, quote: Quote, s: LeadSettings, language: Language): TurnStep[] {
   const meta = replyMeta(decision);
-  const handOffReason = a.handOffReason ?? (isHighValue(quote, s) ? 'high_value' : null);
+  const handOffReason = a.handOffReason ?? (isHighValue(quote, s) ? 'high_value' : unpayable(a, quote) ? 'no_payment_provider' : null);
   if (handOffReason) {
     // The agent's own words only when it chose to hand off; otherwise its reply is not trusted.
     const text = a.agentAsked && decision.reply ? decision.reply : canned.handOff(language);
@@ -73,9 +76,15 @@ export function turnSteps(decision: Decision, a: TurnAssessment, quote: Quote, s
   }
   const steps: TurnStep[] = decision.reply ? [{ kind: 'say', text: decision.reply, meta }] : [];
   if (a.offer && quote) {
-    steps.push(quote.available ? { kind: 'checkout', sku: a.offer.sku, quantity: a.offer.quantity } : { kind: 'say', text: canned.outOfStock(language), meta: {} });
+    const items = a.lines.length > 1 ? { items: a.lines } : {};
+    steps.push(quote.available ? { kind: 'checkout', sku: a.offer.sku, quantity: a.offer.quantity, ...items } : { kind: 'say', text: canned.outOfStock(language), meta: {} });
   }
   return steps;
+}
+
+/** A product that is there to sell but no provider can take the money for: no link, a person arranges it. */
+function unpayable(a: TurnAssessment, quote: Quote): boolean {
+  return Boolean(a.offer && quote && quote.available && quote.payable === false);
 }
 
 /** Every agent provider failed: a person answers rather than nobody, unless one already holds the lead. */

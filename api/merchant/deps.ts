@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
 import type { StripeBilling } from '../../integrations/billing/stripe-billing';
 import type { PaymentRegistry } from '../../integrations/payments/registry';
+import type { StripeConnect } from '../../integrations/payments/stripe-connect';
+import type { IyzicoAccountsConfig } from '../../integrations/payments/iyzico-accounts';
+import type { PayUAccountsConfig } from '../../integrations/payments/payu-accounts';
 import type { SecretBox } from '../../config/secrets';
 import type { Db } from '../../db/knex';
 import { recordAudit, type AuditEntry } from '../../db/queries/audit';
@@ -19,6 +22,11 @@ export interface MerchantApiDeps {
   log: Logger;
   box: SecretBox;
   payments: PaymentRegistry;
+  /** Merchants connecting their own Stripe (Connect onboarding); absent when the installation does not offer it. */
+  stripeConnect?: StripeConnect;
+  /** Merchants' iyzico accounts (sub-merchants, own keys) and own PayU POSes; absent: not offered. */
+  iyzicoAccounts?: IyzicoAccountsConfig;
+  payuAccounts?: PayUAccountsConfig;
   tokens: AccessTokens;
   /** Where links we hand out (invites, widget snippet) point; the request's origin when unset. */
   publicBaseUrl?: string;

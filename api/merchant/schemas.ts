@@ -36,7 +36,17 @@ export const LeadStateView = z
     language: LanguageSchema,
     summary: z.string(),
     pendingPayment: z
-      .object({ orderId: z.string(), sku: z.string(), name: z.string(), quantity: z.number(), amountMinor: z.number(), currency: z.string(), url: z.string(), expiresAt: Iso })
+      .object({
+        orderId: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        quantity: z.number(),
+        amountMinor: z.number(),
+        currency: z.string(),
+        url: z.string(),
+        expiresAt: Iso,
+        items: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.number() })).optional().describe('Every line, when the order has several products'),
+      })
       .nullable(),
     nextFollowUpAt: Iso.nullable(),
     followUpsSent: z.number(),
@@ -76,6 +86,20 @@ export const OrderView = z.object({
   checkoutUrl: z.string().nullable(),
   paidAt: Iso.nullable(),
   createdAt: Iso,
+  platformFeeMinor: z.number().nullable().describe("The platform's marketplace fee, fixed when the order is paid"),
+  platformFeeRefundedMinor: z.number().describe("The part of the platform's fee given back on refunds, when the plan gives it back"),
+  netMinor: z.number().describe("What the merchant keeps: amount − refunded − (platform fee − fee given back)"),
+  dispute: z
+    .object({ status: z.enum(['open', 'closed']), openedAt: Iso, dueBy: Iso.nullable().describe("The provider's deadline for the merchant's evidence") })
+    .nullable(),
+});
+
+export const OrderEventView = z.object({
+  at: Iso,
+  kind: z.string().describe('created, link_sent, paid, failed, expired, mismatch, refund_requested, refund_failed, refunded, partially_refunded, disputed, dispute_closed, items_approved, approval_pending, approval_failed'),
+  providerEventId: z.string().nullable().describe("The provider's webhook event, when one caused it"),
+  amountMinor: z.number().nullable(),
+  details: z.record(z.string(), z.unknown()),
 });
 
 export const RefundView = z.object({
@@ -97,6 +121,7 @@ export const PlanView = z.object({
   conversationQuota: z.number(),
   gracePercent: z.number(),
   marketplaceFeeBps: z.number().describe('Basis points of each customer payment the platform keeps'),
+  refundsPlatformFee: z.boolean().describe('Whether the platform gives back its fee on the refunded part of an order, in proportion'),
   active: z.boolean(),
 });
 

@@ -7,6 +7,8 @@ import { conversationRoutes } from './routes/conversations';
 import { deviceRoutes } from './routes/devices';
 import { knowledgeRoutes } from './routes/knowledge';
 import { orderRoutes } from './routes/orders';
+import { paymentAccountRoutes } from './routes/payment-accounts';
+import { iyzicoPayuAccountRoutes } from './routes/iyzico-payu-accounts';
 import { playbookRoutes } from './routes/playbook';
 import { settingsRoutes } from './routes/settings';
 import { teamRoutes } from './routes/team';
@@ -22,6 +24,8 @@ export function merchantRouteSpecs(deps: MerchantApiDeps): RouteSpec[] {
     ...knowledgeRoutes(deps),
     ...playbookRoutes(deps),
     ...settingsRoutes(deps),
+    ...paymentAccountRoutes(deps),
+    ...iyzicoPayuAccountRoutes(deps),
     ...orderRoutes(deps),
     ...billingRoutes(deps),
   ];

@@ -4,7 +4,7 @@ import type { BillingEvent } from '../../integrations/billing/stripe-billing';
 import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
 import { metrics } from '../../observability/metrics';
 import type { Db } from '../../db/knex';
-import { billingCheckout, completeBillingCheckout, subscriptionOwner } from '../../db/queries/billing';
+import { billingCheckout, checkoutOwner, completeBillingCheckout, subscriptionOwner } from '../../db/queries/billing';
 import { applyBillingEvent } from '../billing-events';
 import { HttpError } from '../errors';
 import type { RouteDoc } from '../merchant/route';
@@ -69,7 +69,9 @@ export function iyzicoBillingWebhooks(deps: { db: Db; billing: IyzicoBilling; de
     for (const e of events) {
       // iyzico's payload names the subscription, not our merchant: the subscription row does.
       const ref = 'subscriptionId' in e ? e.subscriptionId : 'subscription' in e ? e.subscription.id : null;
-      const owner = ref ? await subscriptionOwner(db, 'iyzico', ref) : null;
+      const parent = 'parentSubscriptionId' in e ? e.parentSubscriptionId : null;
+      // After a plan change the row holds the newest reference code; an event for an earlier one is traced by the chain's first.
+      const owner = (ref ? await subscriptionOwner(db, 'iyzico', ref) : null) ?? (parent ? await checkoutOwner(db, 'iyzico', parent) : null);
       if (!owner) throw new HttpError(404, 'not_found', `No merchant holds iyzico subscription ${ref ?? '(none)'}`);
       const withMerchant = ('merchantId' in e ? { ...e, merchantId: owner } : e) as BillingEvent;
       if ((await applyBillingEvent(db, 'iyzico', withMerchant, JSON.parse(raw.toString('utf8')), deps.deliverNotification)) === 'applied') duplicate = false;

@@ -14,12 +14,12 @@ export const demoPaymentDocs: RouteDoc[] = [
   {
     method: 'get', path: '/pay/demo/:orderId', tag: 'payments', access: 'public', operationId: 'demoCheckoutPage',
     summary: "The demo provider's checkout page for an order", params: z.object({ orderId: z.uuid() }),
-    responses: { 200: { file: 'text/html', description: 'The checkout page' }, 404: 'No demo checkout for this order' },
+    responses: { 200: { file: 'text/html', description: 'The checkout page' }, 404: 'No demo checkout for this order, or the demo checkout is off (production without DEMO_PAYMENTS=true)' },
   },
   {
     method: 'post', path: '/pay/demo/:orderId/:action', tag: 'payments', access: 'public', operationId: 'demoCheckoutAction',
     summary: 'Pay or decline on the demo checkout page; the result travels as a signed webhook', params: z.object({ orderId: z.uuid(), action: z.enum(['pay', 'decline']) }),
-    responses: { 303: null, 404: 'No demo checkout for this order' },
+    responses: { 303: null, 404: 'No demo checkout for this order, or the demo checkout is off (production without DEMO_PAYMENTS=true)' },
   },
 ];
 

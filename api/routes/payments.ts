@@ -1,7 +1,8 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { WebhookPayloadError, WebhookSignatureError } from '../../integrations/payments/provider';
+import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from '../../integrations/payments/provider';
+import { paymentAccountById } from '../../db/queries/payment-accounts';
 import { metrics } from '../../observability/metrics';
 import type { PaymentRegistry } from '../../integrations/payments/registry';
 import { parseIyzicoCallback } from '../../integrations/payments/iyzico';
@@ -28,6 +29,19 @@ export const paymentWebhookDocs: RouteDoc[] = [
     },
     contentType: 'application/json', contentSchema: z.looseObject({}).describe("The provider's own event, as it sent it"),
     responses: { 200: Received, 403: 'Missing or invalid signature', 404: 'No such provider on this installation, or an unknown order' },
+  },
+  {
+    method: 'post', path: '/webhooks/payments/:accountId', tag: 'webhooks', access: 'public', operationId: 'paymentAccountWebhook',
+    summary:
+      "Notifications of a merchant's own iyzico or PayU account, verified with that account's own secret (iyzico: X-IYZ-SIGNATURE-V3 with the merchant's " +
+      'secret key; PayU: OpenPayu-Signature with the POS second key). A notification naming an order of another merchant or account changes nothing',
+    params: z.object({ accountId: z.string().describe("The payment account's id (GET /api/v1/payment-accounts); the dashboard shows this URL") }),
+    headers: {
+      'x-iyz-signature-v3': { description: 'iyzico, keyed with the merchant’s secret key' },
+      'openpayu-signature': { description: 'PayU, with the POS second key' },
+    },
+    contentType: 'application/json', contentSchema: z.looseObject({}).describe("The provider's own notification, as it sent it"),
+    responses: { 200: Received, 400: 'Signed, but not a notification the provider sends', 403: "Missing or invalid signature, or signed with another account's secret", 404: 'No connected key-based account with this id' },
   },
   {
     method: 'post', path: '/payments/iyzico/callback', tag: 'payments', access: 'public', operationId: 'iyzicoPaymentCallback',
@@ -61,28 +75,49 @@ export function paymentWebhookRoutes(deps: PaymentRouteDeps): Router {
   const webhooks = Router();
   const eventDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, log: deps.log };
 
-  webhooks.post('/webhooks/:provider', express.raw({ type: '*/*', limit: '256kb' }), async (req, res, next) => {
-    const provider = deps.payments.byName(String(req.params.provider));
-    if (!provider?.parseWebhook) {
-      next();
-      return;
-    }
+  /** Verifies with `provider` and applies each event; a bad signature is a 403 and nothing else happens. */
+  async function receive(
+    provider: string,
+    parse: NonNullable<PaymentProvider['parseWebhook']>,
+    req: Request,
+    scope?: { merchantId: string; paymentAccountId: string },
+  ) {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let events;
     try {
-      events = await provider.parseWebhook(raw, req.headers, req.originalUrl);
+      events = await parse(raw, req.headers, req.originalUrl);
     } catch (err) {
       if (err instanceof WebhookSignatureError) {
-        metrics.webhookSignatureFailures.inc({ provider: provider.name });
+        metrics.webhookSignatureFailures.inc({ provider });
         throw new HttpError(403, 'invalid_signature', err.message);
       }
       if (err instanceof WebhookPayloadError) throw new HttpError(400, 'invalid_webhook', err.message);
       throw err;
     }
     const results = [];
-    for (const event of events) results.push(await applyPaymentEvent(eventDeps, event, JSON.parse(raw.toString('utf8') || 'null')));
-    for (const r of results) if (r === 'applied') metrics.payments.inc({ provider: provider.name, outcome: 'webhook' });
-    res.json({ received: true, duplicate: results.length > 0 && results.every((r) => r === 'duplicate'), results });
+    for (const event of events) results.push(await applyPaymentEvent(eventDeps, event, JSON.parse(raw.toString('utf8') || 'null'), scope));
+    for (const r of results) if (r === 'applied') metrics.payments.inc({ provider, outcome: 'webhook' });
+    return { received: true, duplicate: results.length > 0 && results.every((r) => r === 'duplicate'), results };
+  }
+
+  webhooks.post('/webhooks/:provider', express.raw({ type: '*/*', limit: '256kb' }), async (req, res, next) => {
+    const provider = deps.payments.byName(String(req.params.provider));
+    if (!provider?.parseWebhook) {
+      next();
+      return;
+    }
+    res.json(await receive(provider.name, provider.parseWebhook.bind(provider), req));
+  });
+
+  // A merchant's own iyzico or PayU account signs with its own secret, so its notifications come here, to the account,
+  // and are verified with that account's keys alone: another merchant's secret cannot sign for it.
+  webhooks.post('/webhooks/payments/:accountId', express.raw({ type: '*/*', limit: '256kb' }), async (req, res) => {
+    const account = await paymentAccountById(deps.db, String(req.params.accountId));
+    // A disconnected account has no secret left to verify with; Stripe's connected accounts have their own endpoint.
+    if (!account || account.kind !== 'own_keys' || account.status === 'disabled') throw notFound('payment account');
+    const provider = await deps.payments.forOrder({ merchantId: account.merchantId, provider: account.provider, paymentAccountId: account.id });
+    if (!provider?.parseWebhook) throw notFound('payment account');
+    res.json(await receive(provider.name, provider.parseWebhook.bind(provider), req, { merchantId: account.merchantId, paymentAccountId: account.id }));
   });
 
   // iyzico sends the customer back with a token; it proves nothing until iyzico confirms it, which the checkout does.

@@ -694,6 +694,95 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/payment-accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The merchant's own payment accounts, at every provider (no secrets) */
+    get: operations['getPaymentAccounts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/payment-accounts/stripe/connect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Connect the merchant's Stripe: creates the connected account on the first call (the installation chooses Express or Standard) and answers with a link to Stripe's onboarding. Call again to continue an unfinished onboarding or to reconnect a disconnected account */
+    post: operations['postPaymentAccountsStripeConnect'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/payment-accounts/stripe': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Disconnect Stripe: checkouts stop using the connected account at once. The account itself stays at Stripe with its balance and payouts, and refunds of its earlier orders still go through it */
+    delete: operations['deletePaymentAccountsStripe'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/payment-accounts/iyzico': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The merchant's iyzico account (no secrets), and which ways of connecting this installation offers */
+    get: operations['getPaymentAccountsIyzico'];
+    /** Connect or update iyzico: as a sub-merchant of the installation’s marketplace (iyzico splits each payment, paying the merchant its share to the IBAN) or with the merchant's own API keys, which are checked with iyzico first and never returned */
+    put: operations['putPaymentAccountsIyzico'];
+    post?: never;
+    /** Disconnect iyzico: checkouts stop using it at once and its keys are deleted. Orders it took stay, and keep their history */
+    delete: operations['deletePaymentAccountsIyzico'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/payment-accounts/payu': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The merchant's own PayU POS (no secrets) and where its notifications come */
+    get: operations['getPaymentAccountsPayu'];
+    /** Connect or update the merchant's own PayU POS: the OAuth client is checked with PayU first; the secrets are never returned */
+    put: operations['putPaymentAccountsPayu'];
+    post?: never;
+    /** Disconnect PayU: checkouts stop using it at once and its keys are deleted. Orders it took stay, and keep their history */
+    delete: operations['deletePaymentAccountsPayu'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orders': {
     parameters: {
       query?: never;
@@ -701,7 +790,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Orders, newest first */
+    /** Orders, newest first, filtered by status, provider, creation day (UTC, both ends included) and customer */
     get: operations['getOrders'];
     put?: never;
     post?: never;
@@ -718,7 +807,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One order with its refunds */
+    /** One order with its customer, refunds and timeline */
     get: operations['getOrdersOrderId'];
     put?: never;
     post?: never;
@@ -805,8 +894,59 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Start paying for a plan: TRY plans through iyzico, others through Stripe Billing */
+    /** Start paying for a plan (TRY plans through iyzico, others through Stripe Billing), or change the plan of the subscription already paid */
     post: operations['postBillingCheckout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/billing/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel the subscription: Stripe at the end of the paid period (can be resumed until then), iyzico at once (iyzico has no cancel at period end) */
+    post: operations['postBillingCancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/billing/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Take back a cancel at period end before the period ends (Stripe) */
+    post: operations['postBillingResume'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/billing/portal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A Stripe customer portal session: payment methods and Stripe's invoices; the owner comes back to the Billing page */
+    post: operations['postBillingPortal'];
     delete?: never;
     options?: never;
     head?: never;
@@ -949,6 +1089,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/webhooks/payments/{accountId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Notifications of a merchant's own iyzico or PayU account, verified with that account's own secret (iyzico: X-IYZ-SIGNATURE-V3 with the merchant's secret key; PayU: OpenPayu-Signature with the POS second key). A notification naming an order of another merchant or account changes nothing */
+    post: operations['paymentAccountWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/payments/iyzico/callback': {
     parameters: {
       query?: never;
@@ -975,6 +1132,57 @@ export interface paths {
     };
     /** The page a customer lands on after paying or cancelling */
     get: operations['paymentDonePage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/stripe/connect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Events of merchants' connected Stripe accounts (the Connect endpoint, signed with STRIPE_CONNECT_WEBHOOK_SECRET): checkout.session.completed/expired, charge.refunded, charge.dispute.created and account.updated, routed by the event's `account` to that merchant. An event for an account not connected here, or naming an order of another merchant or account, changes nothing */
+    post: operations['stripeConnectWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/payments/stripe/connect/{accountId}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where Stripe's onboarding sends the merchant when they leave it: the account is checked with Stripe and the merchant lands on the dashboard's payment settings */
+    get: operations['stripeConnectReturn'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/payments/stripe/connect/{accountId}/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where Stripe sends the merchant when the onboarding link expired: the account is checked and the dashboard asks for a fresh link */
+    get: operations['stripeConnectRefresh'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1114,6 +1322,24 @@ export interface paths {
     put?: never;
     /** Pay or decline on the demo checkout page; the result travels as a signed webhook */
     post: operations['demoCheckoutAction'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pay/address/{orderId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where to deliver an order: the form, or once given, the way on to the payment page */
+    get: operations['shippingAddressPage'];
+    put?: never;
+    /** Give the delivery address (a form post); it is stored sealed on the order */
+    post: operations['shippingAddressSubmit'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1356,7 +1582,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description The order is not paid, or its provider cannot refund */
+    /** @description Stripe Connect is not set up on this installation, or the merchant's Stripe account here is not a connected account */
     Error409_7: {
       headers: {
         [name: string]: unknown;
@@ -1365,8 +1591,80 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description The payment provider refused or failed the refund; it is recorded as failed and nothing was refunded */
+    /** @description Stripe refused or could not be reached; nothing was changed */
     Error502: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description This installation does not offer this kind of iyzico account, or iyzico will not change the sub-merchant’s type */
+    Error409_8: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description iyzico refused the keys or the sub-merchant details; nothing was saved */
+    Error422: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description iyzico could not be reached, or refused the installation's own marketplace keys; nothing was saved */
+    Error502_2: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description This installation does not take merchants’ own PayU POSes */
+    Error409_9: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description PayU refused the client id and secret; nothing was saved */
+    Error422_2: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description PayU could not be reached; nothing was saved */
+    Error502_3: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The order is not paid, or its provider cannot refund */
+    Error409_10: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The payment provider refused or failed the refund; it is recorded as failed and nothing was refunded */
+    Error502_4: {
       headers: {
         [name: string]: unknown;
       };
@@ -1383,8 +1681,71 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Paying for plans online is not set up on this installation */
-    Error409_8: {
+    /** @description Paying for plans online is not set up on this installation; or the merchant is on this plan already; or its subscription is with another provider or in another currency (cancel it first) */
+    Error409_11: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The payment provider refused or failed the checkout or the plan change; nothing changed */
+    Error502_5: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No subscription paid online, it is already set to cancel, or its provider is not set up here */
+    Error409_12: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The payment provider refused or failed the cancel; nothing changed */
+    Error502_6: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No subscription set to cancel at period end (an iyzico subscription ends at once and cannot be resumed), or Stripe Billing is not set up here */
+    Error409_13: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Stripe refused or failed the change; nothing changed */
+    Error502_7: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Stripe Billing is not set up here, or the subscription is paid through iyzico */
+    Error409_14: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Stripe refused or failed the session */
+    Error502_8: {
       headers: {
         [name: string]: unknown;
       };
@@ -1446,6 +1807,33 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
+    /** @description Signed, but not a notification the provider sends */
+    Error400_5: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Missing or invalid signature, or signed with another account's secret */
+    Error403_6: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No connected key-based account with this id */
+    Error404_5: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description Redirect (see Location) */
     Error303: {
       headers: {
@@ -1454,7 +1842,7 @@ export interface components {
       content?: never;
     };
     /** @description No checkout with this token */
-    Error404_5: {
+    Error404_6: {
       headers: {
         [name: string]: unknown;
       };
@@ -1471,16 +1859,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Stripe Billing is not configured on this installation */
-    Error404_6: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['Error'];
-      };
-    };
-    /** @description iyzico subscriptions are not configured on this installation */
+    /** @description Stripe Connect is not set up on this installation (no Connect signing secret) */
     Error404_7: {
       headers: {
         [name: string]: unknown;
@@ -1489,7 +1868,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Not configured, or no merchant holds the subscription */
+    /** @description No Stripe connected account with this id */
     Error404_8: {
       headers: {
         [name: string]: unknown;
@@ -1498,7 +1877,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description No merchant has connected the number */
+    /** @description Stripe Billing is not configured on this installation */
     Error404_9: {
       headers: {
         [name: string]: unknown;
@@ -1507,16 +1886,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Wrong or missing verify token */
-    Error403_6: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['Error'];
-      };
-    };
-    /** @description Meta is not configured, or no merchant has connected the number */
+    /** @description iyzico subscriptions are not configured on this installation */
     Error404_10: {
       headers: {
         [name: string]: unknown;
@@ -1525,13 +1895,76 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description No demo checkout for this order */
+    /** @description Not configured, or no merchant holds the subscription */
     Error404_11: {
       headers: {
         [name: string]: unknown;
       };
       content: {
         'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No merchant has connected the number */
+    Error404_12: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Wrong or missing verify token */
+    Error403_7: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Meta is not configured, or no merchant has connected the number */
+    Error404_13: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No demo checkout for this order, or the demo checkout is off (production without DEMO_PAYMENTS=true) */
+    Error404_14: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No order that needs an address */
+    Error404_15: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description A field is missing or invalid; the form again with the reason */
+    Error400_6: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'text/html': string;
+      };
+    };
+    /** @description The checkout is closed (paid, expired or failed) */
+    Error409_15: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'text/html': string;
       };
     };
   };
@@ -2662,6 +3095,12 @@ export interface operations {
                 url: string;
                 /** @description ISO 8601 timestamp */
                 expiresAt: string;
+                /** @description Every line, when the order has several products */
+                items?: {
+                  sku: string;
+                  name: string;
+                  quantity: number;
+                }[];
               } | null;
               nextFollowUpAt: string | null;
               followUpsSent: number;
@@ -2734,6 +3173,20 @@ export interface operations {
               paidAt: string | null;
               /** @description ISO 8601 timestamp */
               createdAt: string;
+              /** @description The platform's marketplace fee, fixed when the order is paid */
+              platformFeeMinor: number | null;
+              /** @description The part of the platform's fee given back on refunds, when the plan gives it back */
+              platformFeeRefundedMinor: number;
+              /** @description What the merchant keeps: amount − refunded − (platform fee − fee given back) */
+              netMinor: number;
+              dispute: {
+                /** @enum {string} */
+                status: 'open' | 'closed';
+                /** @description ISO 8601 timestamp */
+                openedAt: string;
+                /** @description The provider's deadline for the merchant's evidence */
+                dueBy: string | null;
+              } | null;
             }[];
           };
         };
@@ -2803,6 +3256,12 @@ export interface operations {
                 url: string;
                 /** @description ISO 8601 timestamp */
                 expiresAt: string;
+                /** @description Every line, when the order has several products */
+                items?: {
+                  sku: string;
+                  name: string;
+                  quantity: number;
+                }[];
               } | null;
               nextFollowUpAt: string | null;
               followUpsSent: number;
@@ -2912,6 +3371,12 @@ export interface operations {
                 url: string;
                 /** @description ISO 8601 timestamp */
                 expiresAt: string;
+                /** @description Every line, when the order has several products */
+                items?: {
+                  sku: string;
+                  name: string;
+                  quantity: number;
+                }[];
               } | null;
               nextFollowUpAt: string | null;
               followUpsSent: number;
@@ -3030,6 +3495,12 @@ export interface operations {
                 url: string;
                 /** @description ISO 8601 timestamp */
                 expiresAt: string;
+                /** @description Every line, when the order has several products */
+                items?: {
+                  sku: string;
+                  name: string;
+                  quantity: number;
+                }[];
               } | null;
               nextFollowUpAt: string | null;
               followUpsSent: number;
@@ -3145,6 +3616,12 @@ export interface operations {
                 url: string;
                 /** @description ISO 8601 timestamp */
                 expiresAt: string;
+                /** @description Every line, when the order has several products */
+                items?: {
+                  sku: string;
+                  name: string;
+                  quantity: number;
+                }[];
               } | null;
               nextFollowUpAt: string | null;
               followUpsSent: number;
@@ -3223,6 +3700,10 @@ export interface operations {
               priceMinor: number;
               currency: string;
               stock: number;
+              /** @description Held by open payment links */
+              reserved: number;
+              /** @description What can still be sold: stock − reserved */
+              available: number;
               tags: string[];
               active: boolean;
               /** Format: date-time */
@@ -3390,6 +3871,10 @@ export interface operations {
             priceMinor: number;
             currency: string;
             stock: number;
+            /** @description Held by open payment links */
+            reserved: number;
+            /** @description What can still be sold: stock − reserved */
+            available: number;
             tags: string[];
             active: boolean;
             /** Format: date-time */
@@ -3410,6 +3895,10 @@ export interface operations {
             priceMinor: number;
             currency: string;
             stock: number;
+            /** @description Held by open payment links */
+            reserved: number;
+            /** @description What can still be sold: stock − reserved */
+            available: number;
             tags: string[];
             active: boolean;
             /** Format: date-time */
@@ -4381,6 +4870,9 @@ export interface operations {
           'application/json': {
             routes: string | null;
             available: string[];
+            shipping: {
+              countries: string[];
+            } | null;
           };
         };
       };
@@ -4407,6 +4899,9 @@ export interface operations {
          */
         'application/json': {
           routes: string | null;
+          shipping?: {
+            countries: string[];
+          } | null;
         };
       };
     };
@@ -4420,6 +4915,9 @@ export interface operations {
           'application/json': {
             routes: string | null;
             available: string[];
+            shipping: {
+              countries: string[];
+            } | null;
           };
         };
       };
@@ -4596,10 +5094,478 @@ export interface operations {
       429: components['responses']['Error429'];
     };
   };
+  getPaymentAccounts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            }[];
+            /** @description Whether this installation offers Stripe Connect */
+            stripeConnect: boolean;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  postPaymentAccountsStripeConnect: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "country": "US"
+         *     }
+         */
+        'application/json': {
+          /** @description The business's country; Stripe asks during onboarding when absent */
+          country?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            };
+            /** @description Stripe's hosted onboarding; open it in the browser. Single use, valid for a few minutes */
+            url: string;
+            expiresAt: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_7'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502'];
+    };
+  };
+  deletePaymentAccountsStripe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  getPaymentAccountsIyzico: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            } | null;
+            /** @description Where this account’s notifications must go (iyzico: set it as the merchant notification URL in the iyzico panel); null until keys are connected */
+            webhookUrl: string | null;
+            /** @description Whether this installation can register the merchant as a sub-merchant of its iyzico marketplace */
+            subMerchants: boolean;
+            /** @description Whether the merchant can connect its own iyzico keys */
+            ownKeys: boolean;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  putPaymentAccountsIyzico: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "kind": "own_keys",
+         *       "apiKey": "sandbox-your-api-key",
+         *       "secretKey": "sandbox-your-secret-key"
+         *     }
+         */
+        'application/json':
+          | {
+              /** @constant */
+              kind: 'sub_merchant';
+              /**
+               * @description PERSONAL (an individual), PRIVATE_COMPANY (sole proprietorship) or LIMITED_OR_JOINT_STOCK_COMPANY
+               * @enum {string}
+               */
+              type: 'PERSONAL' | 'PRIVATE_COMPANY' | 'LIMITED_OR_JOINT_STOCK_COMPANY';
+              /** @description The shop's name */
+              name: string;
+              /** Format: email */
+              email: string;
+              gsmNumber: string;
+              address: string;
+              /** @description Where iyzico pays the merchant's share */
+              iban: string;
+              /**
+               * @description The currency of the payouts
+               * @default TRY
+               * @enum {string}
+               */
+              currency?: 'TRY' | 'USD' | 'EUR' | 'GBP' | 'CHF' | 'NOK' | 'RUB' | 'IRR';
+              /** @description PERSONAL: first name */
+              contactName?: string;
+              /** @description PERSONAL: surname */
+              contactSurname?: string;
+              /** @description PERSONAL and PRIVATE_COMPANY */
+              identityNumber?: string;
+              /** @description Companies */
+              taxOffice?: string;
+              /** @description Companies: the official title */
+              legalCompanyTitle?: string;
+              /** @description LIMITED_OR_JOINT_STOCK_COMPANY */
+              taxNumber?: string;
+            }
+          | {
+              /** @constant */
+              kind: 'own_keys';
+              /** @description The merchant's iyzico API key */
+              apiKey: string;
+              /** @description Write-only: checked with iyzico, sealed, never shown again */
+              secretKey: string;
+            };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            } | null;
+            /** @description Where this account’s notifications must go (iyzico: set it as the merchant notification URL in the iyzico panel); null until keys are connected */
+            webhookUrl: string | null;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_8'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      422: components['responses']['Error422'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502_2'];
+    };
+  };
+  deletePaymentAccountsIyzico: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  getPaymentAccountsPayu: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            } | null;
+            /** @description Where this account’s notifications must go (iyzico: set it as the merchant notification URL in the iyzico panel); null until keys are connected */
+            webhookUrl: string | null;
+            /** @description Whether this installation takes merchants’ own PayU POSes */
+            available: boolean;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
+  putPaymentAccountsPayu: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "posId": "300746",
+         *       "clientId": "300746",
+         *       "clientSecret": "2ee86a66e5d97e3fadc400c9f19b065d",
+         *       "secondKey": "b6ca15b0d1020e8094d9b5f8d163db54"
+         *     }
+         */
+        'application/json': {
+          posId: string;
+          /** @description OAuth client_id of the POS */
+          clientId: string;
+          /** @description Write-only: OAuth client_secret */
+          clientSecret: string;
+          /** @description Write-only: signs the notifications PayU sends */
+          secondKey: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              id: string;
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'payu';
+              /** @enum {string} */
+              kind: 'connect' | 'sub_merchant' | 'own_keys';
+              /** @description The provider's id for the account: Stripe acct_…, iyzico subMerchantKey, PayU POS id */
+              externalRef: string | null;
+              /**
+               * @description active takes payments; pending has not finished onboarding; restricted needs something (see details); disabled was disconnected
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'restricted' | 'disabled';
+              /** @description Non-secret facts from the provider: charges and payouts enabled, country, what is still required, a key hint */
+              details: {
+                [key: string]: components['schemas']['JsonValue'];
+              };
+              createdAt: string;
+              updatedAt: string;
+            } | null;
+            /** @description Where this account’s notifications must go (iyzico: set it as the merchant notification URL in the iyzico panel); null until keys are connected */
+            webhookUrl: string | null;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_9'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      422: components['responses']['Error422_2'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502_3'];
+    };
+  };
+  deletePaymentAccountsPayu: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_2'];
+      404: components['responses']['Error404_2'];
+      429: components['responses']['Error429'];
+    };
+  };
   getOrders: {
     parameters: {
       query?: {
-        status?: string;
+        status?: 'pending' | 'paid' | 'expired' | 'failed' | 'mismatch' | 'partially_refunded' | 'refunded' | 'disputed';
+        provider?: string;
+        from?: string;
+        to?: string;
+        customer?: string;
         limit?: number;
         before?: string;
       };
@@ -4633,6 +5599,23 @@ export interface operations {
               paidAt: string | null;
               /** @description ISO 8601 timestamp */
               createdAt: string;
+              /** @description The platform's marketplace fee, fixed when the order is paid */
+              platformFeeMinor: number | null;
+              /** @description The part of the platform's fee given back on refunds, when the plan gives it back */
+              platformFeeRefundedMinor: number;
+              /** @description What the merchant keeps: amount − refunded − (platform fee − fee given back) */
+              netMinor: number;
+              dispute: {
+                /** @enum {string} */
+                status: 'open' | 'closed';
+                /** @description ISO 8601 timestamp */
+                openedAt: string;
+                /** @description The provider's deadline for the merchant's evidence */
+                dueBy: string | null;
+              } | null;
+              /** @description The name the customer gave, else the one their channel reports */
+              customerName: string | null;
+              channel: string;
             }[];
           };
         };
@@ -4678,6 +5661,43 @@ export interface operations {
             paidAt: string | null;
             /** @description ISO 8601 timestamp */
             createdAt: string;
+            /** @description The platform's marketplace fee, fixed when the order is paid */
+            platformFeeMinor: number | null;
+            /** @description The part of the platform's fee given back on refunds, when the plan gives it back */
+            platformFeeRefundedMinor: number;
+            /** @description What the merchant keeps: amount − refunded − (platform fee − fee given back) */
+            netMinor: number;
+            dispute: {
+              /** @enum {string} */
+              status: 'open' | 'closed';
+              /** @description ISO 8601 timestamp */
+              openedAt: string;
+              /** @description The provider's deadline for the merchant's evidence */
+              dueBy: string | null;
+            } | null;
+            /** @description The name the customer gave, else the one their channel reports */
+            customerName: string | null;
+            channel: string;
+            /** @description Where the customer wants the goods, as the checkout collected it; null when none was collected. Customer data: absent for viewers */
+            shippingAddress?: {
+              name: string;
+              line1: string;
+              line2: string | null;
+              city: string;
+              postalCode: string | null;
+              state: string | null;
+              /** @description ISO 3166-1 alpha-2 */
+              country: string;
+            } | null;
+            /** @description The lines of the order; empty for an order made before orders had lines (its sku and quantity say it) */
+            items: {
+              sku: string;
+              name: string;
+              quantity: number;
+              unitPriceMinor: number;
+              /** @description Unit price × quantity, before the order's discount */
+              lineAmountMinor: number;
+            }[];
             refunds: {
               id: string;
               amountMinor: number;
@@ -4689,6 +5709,19 @@ export interface operations {
               providerRef: string | null;
               /** @description ISO 8601 timestamp */
               createdAt: string;
+            }[];
+            /** @description What happened to the order, oldest first */
+            timeline: {
+              /** @description ISO 8601 timestamp */
+              at: string;
+              /** @description created, link_sent, paid, failed, expired, mismatch, refund_requested, refund_failed, refunded, partially_refunded, disputed, dispute_closed, items_approved, approval_pending, approval_failed */
+              kind: string;
+              /** @description The provider's webhook event, when one caused it */
+              providerEventId: string | null;
+              amountMinor: number | null;
+              details: {
+                [key: string]: unknown;
+              };
             }[];
           };
         };
@@ -4755,11 +5788,11 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_2'];
       404: components['responses']['Error404_2'];
-      409: components['responses']['Error409_7'];
+      409: components['responses']['Error409_10'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
-      502: components['responses']['Error502'];
+      502: components['responses']['Error502_4'];
     };
   };
   getAnalytics: {
@@ -4808,6 +5841,18 @@ export interface operations {
                 orders: number;
               }[];
               refunded: {
+                currency: string;
+                amountMinor: number;
+                /** @description How many refunds */
+                count: number;
+              }[];
+              /** @description The platform's fees on orders paid in the period, less what it gave back on refunds */
+              platformFees: {
+                currency: string;
+                amountMinor: number;
+              }[];
+              /** @description Revenue − refunds − platform fees, per currency */
+              net: {
                 currency: string;
                 amountMinor: number;
               }[];
@@ -4890,6 +5935,8 @@ export interface operations {
               gracePercent: number;
               /** @description Basis points of each customer payment the platform keeps */
               marketplaceFeeBps: number;
+              /** @description Whether the platform gives back its fee on the refunded part of an order, in proportion */
+              refundsPlatformFee: boolean;
               active: boolean;
             };
             subscription: {
@@ -4982,6 +6029,8 @@ export interface operations {
               gracePercent: number;
               /** @description Basis points of each customer payment the platform keeps */
               marketplaceFeeBps: number;
+              /** @description Whether the platform gives back its fee on the refunded part of an order, in proportion */
+              refundsPlatformFee: boolean;
               active: boolean;
             }[];
           };
@@ -5021,6 +6070,41 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description The existing subscription was moved to the plan; no second subscription was opened
+             * @constant
+             */
+            changed: true;
+            /** @enum {string} */
+            direction: 'upgrade' | 'downgrade';
+            /** @description Whether the provider has confirmed the new plan. False while Stripe waits for the prorated payment of an upgrade; the plan changes here when its event reports it paid */
+            applied: boolean;
+            subscription: {
+              merchantId: string;
+              planCode: string;
+              /** @enum {string} */
+              status: 'active' | 'past_due' | 'canceled' | 'trialing';
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'manual';
+              providerRef: string | null;
+              /** @description ISO 8601 timestamp */
+              currentPeriodStart: string;
+              /** @description ISO 8601 timestamp */
+              currentPeriodEnd: string;
+              cancelAtPeriodEnd: boolean;
+              /** @description ISO 8601 timestamp */
+              updatedAt: string;
+            };
+          };
+        };
+      };
       /** @description Created */
       201: {
         headers: {
@@ -5043,10 +6127,131 @@ export interface operations {
       401: components['responses']['Error401_3'];
       403: components['responses']['Error403_4'];
       404: components['responses']['Error404_2'];
-      409: components['responses']['Error409_8'];
+      409: components['responses']['Error409_11'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
+      502: components['responses']['Error502_5'];
+    };
+  };
+  postBillingCancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            subscription: {
+              merchantId: string;
+              planCode: string;
+              /** @enum {string} */
+              status: 'active' | 'past_due' | 'canceled' | 'trialing';
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'manual';
+              providerRef: string | null;
+              /** @description ISO 8601 timestamp */
+              currentPeriodStart: string;
+              /** @description ISO 8601 timestamp */
+              currentPeriodEnd: string;
+              cancelAtPeriodEnd: boolean;
+              /** @description ISO 8601 timestamp */
+              updatedAt: string;
+            };
+            /** @description true when the subscription ended now (iyzico) rather than at the period end */
+            immediate: boolean;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_4'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_12'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502_6'];
+    };
+  };
+  postBillingResume: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            subscription: {
+              merchantId: string;
+              planCode: string;
+              /** @enum {string} */
+              status: 'active' | 'past_due' | 'canceled' | 'trialing';
+              /** @enum {string} */
+              provider: 'stripe' | 'iyzico' | 'manual';
+              providerRef: string | null;
+              /** @description ISO 8601 timestamp */
+              currentPeriodStart: string;
+              /** @description ISO 8601 timestamp */
+              currentPeriodEnd: string;
+              cancelAtPeriodEnd: boolean;
+              /** @description ISO 8601 timestamp */
+              updatedAt: string;
+            };
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_4'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_13'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502_7'];
+    };
+  };
+  postBillingPortal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stripe's portal page to send the owner to; it works once, for a short time */
+            url: string;
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      401: components['responses']['Error401_3'];
+      403: components['responses']['Error403_4'];
+      404: components['responses']['Error404_2'];
+      409: components['responses']['Error409_14'];
+      429: components['responses']['Error429'];
+      502: components['responses']['Error502_8'];
     };
   };
   getBillingInvoicesInvoiceIdPdf: {
@@ -5193,6 +6398,8 @@ export interface operations {
               gracePercent: number;
               /** @description Basis points of each customer payment the platform keeps */
               marketplaceFeeBps: number;
+              /** @description Whether the platform gives back its fee on the refunded part of an order, in proportion */
+              refundsPlatformFee: boolean;
               active: boolean;
             };
             subscription: {
@@ -5511,6 +6718,51 @@ export interface operations {
       429: components['responses']['Error429'];
     };
   };
+  paymentAccountWebhook: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description iyzico, keyed with the merchant’s secret key */
+        'x-iyz-signature-v3'?: string;
+        /** @description PayU, with the POS second key */
+        'openpayu-signature'?: string;
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @constant */
+            received: true;
+            /** @description Every event in it was delivered before */
+            duplicate: boolean;
+            results: string[];
+          };
+        };
+      };
+      400: components['responses']['Error400_5'];
+      403: components['responses']['Error403_6'];
+      404: components['responses']['Error404_5'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
   iyzicoPaymentCallback: {
     parameters: {
       query?: never;
@@ -5528,7 +6780,7 @@ export interface operations {
     responses: {
       303: components['responses']['Error303'];
       400: components['responses']['Error400'];
-      404: components['responses']['Error404_5'];
+      404: components['responses']['Error404_6'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
       429: components['responses']['Error429'];
@@ -5557,6 +6809,84 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      429: components['responses']['Error429'];
+    };
+  };
+  stripeConnectWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Stripe's signature over the raw body */
+        'stripe-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          account?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @constant */
+            received: true;
+            /** @description The payment account the event was routed to; null when the connected account is not known here */
+            account: string | null;
+            /** @description Per payment in the event: applied, duplicate or unknown_order; application_fee_returned when a refund gave the platform's fee back as the plan says; account_updated for account events; ignored otherwise */
+            results: string[];
+          };
+        };
+      };
+      400: components['responses']['Error400'];
+      403: components['responses']['Error403_5'];
+      404: components['responses']['Error404_7'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      429: components['responses']['Error429'];
+    };
+  };
+  stripeConnectReturn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      303: components['responses']['Error303'];
+      400: components['responses']['Error400'];
+      404: components['responses']['Error404_8'];
+      429: components['responses']['Error429'];
+    };
+  };
+  stripeConnectRefresh: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      303: components['responses']['Error303'];
+      400: components['responses']['Error400'];
+      404: components['responses']['Error404_8'];
       429: components['responses']['Error429'];
     };
   };
@@ -5593,7 +6923,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_5'];
-      404: components['responses']['Error404_6'];
+      404: components['responses']['Error404_9'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
@@ -5616,7 +6946,7 @@ export interface operations {
     responses: {
       303: components['responses']['Error303'];
       400: components['responses']['Error400'];
-      404: components['responses']['Error404_7'];
+      404: components['responses']['Error404_10'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
       429: components['responses']['Error429'];
@@ -5655,7 +6985,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_5'];
-      404: components['responses']['Error404_8'];
+      404: components['responses']['Error404_11'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
@@ -5693,7 +7023,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_5'];
-      404: components['responses']['Error404_9'];
+      404: components['responses']['Error404_12'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
       429: components['responses']['Error429'];
@@ -5729,7 +7059,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_5'];
-      404: components['responses']['Error404_9'];
+      404: components['responses']['Error404_12'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415_3'];
       429: components['responses']['Error429'];
@@ -5758,7 +7088,7 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
-      403: components['responses']['Error403_6'];
+      403: components['responses']['Error403_7'];
       429: components['responses']['Error429'];
     };
   };
@@ -5789,7 +7119,7 @@ export interface operations {
       };
       400: components['responses']['Error400'];
       403: components['responses']['Error403_5'];
-      404: components['responses']['Error404_10'];
+      404: components['responses']['Error404_13'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       429: components['responses']['Error429'];
@@ -5816,7 +7146,7 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
-      404: components['responses']['Error404_11'];
+      404: components['responses']['Error404_14'];
       429: components['responses']['Error429'];
     };
   };
@@ -5834,7 +7164,50 @@ export interface operations {
     responses: {
       303: components['responses']['Error303'];
       400: components['responses']['Error400'];
-      404: components['responses']['Error404_11'];
+      404: components['responses']['Error404_14'];
+      429: components['responses']['Error429'];
+    };
+  };
+  shippingAddressPage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The address form, or the link to pay */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      400: components['responses']['Error400'];
+      404: components['responses']['Error404_15'];
+      429: components['responses']['Error429'];
+    };
+  };
+  shippingAddressSubmit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      303: components['responses']['Error303'];
+      400: components['responses']['Error400_6'];
+      404: components['responses']['Error404_15'];
+      409: components['responses']['Error409_15'];
       429: components['responses']['Error429'];
     };
   };

@@ -30,6 +30,7 @@ export const router = createRouter({
     page('/onboarding', 'onboarding', () => import('./views/OnboardingView.vue'), { layout: 'focus', minRole: 'admin', title: 'onboarding.title' }),
     page('/inbox', 'inbox', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
     page('/inbox/:conversationId', 'conversation', () => import('./views/InboxView.vue'), { layout: 'app', title: 'nav.inbox' }),
+    page('/orders/:orderId?', 'orders', () => import('./views/OrdersView.vue'), { layout: 'app', title: 'nav.orders' }),
     page('/analytics', 'analytics', () => import('./views/AnalyticsView.vue'), { layout: 'app', title: 'nav.analytics' }),
     page('/catalog', 'catalog', () => import('./views/CatalogView.vue'), { layout: 'app', title: 'nav.catalog' }),
     page('/knowledge', 'knowledge', () => import('./views/KnowledgeView.vue'), { layout: 'app', title: 'nav.knowledge' }),

@@ -32,7 +32,12 @@ export interface MerchantAnalytics {
   stages: { stage: Stage; count: number }[];
   revenue: {
     total: (CurrencyAmount & { orders: number })[];
-    refunded: CurrencyAmount[];
+    /** Completed refunds made in the period, with how many there were. */
+    refunded: (CurrencyAmount & { count: number })[];
+    /** The platform's fees on orders paid in the period, less what it gave back on refunds. */
+    platformFees: CurrencyAmount[];
+    /** Revenue − refunds − platform fees, per currency. */
+    net: CurrencyAmount[];
     byDay: (CurrencyAmount & { day: string; orders: number })[];
   };
   latency: { firstResponseMs: Percentiles; replyMs: Percentiles };
@@ -221,10 +226,10 @@ function revenueByDay(db: Db, b: Bindings): Promise<{ day: string; currency: str
 }
 
 /** Completed refunds by when they were made, whatever period the order was paid in. */
-function refunded(db: Db, b: Bindings): Promise<CurrencyAmount[]> {
+function refunded(db: Db, b: Bindings): Promise<(CurrencyAmount & { count: number })[]> {
   return rows(
     db,
-    `select r.currency, sum(r.amount_minor)::bigint as amount_minor
+    `select r.currency, sum(r.amount_minor)::bigint as amount_minor, count(*)::int as count
     from refunds r
     join orders o on o.id = r.order_id and o.merchant_id = :merchantId
     join conversations c on c.id = o.conversation_id and c.merchant_id = :merchantId
@@ -234,6 +239,33 @@ function refunded(db: Db, b: Bindings): Promise<CurrencyAmount[]> {
     order by r.currency`,
     b,
   );
+}
+
+/** The platform's fees on the orders paid in the period (as revenue counts them), less the part given back. */
+function platformFees(db: Db, b: Bindings): Promise<CurrencyAmount[]> {
+  return rows(
+    db,
+    `select o.currency, sum(coalesce(o.platform_fee_minor, 0) - o.platform_fee_refunded_minor)::bigint as amount_minor
+    from orders o
+    join conversations c on c.id = o.conversation_id and c.merchant_id = :merchantId
+    where o.merchant_id = :merchantId and o.paid_at >= :from and o.paid_at < :to
+      and o.status in (${paidStatusList}) ${channelFilter(b)}
+    group by o.currency
+    order by o.currency`,
+    b,
+  );
+}
+
+/** Revenue less refunds less platform fees, for every currency any of them has. */
+function netRevenue(revenue: readonly CurrencyAmount[], refunds: readonly CurrencyAmount[], fees: readonly CurrencyAmount[]): CurrencyAmount[] {
+  const net = new Map<string, number>();
+  const add = (list: readonly CurrencyAmount[], sign: 1 | -1) => {
+    for (const r of list) net.set(r.currency, (net.get(r.currency) ?? 0) + sign * r.amountMinor);
+  };
+  add(revenue, 1);
+  add(refunds, -1);
+  add(fees, -1);
+  return [...net].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amountMinor]) => ({ currency, amountMinor }));
 }
 
 interface LatencyRow {
@@ -311,7 +343,7 @@ export async function merchantAnalytics(db: Db, q: MerchantAnalyticsQuery): Prom
   if (!(q.from.getTime() < q.to.getTime())) throw new RangeError('analytics period must end after it starts');
   const b: Bindings = { merchantId: q.merchantId, from: q.from, to: q.to, ...(q.channel ? { channel: q.channel } : {}) };
 
-  const [facts, reasons, revenueRows, days, refundRows, [lat], objections] = await Promise.all([
+  const [facts, reasons, revenueRows, days, refundRows, [lat], objections, feeRows] = await Promise.all([
     conversationFacts(db, b),
     handOffReasons(db, b),
     revenue(db, b),
@@ -319,7 +351,10 @@ export async function merchantAnalytics(db: Db, q: MerchantAnalyticsQuery): Prom
     refunded(db, b),
     latency(db, b),
     topObjections(db, b),
+    platformFees(db, b),
   ]);
+  const totals = revenueRows.filter((r) => r.isTotal).map(money);
+  const fees = feeRows.map(money);
 
   const total = facts.find((f) => f.isTotal);
   const conversations = total?.conversations ?? 0;
@@ -337,7 +372,9 @@ export async function merchantAnalytics(db: Db, q: MerchantAnalyticsQuery): Prom
     stages: Stages.map((stage, i) => ({ stage, count: total?.stages[i] ?? 0 })),
     revenue: {
       total: revenueRows.filter((r) => r.isTotal).map((r) => ({ ...money(r), orders: r.orders })),
-      refunded: refundRows.map(money),
+      refunded: refundRows.map((r) => ({ ...money(r), count: r.count })),
+      platformFees: fees,
+      net: netRevenue(totals, refundRows.map(money), fees),
       byDay: days.map((r) => ({ day: r.day, ...money(r), orders: r.orders })),
     },
     latency: {

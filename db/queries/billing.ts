@@ -188,6 +188,11 @@ export async function countNewConversation(db: Db, merchantId: string, conversat
   return { counted, ...(await quotaFrom(db, merchantId, period, used)) };
 }
 
+/** The platform's fee on an amount under the merchant's current plan. */
+export async function platformFeeFor(db: Db, merchantId: string, amountMinor: number): Promise<number> {
+  return marketplaceFee(amountMinor, (await planFor(db, merchantId)).marketplaceFeeBps);
+}
+
 /**
  * Fixes the platform's fee on a paid order from the merchant's plan, once: a
  * second call (or a plan change after it) leaves the stored fee as it is.
@@ -330,4 +335,12 @@ export async function completeBillingCheckout(db: Db, token: string, subscriptio
 /** The merchant holding a provider's subscription; providers whose webhooks name only the subscription need it. */
 export async function subscriptionOwner(db: Db, provider: SubscriptionProvider, providerRef: string): Promise<string | null> {
   return (await subscriptions(db).where({ provider, providerRef }).first('merchantId'))?.merchantId ?? null;
+}
+
+/**
+ * The merchant whose checkout created a provider's subscription. iyzico continues an upgraded subscription under
+ * a new reference code, so a late event for an earlier code is traced through the chain's first one.
+ */
+export async function checkoutOwner(db: Db, provider: SubscriptionProvider, subscriptionRef: string): Promise<string | null> {
+  return (await db<BillingCheckout>('billing_checkouts').where({ provider, subscriptionRef }).whereNotNull('completedAt').first('merchantId'))?.merchantId ?? null;
 }

@@ -11,6 +11,8 @@ interface ProductRow {
   priceMinor: number;
   currency: string;
   stock: number;
+  /** Held by open checkouts (order_items with a `held` reservation). */
+  reserved: number;
   tags: string[];
   active: boolean;
   updatedAt: Date;
@@ -20,6 +22,9 @@ interface ProductRow {
 export interface CatalogItem extends Product {
   active: boolean;
   updatedAt: string;
+  /** Held by open payment links; `available` = stock − reserved is what can still be sold. */
+  reserved: number;
+  available: number;
 }
 
 const toProduct = (r: ProductRow): Product => ({
@@ -28,11 +33,19 @@ const toProduct = (r: ProductRow): Product => ({
   description: r.description,
   priceMinor: r.priceMinor,
   currency: r.currency,
-  stock: r.stock,
+  // The agent and the checkout see what can still be sold: items held by open payment links are not offered again.
+  stock: Math.max(0, r.stock - (r.reserved ?? 0)),
   tags: r.tags,
 });
 
-const toItem = (r: ProductRow): CatalogItem => ({ ...toProduct(r), active: r.active, updatedAt: r.updatedAt.toISOString() });
+const toItem = (r: ProductRow): CatalogItem => ({
+  ...toProduct(r),
+  stock: r.stock,
+  reserved: r.reserved ?? 0,
+  available: Math.max(0, r.stock - (r.reserved ?? 0)),
+  active: r.active,
+  updatedAt: r.updatedAt.toISOString(),
+});
 
 const products = (db: Db) => db<ProductRow>('products');
 

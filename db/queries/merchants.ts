@@ -1,4 +1,5 @@
 import { PlaybookSchema, type Playbook } from '../../domain/playbook';
+import type { ShippingSettings } from '../../domain/shipping';
 import { publishConversationEvent } from '../events';
 import type { Db } from '../knex';
 import { recordAudit, type AuditEntry } from './audit';
@@ -7,6 +8,8 @@ import { recordAudit, type AuditEntry } from './audit';
 export interface MerchantSettings {
   /** The merchant's payment routing (`TRY:iyzico,stripe;*:stripe`); absent or null uses the installation's. */
   paymentRoutes?: string | null;
+  /** Set when the merchant ships goods: checkouts collect a delivery address in these countries. */
+  shipping?: ShippingSettings | null;
 }
 
 interface MerchantRow {
@@ -45,6 +48,13 @@ export async function setPaymentRoutes(db: Db, merchantId: string, routes: strin
   await db('merchants')
     .where({ id: merchantId })
     .update({ settings: db.raw(`jsonb_set(settings, '{paymentRoutes}', ?::jsonb)`, [JSON.stringify(routes)]) });
+}
+
+/** Whether (and where) the merchant ships goods; null: it does not, and no address is asked for. */
+export async function setShipping(db: Db, merchantId: string, shipping: ShippingSettings | null): Promise<void> {
+  await db('merchants')
+    .where({ id: merchantId })
+    .update({ settings: db.raw(`jsonb_set(settings, '{shipping}', ?::jsonb)`, [JSON.stringify(shipping)]) });
 }
 
 export async function getPlaybook(db: Db, merchantId: string): Promise<Playbook> {

@@ -1,4 +1,6 @@
+import { platformFeeGivenBack } from '../../domain/order-money';
 import type { Db } from '../knex';
+import { planFor } from './billing';
 import type { OrderRow } from './orders';
 
 /** A row of `refunds`: one per refund asked of a provider (or made at the provider and reported to us). */
@@ -103,4 +105,17 @@ export async function recordRefundAtProvider(
       .onConflict('idempotencyKey')
       .ignore();
   });
+  await settlePlatformFeeRefund(db, order.id);
+}
+
+/**
+ * Sets the part of the platform's fee given back for what the order has had
+ * refunded so far, by the merchant's plan (the rule is in
+ * domain/order-money.ts). Called after every change to the refunded amount.
+ */
+export async function settlePlatformFeeRefund(db: Db, orderId: string): Promise<void> {
+  const order = await db<OrderRow>('orders').where({ id: orderId }).first('merchantId', 'amountMinor', 'refundedMinor', 'platformFeeMinor');
+  if (!order) return;
+  const plan = await planFor(db, order.merchantId);
+  await db<OrderRow>('orders').where({ id: orderId }).update({ platformFeeRefundedMinor: platformFeeGivenBack(order, plan.refundsPlatformFee) });
 }

@@ -122,6 +122,45 @@ describe('iyzico billing', () => {
     await assert.rejects(billing.cancel(sub.referenceCode), IyzicoApiError);
   });
 
+
+  test('changePlan upgrades to the new plan at once; the old reference code ends as UPGRADED', async () => {
+    const sub = await subscribed();
+    const team = await billing.ensurePricingPlan({ ...plan, code: 'team', name: 'Team', priceMinor: 99_900 });
+    const view = await billing.changePlan(sub.referenceCode, team);
+
+    const [sent] = peer.requestsTo('POST', `/v2/subscription/subscriptions/${sub.referenceCode}/upgrade`);
+    assert.ok(sent, 'the documented upgrade endpoint was called');
+    assert.equal(sent.body?.newPricingPlanReferenceCode, team);
+    assert.equal(sent.body?.upgradePeriod, 'NOW');
+    assert.equal(sent.body?.useTrial, false);
+
+    assert.notEqual(view.id, sub.referenceCode, 'iyzico continues under a new reference code');
+    assert.equal(view.planCode, 'team');
+    assert.equal(view.status, 'active');
+    assert.equal(view.customerId, sub.customerReferenceCode);
+    assert.equal(peer.subscriptions.get(sub.referenceCode)!.status, 'UPGRADED');
+    assert.equal(peer.subscriptions.get(view.id)!.parentReferenceCode, sub.referenceCode);
+
+    // The old reference code is no longer active, so it cannot change again; the new one can (a downgrade).
+    await assert.rejects(billing.changePlan(sub.referenceCode, await billing.ensurePricingPlan(plan)), (err: unknown) => err instanceof IyzicoApiError && err.errorCode === '201451');
+    assert.equal((await billing.changePlan(view.id, await billing.ensurePricingPlan(plan))).planCode, 'pro');
+  });
+
+  test('iyzico refuses an unknown plan, the plan in force, and a plan of another product', async () => {
+    const sub = await subscribed();
+    const isCode = (code: string) => (err: unknown) => err instanceof IyzicoApiError && err.errorCode === code;
+    await assert.rejects(billing.changePlan(sub.referenceCode, 'no-such-plan'), isCode('201001'));
+    await assert.rejects(billing.changePlan(sub.referenceCode, await billing.ensurePricingPlan(plan)), isCode('201452'));
+    const foreign = { ...peer.plans.get(await billing.ensurePricingPlan(plan))!, referenceCode: 'foreign-plan', productReferenceCode: 'another-product', name: 'Elsewhere [x]' };
+    peer.plans.set(foreign.referenceCode, foreign);
+    try {
+      await assert.rejects(billing.changePlan(sub.referenceCode, foreign.referenceCode), isCode('201453'));
+    } finally {
+      peer.plans.delete(foreign.referenceCode);
+    }
+    await assert.rejects(billing.changePlan('missing', foreign.referenceCode), isCode('201400'));
+    assert.equal(peer.subscriptions.get(sub.referenceCode)!.status, 'ACTIVE', 'a refused change leaves the subscription as it was');
+  });
   describe('subscription webhooks', () => {
     test('a paid renewal becomes invoice_paid with the order amount and period', async () => {
       const sub = await subscribed();

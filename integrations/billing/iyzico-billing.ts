@@ -89,6 +89,12 @@ export interface IyzicoBilling {
   retrieveSubscription(subscriptionReferenceCode: string): Promise<SubscriptionView>;
   /** What a finished checkout form created: the only link from our checkout (and merchant) to iyzico's subscription. */
   retrieveCheckoutResult(token: string): Promise<{ subscriptionReferenceCode: string; pricingPlanReferenceCode: string; customerReferenceCode: string }>;
+  /**
+   * Moves the subscription to another pricing plan of the same product, at once. iyzico ends the old
+   * reference code (UPGRADED) and continues under a new one; the view returned is the new subscription as
+   * iyzico reports it afterwards. iyzico names every plan change an upgrade, downgrades included.
+   */
+  changePlan(subscriptionReferenceCode: string, newPricingPlanReferenceCode: string): Promise<SubscriptionView>;
   /** Cancels at once (iyzico has no cancel-at-period-end) and returns the subscription as it now stands. */
   cancel(subscriptionReferenceCode: string): Promise<SubscriptionView>;
   /** Verifies X-IYZ-SIGNATURE-V3 and maps the notification. Throws WebhookSignatureError / WebhookPayloadError. */
@@ -138,7 +144,7 @@ interface SdkClient {
   subscriptionProduct: { create: Method; retrieveList: Method };
   subscriptionPricingPlan: { create: Method; retrieveList: Method };
   subscriptionCheckoutForm: { initialize: Method };
-  subscription: { retrieve: Method; cancel: Method };
+  subscription: { retrieve: Method; cancel: Method; upgrade: Method };
 }
 
 // ---------------------------------------------------------------- response shapes
@@ -182,6 +188,8 @@ const orderSchema = z.object({
 
 const subscriptionSchema = z.object({
   referenceCode: z.string().min(1),
+  /** The first subscription of the chain: an upgrade continues under a new reference code with the same parent. */
+  parentReferenceCode: z.string().nullish(),
   pricingPlanName: z.string().nullish(),
   pricingPlanReferenceCode: z.string().nullish(),
   customerReferenceCode: z.string().nullish(),
@@ -206,6 +214,8 @@ const checkoutResponse = iyzicoEnvelope.extend({
 
 
 const dataOf = <T extends z.ZodType>(schema: T) => iyzicoEnvelope.extend({ data: schema });
+
+const upgradeResponse = dataOf(z.object({ referenceCode: z.string().min(1), pricingPlanReferenceCode: z.string().nullish() }));
 
 const checkoutResultResponse = dataOf(
   z.object({ referenceCode: z.string().min(1), pricingPlanReferenceCode: z.string().min(1), customerReferenceCode: z.string().min(1) }),
@@ -469,6 +479,25 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
 
     retrieveSubscription,
 
+    async changePlan(subscriptionReferenceCode, newPricingPlanReferenceCode) {
+      const answer = await callSdk(sdk.subscription, 'upgrade', {
+        locale,
+        conversationId: `upgrade:${subscriptionReferenceCode}`,
+        subscriptionReferenceCode,
+        newPricingPlanReferenceCode,
+        // NOW: the merchant asked for the new quota today. NEXT_PERIOD would leave the old plan (and its quota)
+        // for the rest of a period already paid, with nothing here to show the change waiting.
+        upgradePeriod: 'NOW',
+        // A trial is for a first subscription, not for a merchant moving between plans.
+        useTrial: false,
+      });
+      const { data } = parseIyzico(upgradeResponse, answer, 'subscription upgrade');
+      if (data.pricingPlanReferenceCode && data.pricingPlanReferenceCode !== newPricingPlanReferenceCode) {
+        throw new IyzicoApiError('iyzico upgraded the subscription to another plan than asked');
+      }
+      return retrieveSubscription(data.referenceCode);
+    },
+
     async cancel(subscriptionReferenceCode) {
       parseIyzico(iyzicoEnvelope, await callSdk(sdk.subscription, 'cancel', { subscriptionReferenceCode }), 'subscription cancel');
       return retrieveSubscription(subscriptionReferenceCode);
@@ -508,6 +537,7 @@ export function createIyzicoBilling(opts: IyzicoBillingOptions): IyzicoBilling {
         occurredAt,
         providerInvoiceId: order.referenceCode,
         subscriptionId: sub.referenceCode,
+        parentSubscriptionId: sub.parentReferenceCode ?? null,
         customerId: event.customerReferenceCode,
         merchantId: view.merchantId,
         currency: order.currencyCode.toUpperCase(),

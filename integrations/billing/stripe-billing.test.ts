@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { assertFormFields, signStripeWebhook, stripeEvent, stripeMockForSuite } from '../../test/support/stripe-mock';
 import { WebhookPayloadError, WebhookSignatureError } from '../payments/provider';
 import { STRIPE_API_VERSION } from '../payments/stripe';
-import { createStripeBilling, type BillingEvent, type StripeBilling } from './stripe-billing';
+import { createStripeBilling, priceLookupKey, type BillingEvent, type StripeBilling } from './stripe-billing';
 
 const webhookSecret = 'whsec_test_billing_suite';
 
@@ -228,6 +228,85 @@ describe('Stripe Billing against stripe-mock', () => {
     assert.equal([...sent.body.keys()].length, 1);
     assert.match(view.id, /^sub_/);
     assert.equal(view.cancelAtPeriodEnd, JSON.parse(sent.responseBody).cancel_at_period_end);
+  });
+
+  test('resume takes the cancel back with cancel_at_period_end=false', async () => {
+    const view = await billing.resume('sub_123');
+    const sent = last('POST', '/v1/subscriptions/sub_123');
+    assert.ok(sent);
+    assert.equal(sent.status, 200);
+    assertFormFields(sent.body, { cancel_at_period_end: 'false' });
+    assert.equal([...sent.body.keys()].length, 1);
+    assert.match(view.id, /^sub_/);
+  });
+
+  test('ensurePrice creates a recurring Price with a lookup key and the plan code, once per key', async () => {
+    const before = stripe.proxy.exchanges.length;
+    const id = await billing.ensurePrice(plan);
+    const list = last('GET', '/v1/prices');
+    assert.ok(list);
+    assert.equal(list.url.searchParams.get('lookup_keys[0]'), priceLookupKey(plan));
+    const create = last('POST', '/v1/prices');
+    assert.ok(create, 'stripe-mock lists a fixture price without our key, so one is created');
+    assert.equal(create.status, 200, create.responseBody);
+    assertFormFields(create.body, {
+      currency: 'usd',
+      unit_amount: '4900',
+      'recurring[interval]': 'month',
+      'product_data[name]': 'AutoCloser Pro',
+      lookup_key: 'autocloser_plan:pro:usd:4900:month',
+      'metadata[planCode]': 'pro',
+    });
+    assert.equal(create.headers['idempotency-key'], 'price:autocloser_plan:pro:usd:4900:month');
+    assert.equal(id, JSON.parse(create.responseBody).id);
+    assert.deepEqual(stripe.proxy.exchanges.slice(before).map((e) => `${e.method} ${e.url.pathname}`), ['GET /v1/prices', 'POST /v1/prices']);
+
+    // A price that carries the key is reused.
+    stripe.proxy.stub = (method, url) =>
+      method === 'GET' && url.pathname === '/v1/prices'
+        ? { object: 'list', url: '/v1/prices', has_more: false, data: [{ id: 'price_mine', object: 'price', lookup_key: priceLookupKey(plan), metadata: { planCode: 'pro' } }] }
+        : undefined;
+    try {
+      assert.equal(await billing.ensurePrice(plan), 'price_mine');
+    } finally {
+      stripe.proxy.stub = null;
+    }
+    assert.notEqual(priceLookupKey({ ...plan, priceMinor: 5_900 }), priceLookupKey(plan), 'a new amount is a new price');
+  });
+
+  test('changePlan moves the first item to the plan price: an upgrade is invoiced now and pending until paid', async () => {
+    const view = await billing.changePlan({ subscriptionId: 'sub_123', plan, direction: 'upgrade', idempotencyKey: 'plan-change:sub_123:1' });
+    const read = last('GET', '/v1/subscriptions/sub_123');
+    assert.ok(read, 'the item to change is read from the subscription');
+    const itemId = (JSON.parse(read.responseBody) as { items: { data: { id: string }[] } }).items.data[0]!.id;
+    const price = JSON.parse(last('POST', '/v1/prices')!.responseBody).id as string;
+    const sent = last('POST', '/v1/subscriptions/sub_123');
+    assert.ok(sent);
+    assert.equal(sent.status, 200, sent.responseBody);
+    assert.equal(sent.headers['idempotency-key'], 'plan-change:sub_123:1');
+    assertFormFields(sent.body, {
+      'items[0][id]': itemId,
+      'items[0][price]': price,
+      proration_behavior: 'always_invoice',
+      payment_behavior: 'pending_if_incomplete',
+    });
+    // Metadata cannot ride along with a pending update; the price's own metadata names the plan instead.
+    assert.equal([...sent.body.keys()].some((k) => k.startsWith('metadata')), false);
+    assert.match(view.id, /^sub_/);
+    assert.equal(view.pendingUpdate, JSON.parse(sent.responseBody).pending_update != null);
+
+    await billing.changePlan({ subscriptionId: 'sub_123', plan, direction: 'downgrade', idempotencyKey: 'plan-change:sub_123:2' });
+    assertFormFields(last('POST', '/v1/subscriptions/sub_123')!.body, { proration_behavior: 'create_prorations', payment_behavior: 'allow_incomplete' });
+  });
+
+  test('createPortalSession opens a customer portal session that returns to the billing page', async () => {
+    const session = await billing.createPortalSession({ customerId: 'cus_1', returnUrl: 'https://app.example/app/billing' });
+    const sent = last('POST', '/v1/billing_portal/sessions');
+    assert.ok(sent);
+    assert.equal(sent.status, 200, sent.responseBody);
+    assertFormFields(sent.body, { customer: 'cus_1', return_url: 'https://app.example/app/billing' });
+    assert.equal(session.url, JSON.parse(sent.responseBody).url);
+    assert.match(session.url, /^https:\/\//);
   });
 
   test('retrieveSubscription reads the billing period from the first item', async () => {

@@ -64,6 +64,8 @@ interface EventBase {
 interface InvoiceFields {
   providerInvoiceId: string;
   subscriptionId: string | null;
+  /** iyzico: the first subscription of a chain of plan changes, which outlives each change's new reference code. */
+  parentSubscriptionId?: string | null;
   customerId: string | null;
   merchantId: string | null;
   /** ISO 4217, upper case. */
@@ -89,11 +91,31 @@ export type BillingEvent =
       customerId: string;
     });
 
+export interface PlanChangeRequest {
+  subscriptionId: string;
+  plan: BillingPlan;
+  /** Decides the proration: an upgrade is charged now, a downgrade credited on the next invoice. */
+  direction: 'upgrade' | 'downgrade';
+  idempotencyKey: string;
+}
+
 export interface StripeBilling {
   /** The Stripe customer for a merchant, created on first use. */
   ensureCustomer(req: { merchantId: string; email?: string | null; name?: string | null }): Promise<string>;
   startSubscriptionCheckout(req: SubscriptionCheckoutRequest): Promise<{ url: string; sessionId: string }>;
+  /** The recurring Price for a plan, found by its lookup key or created once; its metadata names the plan. */
+  ensurePrice(plan: BillingPlan): Promise<string>;
+  /**
+   * Moves the subscription's item to the plan's Price and returns the subscription as Stripe answers it. An
+   * upgrade whose prorated charge is not paid at once leaves the old price in place (a pending update), so the
+   * returned view still names the old plan until Stripe reports the payment.
+   */
+  changePlan(req: PlanChangeRequest): Promise<SubscriptionView & { pendingUpdate: boolean }>;
   cancelAtPeriodEnd(subscriptionId: string): Promise<SubscriptionView>;
+  /** Takes back a cancel at period end while the period still runs. */
+  resume(subscriptionId: string): Promise<SubscriptionView>;
+  /** A Stripe-hosted customer portal page (payment methods, invoices) that returns to `returnUrl`. */
+  createPortalSession(req: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
   retrieveSubscription(subscriptionId: string): Promise<SubscriptionView>;
   /** Verifies a webhook over its raw bytes and maps it. Throws WebhookSignatureError / WebhookPayloadError. */
   parseBillingWebhook(raw: Buffer, signatureHeader: string | undefined): BillingEvent[];
@@ -103,6 +125,27 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
   if (!opts.secretKey) throw new Error('Stripe secret key is empty');
   if (!opts.webhookSecret) throw new Error('Stripe billing webhook secret is empty');
   const stripe = new Stripe(opts.secretKey, { apiVersion: STRIPE_API_VERSION, appInfo: { name: 'AutoCloser' }, ...apiOrigin(opts.apiBaseUrl) });
+
+  async function ensurePrice(plan: BillingPlan): Promise<string> {
+    const lookupKey = priceLookupKey(plan);
+    const { data } = await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 });
+    // A test double may answer any list; only a price carrying our key is ours.
+    const found = data.find((p) => p.lookup_key === lookupKey);
+    if (found) return found.id;
+    const created = await stripe.prices.create(
+      {
+        currency: plan.currency.toLowerCase(),
+        unit_amount: plan.priceMinor,
+        recurring: { interval: plan.interval },
+        product_data: { name: plan.name },
+        lookup_key: lookupKey,
+        // Read back by toSubscriptionView: the price in force names the plan, whoever changed it.
+        metadata: { planCode: plan.code },
+      },
+      { idempotencyKey: `price:${lookupKey}` },
+    );
+    return created.id;
+  }
 
   return {
     async ensureCustomer({ merchantId, email, name }) {
@@ -152,6 +195,39 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
       );
       if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
       return { url: session.url, sessionId: session.id };
+    },
+
+    ensurePrice,
+
+    async changePlan(req) {
+      const current = parseStripe(subscriptionSchema, await stripe.subscriptions.retrieve(req.subscriptionId), 'subscription', Error);
+      const item = current.items?.data[0];
+      if (!item?.id) throw new Error(`Stripe subscription ${req.subscriptionId} has no item to change`);
+      const price = await ensurePrice(req.plan);
+      const upgrade = req.direction === 'upgrade';
+      const sub = await stripe.subscriptions.update(
+        req.subscriptionId,
+        {
+          items: [{ id: item.id, price }],
+          // An upgrade bills the prorated difference at once and only takes effect once that invoice is paid;
+          // a downgrade takes effect now and its unused difference is credited on the next invoice.
+          proration_behavior: upgrade ? 'always_invoice' : 'create_prorations',
+          payment_behavior: upgrade ? 'pending_if_incomplete' : 'allow_incomplete',
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      const parsed = parseStripe(subscriptionSchema, sub, 'subscription', Error);
+      return { ...toSubscriptionView(parsed, new Date()), pendingUpdate: !!parsed.pending_update };
+    },
+
+    async resume(subscriptionId) {
+      const sub = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+      return toSubscriptionView(parseStripe(subscriptionSchema, sub, 'subscription', Error), new Date());
+    },
+
+    async createPortalSession({ customerId, returnUrl }) {
+      const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl });
+      return { url: session.url };
     },
 
     async cancelAtPeriodEnd(subscriptionId) {
@@ -221,6 +297,11 @@ export function createStripeBilling(opts: StripeBillingOptions): StripeBilling {
   };
 }
 
+
+/** One Price per plan and terms: a changed amount gets a new key (Stripe Prices cannot be repriced). */
+export function priceLookupKey(plan: BillingPlan): string {
+  return `autocloser_plan:${plan.code}:${plan.currency.toLowerCase()}:${plan.priceMinor}:${plan.interval}`;
+}
 
 /** Stripe's search language quotes with ' and escapes with a backslash. */
 function searchLiteral(value: string): string {
@@ -292,12 +373,14 @@ const subscriptionSchema = z.object({
   customer: expandable,
   metadata,
   cancel_at_period_end: z.boolean().nullish(),
+  pending_update: z.object({}).passthrough().nullish(),
   current_period_start: unixTime.nullish(),
   current_period_end: unixTime.nullish(),
   items: z
     .object({
       data: z.array(
         z.object({
+          id: z.string().nullish(),
           current_period_start: unixTime.nullish(),
           current_period_end: unixTime.nullish(),
           price: z.object({ metadata }).nullish(),

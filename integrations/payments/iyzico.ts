@@ -8,6 +8,7 @@ import {
   WebhookSignatureError,
   type Buyer,
   type CheckoutRequest,
+  type PaidSettlement,
   type PaymentProvider,
   type PaymentStatus,
   type PaymentWebhookEvent,
@@ -52,7 +53,26 @@ export interface IyzicoConfig {
   basketCategory?: string;
   /** The requester IP iyzico's refund API asks for. */
   serverIp?: string;
+  /**
+   * iyzico marketplace: the merchant's `subMerchantKey`. The platform's keys
+   * sign the checkout, and every basket line names this sub-merchant with its
+   * `subMerchantPrice` (the line minus its share of the platform fee), so
+   * iyzico splits the payment at the source.
+   */
+  subMerchantKey?: string;
+  /**
+   * iyzico holds a sub-merchant's share of each basket item until the platform
+   * approves the item. `on_payment` (the default) approves every item as soon
+   * as the payment is verified; `manual` leaves that to a person, and
+   * `settlePaid` only reports the items that wait.
+   */
+  approveItems?: IyzicoApprovalMode;
+  /** The `payment_accounts` row this provider serves, when it serves a merchant's own account. */
+  accountId?: string;
 }
+
+export const IYZICO_APPROVAL_MODES = ['on_payment', 'manual'] as const;
+export type IyzicoApprovalMode = (typeof IYZICO_APPROVAL_MODES)[number];
 
 /** iyzico answered `status: failure` (or something unusable): the request did not take effect. */
 export class IyzicoApiError extends Error {
@@ -198,6 +218,8 @@ interface SdkClient {
   checkoutFormInitialize: SdkResource;
   checkoutForm: SdkResource;
   refundV2: SdkResource;
+  /** POST /payment/iyzipos/item/approve: releases one item's sub-merchant share. */
+  approval: Pick<SdkResource, 'create'>;
 }
 
 // The SDK is CommonJS without type declarations; each caller types the little of it it uses.
@@ -242,7 +264,24 @@ const retrieveResponse = iyzicoEnvelope.extend({
   currency: z.string().optional(),
   price: price.optional(),
   paidPrice: price.optional(),
+  /** One per basket item: its own id for approvals and refunds, and (marketplace) whose share it carries. */
+  itemTransactions: z
+    .array(
+      z.object({
+        itemId: z.string().optional(),
+        paymentTransactionId: z.union([z.string(), z.number()]),
+        // -1 declined, 0 on hold, 1 waiting for the platform's approval, 2 approved.
+        transactionStatus: z.number().optional(),
+        subMerchantKey: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
+
+/** iyzico's item transaction status once the item is approved (its sub-merchant's share released). */
+export const IYZICO_ITEM_APPROVED = 2;
+
+const approvalResponse = iyzicoEnvelope.extend({ paymentTransactionId: z.union([z.string(), z.number()]).optional() });
 
 const refundResponse = iyzicoEnvelope.extend({
   paymentId: z.union([z.string(), z.number()]).optional(),
@@ -333,14 +372,65 @@ export function iyzicoBasket(req: Pick<CheckoutRequest, 'orderId' | 'amountMinor
   return chosen.map((l) => ({ id: l.id, name: l.name.slice(0, 200), category1: category, itemType: 'PHYSICAL', price: toIyzicoPrice(l.totalMinor) }));
 }
 
+/**
+ * What each basket line pays the sub-merchant: its price minus its part of the
+ * platform fee. The fee is spread over the lines in proportion to their prices
+ * by the largest-remainder method, on integers (BigInt, so large amounts
+ * cannot lose precision), so the parts add up to the fee exactly and no line
+ * gives up more than its own price.
+ */
+export function marketplaceSplit(pricesMinor: readonly number[], feeMinor: number): number[] {
+  const total = pricesMinor.reduce((sum, p) => sum + p, 0);
+  if (!pricesMinor.every((p) => Number.isSafeInteger(p) && p >= 0) || !Number.isSafeInteger(total)) {
+    throw new RangeError('basket line prices must be non-negative integers of minor units');
+  }
+  if (!Number.isSafeInteger(feeMinor) || feeMinor < 0 || feeMinor > total) {
+    throw new RangeError(`platform fee ${feeMinor} must be an integer between 0 and the basket total ${total}`);
+  }
+  if (total === 0) return pricesMinor.map(() => 0);
+  const fee = BigInt(feeMinor);
+  const sum = BigInt(total);
+  const shares = pricesMinor.map((p) => (fee * BigInt(p)) / sum);
+  const remainders = pricesMinor.map((p, index) => ({ index, rest: (fee * BigInt(p)) % sum }));
+  let left = fee - shares.reduce((a, b) => a + b, 0n);
+  // Largest remainder first; ties go to the earlier line, so the split is deterministic.
+  remainders.sort((a, b) => (a.rest === b.rest ? a.index - b.index : a.rest > b.rest ? -1 : 1));
+  for (const { index } of remainders) {
+    if (left === 0n) break;
+    shares[index]! += 1n;
+    left -= 1n;
+  }
+  return pricesMinor.map((p, index) => p - Number(shares[index]!));
+}
+
+function platformFeeOf(req: CheckoutRequest): number {
+  const fee = req.platformFeeMinor ?? 0;
+  if (!Number.isSafeInteger(fee) || fee < 0 || fee > req.amountMinor) {
+    throw new IyzicoApiError(`order ${req.orderId}: platform fee ${fee} does not fit the amount ${req.amountMinor}`);
+  }
+  return fee;
+}
+
+/** The basket with every line paying `subMerchantKey` its split of the platform fee. */
+export function iyzicoMarketplaceBasket(basket: ReturnType<typeof iyzicoBasket>, subMerchantKey: string, platformFeeMinor: number) {
+  const prices = basket.map((line) => fromIyzicoPrice(line.price));
+  const toSubMerchant = marketplaceSplit(prices, platformFeeMinor);
+  return basket.map((line, index) => ({ ...line, subMerchantKey, subMerchantPrice: toIyzicoPrice(toSubMerchant[index]!) }));
+}
+
 // ---------------------------------------------------------------- provider
 
 export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
   const sdk = iyzicoSdk<SdkClient>(config);
   const webhookSecret = config.merchantWebhookSecret ?? config.secretKey;
   const localeFor = (currency: string) => config.locale ?? (currency === 'TRY' ? 'tr' : 'en');
+  const marketplaceBasket = (req: CheckoutRequest) => {
+    const basket = iyzicoBasket(req, config.basketCategory ?? 'General');
+    return config.subMerchantKey ? iyzicoMarketplaceBasket(basket, config.subMerchantKey, platformFeeOf(req)) : basket;
+  };
 
-  async function fetchStatus(token: string): Promise<PaymentStatus> {
+  /** The form's payment as iyzico reports it, tied to this token and its signature checked. */
+  async function retrieveForm(token: string) {
     const answer = await callSdk(sdk.checkoutForm, 'retrieve', { locale: 'en', token });
     // A declined card comes back as `status: failure` with `paymentStatus: FAILURE`: an outcome, not an API error.
     const declined = typeof answer === 'object' && answer !== null && (answer as { paymentStatus?: unknown }).paymentStatus === 'FAILURE';
@@ -354,6 +444,10 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
         'retrieve',
       );
     }
+    return body;
+  }
+
+  function statusOf(body: Awaited<ReturnType<typeof retrieveForm>>): PaymentStatus {
     const amount = body.paidPrice ?? body.price;
     const amountMinor = amount === undefined ? 0 : fromIyzicoPrice(amount);
     const currency = body.currency ?? '';
@@ -369,8 +463,70 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
     return { status: 'pending', amountMinor, currency, paymentRef };
   }
 
+  const fetchStatus = async (token: string): Promise<PaymentStatus> => statusOf(await retrieveForm(token));
+
+  async function approveItem(orderId: string, paymentTransactionId: string): Promise<void> {
+    const request = { locale: 'en', conversationId: `${orderId}:${paymentTransactionId}`, paymentTransactionId };
+    const body = parseIyzico(approvalResponse, await callSdk(sdk.approval, 'create', request), 'item approval');
+    if (body.paymentTransactionId !== undefined && String(body.paymentTransactionId) !== paymentTransactionId) {
+      throw new IyzicoApiError(`iyzico answered the approval of item ${paymentTransactionId} for another item`);
+    }
+  }
+
+  /**
+   * The items of a paid marketplace payment that carry this sub-merchant's
+   * share: approved (`on_payment`) or listed as waiting (`manual`). Their ids
+   * come from iyzico's own retrieve answer, never from the customer's browser.
+   * Items iyzico already shows approved are not sent again. An approval iyzico
+   * refuses is checked against a fresh retrieve: an item approved meanwhile
+   * (by a concurrent attempt, or an earlier one whose answer was lost) counts
+   * as approved, whatever error iyzico gave for the second approval.
+   */
+  async function settlePaid(subMerchantKey: string, payment: { orderId: string; providerRef: string }): Promise<PaidSettlement> {
+    const body = await retrieveForm(payment.providerRef);
+    if (statusOf(body).status !== 'paid') throw new IyzicoApiError(`iyzico checkout ${payment.providerRef} is not paid: no item to approve`);
+    const items = (body.itemTransactions ?? [])
+      .filter((t) => t.subMerchantKey === subMerchantKey)
+      .map((t) => ({ ref: String(t.paymentTransactionId), itemId: t.itemId ?? null, approved: t.transactionStatus === IYZICO_ITEM_APPROVED }));
+    if (!items.length) throw new IyzicoApiError(`iyzico reports no item of this sub-merchant in checkout ${payment.providerRef}`);
+    if ((config.approveItems ?? 'on_payment') === 'manual') {
+      return {
+        released: items.every((i) => i.approved),
+        items: items.map((i) => ({ ref: i.ref, itemId: i.itemId, state: i.approved ? 'already_approved' : 'awaiting_approval' })),
+      };
+    }
+    const states = new Map<string, 'approved' | 'already_approved'>();
+    const refused: Array<{ ref: string; error: IyzicoApiError }> = [];
+    for (const item of items) {
+      if (item.approved) {
+        states.set(item.ref, 'already_approved');
+        continue;
+      }
+      try {
+        await approveItem(payment.orderId, item.ref);
+        states.set(item.ref, 'approved');
+      } catch (err) {
+        // No answer from iyzico: the caller retries, and the retrieve then shows whether it took effect.
+        if (!(err instanceof IyzicoApiError) || err.errorCode === null) throw err;
+        refused.push({ ref: item.ref, error: err });
+      }
+    }
+    if (refused.length) {
+      const fresh = await retrieveForm(payment.providerRef);
+      const approvedNow = new Set((fresh.itemTransactions ?? []).filter((t) => t.transactionStatus === IYZICO_ITEM_APPROVED).map((t) => String(t.paymentTransactionId)));
+      for (const { ref, error } of refused) {
+        if (!approvedNow.has(ref)) throw error;
+        states.set(ref, 'already_approved');
+      }
+    }
+    return { released: true, items: items.map((i) => ({ ref: i.ref, itemId: i.itemId, state: states.get(i.ref)! })) };
+  }
+
+  const subMerchantKey = config.subMerchantKey;
+
   return {
     name: 'iyzico',
+    ...(config.accountId ? { accountId: config.accountId } : {}),
 
     async createCheckout(req) {
       const currency = iyzicoCurrency(req.currency);
@@ -386,7 +542,7 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
         callbackUrl: config.callbackUrl,
         enabledInstallments: config.enabledInstallments ?? [1],
         ...iyzicoBuyer(req.buyer, req.orderId),
-        basketItems: iyzicoBasket(req, config.basketCategory ?? 'General'),
+        basketItems: marketplaceBasket(req),
       };
       const body = parseIyzico(initializeResponse, await callSdk(sdk.checkoutFormInitialize, 'create', request), 'checkout initialize');
       if (body.conversationId !== undefined && body.conversationId !== req.orderId) {
@@ -402,6 +558,8 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
     },
 
     fetchStatus,
+
+    ...(subMerchantKey ? { settlePaid: (payment: { orderId: string; providerRef: string }) => settlePaid(subMerchantKey, payment) } : {}),
 
     async refund(req) {
       const currency = iyzicoCurrency(req.currency);

@@ -36,6 +36,8 @@ export interface PayUConfig {
   /** Per HTTP call; a slow PayU fails the activity attempt, which Temporal retries. */
   timeoutMs?: number;
   now?: () => number;
+  /** The `payment_accounts` row this provider serves, when it is a merchant's own POS. */
+  accountId?: string;
 }
 
 /**
@@ -239,6 +241,36 @@ export function verifyPayUSignature(rawBody: Buffer, header: string | undefined,
   return givenBytes.length === expected.length && timingSafeEqual(givenBytes, expected);
 }
 
+/**
+ * Proves a POS's OAuth client id and secret by asking for a token, the first
+ * thing every PayU call does. A refusal (4xx) is `{ ok: false }`; PayU being
+ * unreachable or failing (5xx) throws, which is not the credentials' fault.
+ */
+export async function checkPayUCredentials(config: Pick<PayUConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'timeoutMs'>): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret });
+  const response = await fetch(`${config.baseUrl.replace(/\/+$/, '')}${TOKEN_PATH}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(config.timeoutMs ?? 20_000),
+  });
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // An HTML error page; the status says enough.
+  }
+  if (response.status === 200) {
+    if (tokenSchema.safeParse(body).success) return { ok: true };
+    throw new Error('PayU answered the OAuth token request with HTTP 200 but no token');
+  }
+  const error = failure('OAuth token request', { status: response.status, body });
+  if (!(error instanceof PayUError)) throw error;
+  return { ok: false, reason: error.message };
+}
+
 export function createPayUProvider(config: PayUConfig): PaymentProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const now = config.now ?? Date.now;
@@ -311,6 +343,7 @@ export function createPayUProvider(config: PayUConfig): PaymentProvider {
 
   return {
     name: 'payu',
+    ...(config.accountId ? { accountId: config.accountId } : {}),
 
     async createCheckout(req: CheckoutRequest): Promise<CheckoutSession> {
       if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {

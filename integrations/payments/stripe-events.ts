@@ -13,6 +13,8 @@ const eventSchema = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
   created: z.number().int(),
+  /** Set on events of a connected account, delivered to the platform's Connect endpoint. */
+  account: z.string().nullish(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 export type StripeEvent = z.infer<typeof eventSchema>;

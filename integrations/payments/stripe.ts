@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
+import type { ShippingAddress } from '../../domain/shipping';
 import {
   type CheckoutRequest,
   type PaymentProvider,
@@ -7,17 +8,25 @@ import {
   type PaymentWebhookEvent,
   type RefundResult,
 } from './provider';
-import { expandable, idOf, parseStripe, verifyStripeEvent } from './stripe-events';
+import { expandable, idOf, parseStripe, verifyStripeEvent, type StripeEvent } from './stripe-events';
 
 /** The API version this SDK release is typed against; a newer SDK fails the typecheck here until it is reviewed. */
 export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
 
 export interface StripeProviderOptions {
   secretKey: string;
-  /** Signing secret of the webhook endpoint (whsec_...). */
-  webhookSecret: string;
+  /**
+   * Signing secret of the webhook endpoint (whsec_...). Required for the platform's own provider; a provider
+   * built for a connected account has none, because Connect events come to the platform's Connect endpoint.
+   */
+  webhookSecret?: string;
   /** Another API origin, e.g. a local stripe-mock in tests. Default: Stripe's own. */
   apiBaseUrl?: string;
+  /**
+   * A merchant's connected account: checkouts, status and refunds then act on that account (direct charges, see
+   * `connectedAccountCheckout`), with the platform's fee taken as Stripe's application fee.
+   */
+  connectedAccount?: { paymentAccountId: string; stripeAccount: string };
 }
 
 /** Stripe rejects a Checkout Session whose expires_at is under 30 minutes or over 24 hours after creation. */
@@ -28,16 +37,17 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 export function createStripeProvider(opts: StripeProviderOptions): PaymentProvider {
   if (!opts.secretKey) throw new Error('Stripe secret key is empty');
-  if (!opts.webhookSecret) throw new Error('Stripe webhook secret is empty');
-  const stripe = new Stripe(opts.secretKey, { apiVersion: STRIPE_API_VERSION, appInfo: { name: 'AutoCloser' }, ...apiOrigin(opts.apiBaseUrl) });
+  const connected = opts.connectedAccount;
+  if (!connected && !opts.webhookSecret) throw new Error('Stripe webhook secret is empty');
+  if (connected && !/^acct_\w+$/.test(connected.stripeAccount)) throw new Error(`not a Stripe account id: ${connected.stripeAccount.slice(0, 40)}`);
+  const stripe = stripeClient(opts.secretKey, opts.apiBaseUrl);
+  // Every call of a connected account's provider carries Stripe-Account, so it reads and writes that account's objects.
+  const onAccount = (extra: Stripe.RequestOptions = {}): Stripe.RequestOptions => (connected ? { ...extra, stripeAccount: connected.stripeAccount } : extra);
+  const webhookSecret = opts.webhookSecret;
 
-  async function sessionForPaymentIntent(paymentIntent: string): Promise<Stripe.Checkout.Session | null> {
-    const { data } = await stripe.checkout.sessions.list({ payment_intent: paymentIntent, limit: 1 });
-    return data[0] ?? null;
-  }
-
-  return {
+  const provider: PaymentProvider = {
     name: 'stripe',
+    ...(connected ? { accountId: connected.paymentAccountId } : {}),
 
     async createCheckout(req) {
       const expiresAt = clampExpiry(req.expiresAt);
@@ -48,27 +58,31 @@ export function createStripeProvider(opts: StripeProviderOptions): PaymentProvid
           client_reference_id: req.orderId,
           metadata: { orderId: req.orderId, merchantId: req.merchantId },
           // Copied onto the PaymentIntent so refunds and disputes seen in the dashboard still name the order.
-          payment_intent_data: { metadata: { orderId: req.orderId, merchantId: req.merchantId } },
+          payment_intent_data: {
+            metadata: { orderId: req.orderId, merchantId: req.merchantId },
+            ...(connected ? applicationFee(req) : {}),
+          },
           expires_at: Math.floor(expiresAt.getTime() / 1000),
           ...(req.successUrl ? { success_url: req.successUrl } : {}),
           ...(req.cancelUrl ? { cancel_url: req.cancelUrl } : {}),
           ...(req.buyer?.email ? { customer_email: req.buyer.email } : {}),
+          ...shippingCollection(req),
         },
-        req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : undefined,
+        onAccount(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       );
       if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
       return { url: session.url, providerRef: session.id, expiresAt: new Date(session.expires_at * 1000) };
     },
 
     async fetchStatus(providerRef) {
-      const session = await stripe.checkout.sessions.retrieve(providerRef, { expand: ['payment_intent.latest_charge'] });
-      return toPaymentStatus(session);
+      const session = await stripe.checkout.sessions.retrieve(providerRef, { expand: ['payment_intent.latest_charge'] }, onAccount());
+      return { ...toPaymentStatus(session), shippingAddress: shippingAddressOf(session) };
     },
 
     async refund(req) {
       let paymentIntent = req.paymentRef ?? null;
       if (!paymentIntent) {
-        const session = await stripe.checkout.sessions.retrieve(req.providerRef);
+        const session = await stripe.checkout.sessions.retrieve(req.providerRef, {}, onAccount());
         paymentIntent = idOf(session.payment_intent);
       }
       if (!paymentIntent) throw new Error(`Checkout Session ${req.providerRef} has no payment to refund`);
@@ -76,61 +90,103 @@ export function createStripeProvider(opts: StripeProviderOptions): PaymentProvid
         {
           payment_intent: paymentIntent,
           amount: req.amountMinor,
+          // On a direct charge the platform keeps its fee unless asked for it back; Stripe then returns it in
+          // proportion to the amount refunded. The merchant's plan decides (`Plan.refundsPlatformFee`), and keeping
+          // it is the default on both sides, so what Stripe does matches the order's net amount.
+          ...(connected ? { refund_application_fee: req.refundPlatformFee ?? false } : {}),
           // Stripe's own `reason` is a short enum; our free-text reason is kept for whoever reads the dashboard.
           metadata: { checkoutSession: req.providerRef, ...(req.reason ? { reason: req.reason.slice(0, 500) } : {}) },
         },
-        { idempotencyKey: req.idempotencyKey },
+        onAccount({ idempotencyKey: req.idempotencyKey }),
       );
       return { refundRef: refund.id, status: refundStatus(refund.status) };
     },
-
-    async parseWebhook(rawBody, headers) {
-      const event = verifyStripeEvent(stripe, opts.webhookSecret, rawBody, headers['stripe-signature']);
-      const object = event.data.object;
-      switch (event.type) {
-        case 'checkout.session.completed':
-        case 'checkout.session.async_payment_succeeded':
-        case 'checkout.session.async_payment_failed':
-        case 'checkout.session.expired': {
-          const session = parseStripe(sessionSchema, object, event.type);
-          const type = sessionEventType(event.type, session.payment_status);
-          if (!type) return [];
-          return [
-            {
-              provider: 'stripe',
-              eventId: event.id,
-              type,
-              providerRef: session.id,
-              orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
-              amountMinor: session.amount_total ?? null,
-              currency: session.currency ? session.currency.toUpperCase() : null,
-            },
-          ];
-        }
-        case 'charge.refunded':
-        case 'charge.dispute.created': {
-          const money = parseStripe(event.type === 'charge.refunded' ? refundedChargeSchema : disputeSchema, object, event.type);
-          const paymentIntent = idOf(money.payment_intent ?? null);
-          // A charge made outside Checkout (an invoice, the dashboard) has no order of ours behind it.
-          const session = paymentIntent ? await sessionForPaymentIntent(paymentIntent) : null;
-          if (!session) return [];
-          return [
-            {
-              provider: 'stripe',
-              eventId: event.id,
-              type: event.type === 'charge.refunded' ? 'refunded' : 'disputed',
-              providerRef: session.id,
-              orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
-              amountMinor: money.amount,
-              currency: money.currency.toUpperCase(),
-            },
-          ];
-        }
-        default:
-          return [];
-      }
-    },
   };
+  if (webhookSecret) {
+    provider.parseWebhook = async (rawBody, headers) => {
+      const event = verifyStripeEvent(stripe, webhookSecret, rawBody, headers['stripe-signature']);
+      return stripePaymentEvents(stripe, event);
+    };
+  }
+  return provider;
+}
+
+/** One SDK client per key and origin, pinned to the API version this code is typed against. */
+export function stripeClient(secretKey: string, apiBaseUrl?: string): Stripe {
+  return new Stripe(secretKey, { apiVersion: STRIPE_API_VERSION, appInfo: { name: 'AutoCloser' }, ...apiOrigin(apiBaseUrl) });
+}
+
+/**
+ * Checkouts for a connected account are direct charges: the Checkout Session is created on the merchant's account
+ * (`Stripe-Account`), which is the merchant of record and pays Stripe's fees, and the platform's share is Stripe's
+ * `application_fee_amount`. Chosen over destination charges because it works for Standard accounts as well as
+ * Express (Stripe recommends direct charges for Standard), refunds and disputes land on the merchant's own balance
+ * rather than the platform's, and the account's events come to the Connect endpoint carrying `account`, which is
+ * how they are routed to the merchant. A zero fee is left out: Stripe rejects an application fee of 0 only on some
+ * methods, and no fee is what leaving it out means anyway.
+ */
+function applicationFee(req: CheckoutRequest): { application_fee_amount?: number } {
+  const fee = req.platformFeeMinor ?? 0;
+  if (!Number.isSafeInteger(fee) || fee < 0 || fee > req.amountMinor) throw new RangeError(`platform fee ${fee} is not between 0 and the amount ${req.amountMinor}`);
+  return fee > 0 ? { application_fee_amount: fee } : {};
+}
+
+/**
+ * The provider-neutral events in a verified Stripe event. Refunds and disputes name only the PaymentIntent, so the
+ * Checkout Session (our order) is looked up through it, on the connected account when the event came from one.
+ */
+export async function stripePaymentEvents(stripe: Stripe, event: StripeEvent, stripeAccount?: string): Promise<PaymentWebhookEvent[]> {
+  const object = event.data.object;
+  const sessionForPaymentIntent = async (paymentIntent: string): Promise<Stripe.Checkout.Session | null> => {
+    const { data } = await stripe.checkout.sessions.list({ payment_intent: paymentIntent, limit: 1 }, stripeAccount ? { stripeAccount } : {});
+    return data[0] ?? null;
+  };
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded':
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const session = parseStripe(sessionSchema, object, event.type);
+      const type = sessionEventType(event.type, session.payment_status);
+      if (!type) return [];
+      return [
+        {
+          provider: 'stripe',
+          eventId: event.id,
+          type,
+          providerRef: session.id,
+          orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
+          amountMinor: session.amount_total ?? null,
+          currency: session.currency ? session.currency.toUpperCase() : null,
+        },
+      ];
+    }
+    case 'charge.refunded':
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed': {
+      const money = parseStripe(event.type === 'charge.refunded' ? refundedChargeSchema : disputeSchema, object, event.type);
+      const paymentIntent = idOf(money.payment_intent ?? null);
+      // A charge made outside Checkout (an invoice, the dashboard) has no order of ours behind it.
+      const session = paymentIntent ? await sessionForPaymentIntent(paymentIntent) : null;
+      if (!session) return [];
+      return [
+        {
+          provider: 'stripe',
+          eventId: event.id,
+          type: event.type === 'charge.refunded' ? 'refunded' : event.type === 'charge.dispute.created' ? 'disputed' : 'dispute_closed',
+          providerRef: session.id,
+          orderId: session.client_reference_id ?? session.metadata?.orderId ?? null,
+          amountMinor: money.amount,
+          currency: money.currency.toUpperCase(),
+          ...('evidence_details' in money && money.evidence_details?.due_by ? { disputeDueBy: new Date(money.evidence_details.due_by * 1000) } : {}),
+          // Only `lost` takes the money back; `won` and a closed inquiry (`warning_closed`) leave it with the merchant.
+          ...(event.type === 'charge.dispute.closed' && 'status' in money ? { disputeOutcome: money.status === 'lost' ? ('lost' as const) : ('won' as const) } : {}),
+        },
+      ];
+    }
+    default:
+      return [];
+  }
 }
 
 /** SDK options that point Stripe at another origin (stripe-mock in tests); Stripe's own when unset. */
@@ -254,4 +310,30 @@ const disputeSchema = z.object({
   payment_intent: expandable,
   amount: z.number().int(),
   currency: z.string().min(1),
+  // Unix seconds: the last moment Stripe takes the merchant's evidence.
+  evidence_details: z.object({ due_by: z.number().int().positive().nullish() }).nullish(),
+  status: z.string().optional(),
 });
+
+/** A merchant that ships goods has Checkout ask for the delivery address, limited to the countries it ships to. */
+export function shippingCollection(req: Pick<CheckoutRequest, 'shipping'>): Pick<Stripe.Checkout.SessionCreateParams, 'shipping_address_collection'> {
+  if (!req.shipping?.countries.length) return {};
+  const allowed = req.shipping.countries as Stripe.Checkout.SessionCreateParams.ShippingAddressCollection.AllowedCountry[];
+  return { shipping_address_collection: { allowed_countries: allowed } };
+}
+
+/** The address the customer gave on Checkout (`collected_information.shipping_details`); null when none was collected. */
+export function shippingAddressOf(session: { collected_information?: { shipping_details?: { name?: string | null; address?: Stripe.Address | null } | null } | null }): ShippingAddress | null {
+  const details = session.collected_information?.shipping_details;
+  const a = details?.address;
+  if (!details || !a?.line1 || !a.country) return null;
+  return {
+    name: details.name ?? '',
+    line1: a.line1,
+    line2: a.line2 || null,
+    city: a.city ?? '',
+    postalCode: a.postal_code || null,
+    state: a.state || null,
+    country: a.country,
+  };
+}

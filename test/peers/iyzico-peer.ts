@@ -3,6 +3,9 @@
  *   POST /payment/iyzipos/checkoutform/initialize/auth/ecom   (initialize)
  *   POST /payment/iyzipos/checkoutform/auth/ecom/detail       (retrieve)
  *   POST /v2/payment/refund                                   (amount-based refund)
+ *   POST|PUT /onboarding/submerchant, POST …/detail           (marketplace sub-merchants)
+ *   POST /payment/bin/check                                   (BIN lookup, used to prove keys)
+ *   POST /payment/iyzipos/item/approve, …/item/disapprove     (marketplace item approval)
  *
  * It checks what iyzico checks: the IYZWSv2 Authorization header
  * (`IYZWSv2 base64("apiKey:<key>&randomKey:<rnd>&signature:<hex>")`, the
@@ -13,6 +16,15 @@
  * successes carry iyzico's response `signature`. Each initialized form is a
  * checkout whose state the test scripts (pending, success, failure); the peer
  * can also produce the signed merchant notification iyzico would send.
+ *
+ * Several iyzico merchant accounts can share one peer (`addAccount`): each
+ * request is authenticated against its own API key's secret, and a checkout
+ * or sub-merchant is only visible to the account that made it. Sub-merchants
+ * are checked per type as iyzico's onboarding API does; a basket naming
+ * sub-merchants must carry `subMerchantKey` and `subMerchantPrice` on every
+ * line, known keys of the same account, and shares no larger than the line.
+ * A paid marketplace item waits (`transactionStatus` 1 in the retrieve
+ * answer) until the account that took the payment approves it (2).
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,6 +35,23 @@ export const IYZICO_PATHS = {
   initialize: '/payment/iyzipos/checkoutform/initialize/auth/ecom',
   retrieve: '/payment/iyzipos/checkoutform/auth/ecom/detail',
   refundV2: '/v2/payment/refund',
+  subMerchant: '/onboarding/submerchant',
+  subMerchantDetail: '/onboarding/submerchant/detail',
+  binCheck: '/payment/bin/check',
+  approve: '/payment/iyzipos/item/approve',
+  disapprove: '/payment/iyzipos/item/disapprove',
+} as const;
+
+/**
+ * Approval refusals. 5067 and 5103 are iyzico's own (as its API answers
+ * them); iyzico documents no code for an unknown item or a second approval,
+ * so those two are the peer's.
+ */
+export const IYZICO_APPROVAL_ERRORS = {
+  notMarketplace: ['5067', 'Sadece marketplace üye işyerleri ödeme kırılımı onayı verebilir'],
+  notApproved: ['5103', 'Bu ödeme kırılımı onaylanmamıştır'],
+  unknownItem: ['5098', 'Ödeme kırılımı bulunamadı'],
+  alreadyApproved: ['5104', 'Bu ödeme kırılımı daha önce onaylanmıştır'],
 } as const;
 
 type Json = Record<string, unknown>;
@@ -41,6 +70,20 @@ export interface IyzicoPeerCheckout {
   /** iyzico's fraud verdict on a successful payment: 1 approved, 0 in review, -1 declined. */
   fraudStatus: 1 | 0 | -1;
   refundedMinor: number;
+  /** The iyzico account (API key) that initialized it. */
+  apiKey: string;
+  /** `paymentTransactionId`s of its items approved and not disapproved since. */
+  approvedItems: Set<string>;
+}
+
+export interface IyzicoPeerSubMerchant {
+  subMerchantKey: string;
+  /** The marketplace account (API key) that registered it. */
+  apiKey: string;
+  externalId: string;
+  type: string;
+  /** The latest create or update body. */
+  fields: Json;
 }
 
 export interface IyzicoPeer {
@@ -50,6 +93,11 @@ export interface IyzicoPeer {
   /** Requests to one endpoint, rejected ones included. */
   requestsTo(path: string): RecordedRequest<Json>[];
   checkouts: Map<string, IyzicoPeerCheckout>;
+  subMerchants: Map<string, IyzicoPeerSubMerchant>;
+  /** Every approval the peer granted, in order (a second approval of an item is refused, not listed). */
+  approvals: Array<{ paymentTransactionId: string; token: string; apiKey: string }>;
+  /** Another iyzico merchant account served by the same peer (a merchant's own keys). */
+  addAccount(account: { apiKey: string; secretKey: string }): void;
   /** Moves a checkout to a state as if the customer had paid or been declined. */
   setState(token: string, state: IyzicoPeerState, options?: { paidPriceMinor?: number; fraudStatus?: 1 | 0 | -1 }): IyzicoPeerCheckout;
   /** An answer used once, after the auth check, for the next request to `path`. */
@@ -102,18 +150,43 @@ export function iyzicoError(errorCode: string, errorMessage: string, httpStatus 
  * recompute HMAC-SHA256(secretKey, randomKey + path + body) as hex.
  */
 export function checkAuth(headers: IncomingMessage['headers'], path: string, raw: string, apiKey: string, secretKey: string): ScriptedResponse | null {
-  const header = headers.authorization ?? '';
-  const match = /^IYZWSv2 ([A-Za-z0-9+/=]+)$/.exec(header);
-  if (!match) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
+  const verdict = authenticate(headers, path, raw, (key) => (key === apiKey ? secretKey : undefined));
+  return 'rejection' in verdict ? verdict.rejection : null;
+}
+
+/** The API key whose secret signed the request, or iyzico's rejection. */
+export function authenticate(
+  headers: IncomingMessage['headers'],
+  path: string,
+  raw: string,
+  secretFor: (apiKey: string) => string | undefined,
+): { apiKey: string } | { rejection: ScriptedResponse } {
+  const rejection = authRejection(headers, path, raw, secretFor);
+  if (rejection) return { rejection };
+  return { apiKey: apiKeyIn(headers)! };
+}
+
+function authParams(headers: IncomingMessage['headers']): Map<string, string> | null {
+  const match = /^IYZWSv2 ([A-Za-z0-9+/=]+)$/.exec(headers.authorization ?? '');
+  if (!match) return null;
   const params = new Map<string, string>();
   for (const pair of Buffer.from(match[1]!, 'base64').toString('utf8').split('&')) {
     const colon = pair.indexOf(':');
     if (colon > 0) params.set(pair.slice(0, colon), pair.slice(colon + 1));
   }
+  return params;
+}
+
+const apiKeyIn = (headers: IncomingMessage['headers']) => authParams(headers)?.get('apiKey');
+
+function authRejection(headers: IncomingMessage['headers'], path: string, raw: string, secretFor: (apiKey: string) => string | undefined): ScriptedResponse | null {
+  const params = authParams(headers);
+  if (!params) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
   const givenKey = params.get('apiKey');
   const randomKey = params.get('randomKey');
   const signature = params.get('signature') ?? '';
-  if (!givenKey || !randomKey || givenKey !== apiKey) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
+  const secretKey = givenKey ? secretFor(givenKey) : undefined;
+  if (!givenKey || !randomKey || secretKey === undefined) return iyzicoError('1001', 'api bilgileri bulunamadı', 401);
   const expected = createHmac('sha256', secretKey).update(randomKey + path + raw).digest();
   const given = /^[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return iyzicoError('1000', 'Geçersiz imza', 401);
@@ -161,6 +234,66 @@ function invalidInitialize(body: Json | null): ScriptedResponse | null {
   return null;
 }
 
+/**
+ * A basket that names sub-merchants is a marketplace basket: every line must
+ * say which sub-merchant (of this account) gets how much of it, and that
+ * share can be neither negative nor more than the line.
+ */
+function invalidSplit(body: Json, known: (key: string) => boolean, marketplaceAccount: boolean): ScriptedResponse | null {
+  const items = body.basketItems as Json[];
+  const split = marketplaceAccount || items.some((i) => i.subMerchantKey !== undefined || i.subMerchantPrice !== undefined);
+  if (!split) return null;
+  for (const item of items) {
+    if (!isText(item.subMerchantKey)) return iyzicoError('5', 'basketItem.subMerchantKey gönderilmesi zorunludur');
+    if (item.subMerchantPrice === undefined || item.subMerchantPrice === null || item.subMerchantPrice === '') {
+      return iyzicoError('5', 'basketItem.subMerchantPrice gönderilmesi zorunludur');
+    }
+    const share = decimalToMinor(item.subMerchantPrice);
+    if (share === null) return iyzicoError('5', 'basketItem.subMerchantPrice geçersiz');
+    if (!known(String(item.subMerchantKey))) return iyzicoError('2001', 'Alt üye işyeri bulunamadı');
+    if (share > decimalToMinor(item.price)!) return iyzicoError('5', "basketItem.subMerchantPrice, basketItem.price değerinden büyük olamaz");
+  }
+  return null;
+}
+
+/** ISO 13616: move the first four characters to the end, letters to numbers, mod 97 must be 1. */
+export function validIban(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(value)) return false;
+  const moved = value.slice(4) + value.slice(0, 4);
+  let rest = 0;
+  for (const ch of moved) {
+    const digits = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
+    for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
+  }
+  return rest === 1 && (!value.startsWith('TR') || value.length === 26);
+}
+
+const SUB_MERCHANT_FIELDS: Record<string, string[]> = {
+  PERSONAL: ['contactName', 'contactSurname', 'identityNumber'],
+  PRIVATE_COMPANY: ['taxOffice', 'legalCompanyTitle', 'identityNumber'],
+  LIMITED_OR_JOINT_STOCK_COMPANY: ['taxOffice', 'taxNumber', 'legalCompanyTitle'],
+};
+
+/** iyzico's onboarding checks for one sub-merchant type. */
+function invalidSubMerchant(body: Json, type: string): ScriptedResponse | null {
+  const fields = SUB_MERCHANT_FIELDS[type];
+  if (!fields) return iyzicoError('5', 'Geçersiz subMerchantType');
+  const gap = missing(body, ['name', 'email', 'gsmNumber', 'address', 'iban', ...fields], 'subMerchant');
+  if (gap) return iyzicoError('5', `${gap.slice('subMerchant.'.length)} gönderilmesi zorunludur`);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(body.email))) return iyzicoError('5', 'Geçersiz email');
+  if (!/^\+?\d{10,15}$/.test(String(body.gsmNumber))) return iyzicoError('5', 'Geçersiz gsmNumber');
+  if (!validIban(body.iban)) return iyzicoError('2014', 'Geçersiz IBAN');
+  if (body.currency !== undefined && !CURRENCIES.has(String(body.currency))) return iyzicoError('5', 'Geçersiz currency');
+  if (fields.includes('identityNumber') && !/^\d{11}$/.test(String(body.identityNumber))) return iyzicoError('5', 'Geçersiz identityNumber');
+  if (fields.includes('taxNumber') && !/^\d{10}$/.test(String(body.taxNumber))) return iyzicoError('5', 'Geçersiz taxNumber');
+  return null;
+}
+
+/** An item's id in its payment, as iyzico numbers them: the payment id and the line's position. */
+function itemTransactionId(checkout: IyzicoPeerCheckout, index: number): string {
+  return `${checkout.paymentId}${String(index + 1).padStart(2, '0')}`;
+}
+
 function parseObject(raw: string): Json | null {
   try {
     const parsed: unknown = raw ? JSON.parse(raw) : null;
@@ -172,15 +305,31 @@ function parseObject(raw: string): Json | null {
 
 // ---------------------------------------------------------------- peer
 
-export async function startIyzicoPeer(options: { apiKey: string; secretKey: string; tokenExpireTime?: number }): Promise<IyzicoPeer> {
-  const { apiKey, secretKey } = options;
+export async function startIyzicoPeer(options: {
+  apiKey: string;
+  secretKey: string;
+  tokenExpireTime?: number;
+  /** The first account is a marketplace: every basket it sends must split to sub-merchants. */
+  marketplace?: boolean;
+}): Promise<IyzicoPeer> {
+  const accounts = new Map<string, { secretKey: string; marketplace: boolean }>([
+    [options.apiKey, { secretKey: options.secretKey, marketplace: options.marketplace ?? false }],
+  ]);
+  const secretOf = (apiKey: string) => accounts.get(apiKey)!.secretKey;
   const requests: RecordedRequest<Json>[] = [];
   const checkouts = new Map<string, IyzicoPeerCheckout>();
+  const subMerchants = new Map<string, IyzicoPeerSubMerchant>();
+  const approvals: IyzicoPeer['approvals'] = [];
   const queues = new Map<string, ScriptedResponse[]>();
   let origin = '';
   let lastPaymentId = 24_478_122;
 
-  function initialize(body: Json): ScriptedResponse {
+  function initialize(body: Json, apiKey: string): ScriptedResponse {
+    const invalid =
+      invalidInitialize(body) ??
+      invalidSplit(body, (key) => subMerchants.get(key)?.apiKey === apiKey, accounts.get(apiKey)!.marketplace);
+    if (invalid) return invalid;
+    const secretKey = secretOf(apiKey);
     const token = randomUUID();
     const locale = String(body.locale ?? 'tr');
     const priceMinor = decimalToMinor(body.price)!;
@@ -194,6 +343,8 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
       paidPriceMinor: decimalToMinor(body.paidPrice)!,
       fraudStatus: 1,
       refundedMinor: 0,
+      apiKey,
+      approvedItems: new Set(),
     });
     const conversationId = body.conversationId as string | undefined;
     return {
@@ -212,9 +363,11 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     };
   }
 
-  function retrieve(body: Json): ScriptedResponse {
+  function retrieve(body: Json, apiKey: string): ScriptedResponse {
     const checkout = typeof body.token === 'string' ? checkouts.get(body.token) : undefined;
-    if (!checkout) return iyzicoError('5', 'Geçersiz token');
+    // A token belongs to the account that made it; another account's keys cannot read it.
+    if (!checkout || checkout.apiKey !== apiKey) return iyzicoError('5', 'Geçersiz token');
+    const secretKey = secretOf(apiKey);
     const form = checkout.request;
     const common: Json = {
       conversationId: body.conversationId ?? form.conversationId,
@@ -248,10 +401,14 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
       hostReference: paid ? `mock${checkout.paymentId}iyzihostrfn` : undefined,
       itemTransactions: ((form.basketItems as Json[]) ?? []).map((item, index) => ({
         itemId: item.id,
-        paymentTransactionId: `${checkout.paymentId}${String(index + 1).padStart(2, '0')}`,
-        transactionStatus: paid ? 2 : -1,
+        paymentTransactionId: itemTransactionId(checkout, index),
+        // A marketplace item's share waits for the platform's approval; a plain item is settled at once.
+        transactionStatus: !paid ? -1 : item.subMerchantKey === undefined || checkout.approvedItems.has(itemTransactionId(checkout, index)) ? 2 : 1,
         price: minorToNumber(decimalToMinor(item.price)!),
         paidPrice: minorToNumber(decimalToMinor(item.price)!),
+        ...(item.subMerchantKey === undefined
+          ? {}
+          : { subMerchantKey: item.subMerchantKey, subMerchantPrice: minorToNumber(decimalToMinor(item.subMerchantPrice)!), subMerchantPayoutAmount: minorToNumber(decimalToMinor(item.subMerchantPrice)!) }),
       })),
       signature,
     };
@@ -259,8 +416,39 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     return iyzicoError('10051', 'Kart limiti yetersiz, yetersiz bakiye', 200, { ...payment, errorGroup: 'NOT_SUFFICIENT_FUNDS' });
   }
 
-  function refundV2(body: Json): ScriptedResponse {
-    const checkout = [...checkouts.values()].find((c) => c.paymentId !== null && c.paymentId === String(body.paymentId));
+  /** The paid item `paymentTransactionId` names among this account's payments, with its basket line. */
+  function paidItem(body: Json, apiKey: string): { checkout: IyzicoPeerCheckout; id: string; line: Json } | ScriptedResponse {
+    if (!isText(body.paymentTransactionId)) return iyzicoError('5', 'paymentTransactionId gönderilmesi zorunludur');
+    const id = String(body.paymentTransactionId);
+    for (const checkout of checkouts.values()) {
+      if (checkout.apiKey !== apiKey || checkout.state !== 'success' || checkout.paymentId === null) continue;
+      const lines = (checkout.request.basketItems as Json[]) ?? [];
+      const index = lines.findIndex((_, i) => itemTransactionId(checkout, i) === id);
+      if (index >= 0) return { checkout, id, line: lines[index]! };
+    }
+    return iyzicoError(...IYZICO_APPROVAL_ERRORS.unknownItem);
+  }
+
+  function approve(body: Json, apiKey: string): ScriptedResponse {
+    const found = paidItem(body, apiKey);
+    if ('status' in found) return found;
+    if (found.line.subMerchantKey === undefined) return iyzicoError(...IYZICO_APPROVAL_ERRORS.notMarketplace);
+    if (found.checkout.approvedItems.has(found.id)) return iyzicoError(...IYZICO_APPROVAL_ERRORS.alreadyApproved);
+    found.checkout.approvedItems.add(found.id);
+    approvals.push({ paymentTransactionId: found.id, token: found.checkout.token, apiKey });
+    return { status: 200, body: envelope({ conversationId: body.conversationId, paymentTransactionId: found.id }, String(body.locale ?? 'tr')) };
+  }
+
+  function disapprove(body: Json, apiKey: string): ScriptedResponse {
+    const found = paidItem(body, apiKey);
+    if ('status' in found) return found;
+    if (!found.checkout.approvedItems.delete(found.id)) return iyzicoError(...IYZICO_APPROVAL_ERRORS.notApproved);
+    return { status: 200, body: envelope({ conversationId: body.conversationId, paymentTransactionId: found.id }, String(body.locale ?? 'tr')) };
+  }
+
+  function refundV2(body: Json, apiKey: string): ScriptedResponse {
+    const secretKey = secretOf(apiKey);
+    const checkout = [...checkouts.values()].find((c) => c.apiKey === apiKey && c.paymentId !== null && c.paymentId === String(body.paymentId));
     if (!checkout || checkout.state !== 'success') return iyzicoError('5092', 'Ödeme bulunamadı');
     const amount = decimalToMinor(body.price);
     if (amount === null || amount <= 0) return iyzicoError('5', 'price gönderilmesi zorunludur');
@@ -282,10 +470,65 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     };
   }
 
-  const routes: Record<string, (body: Json) => ScriptedResponse> = {
-    [IYZICO_PATHS.initialize]: (body) => invalidInitialize(body) ?? initialize(body),
+  function createSubMerchant(body: Json, apiKey: string): ScriptedResponse {
+    if (!isText(body.subMerchantExternalId)) return iyzicoError('5', 'subMerchantExternalId gönderilmesi zorunludur');
+    const invalid = invalidSubMerchant(body, String(body.subMerchantType));
+    if (invalid) return invalid;
+    const taken = [...subMerchants.values()].some((m) => m.apiKey === apiKey && m.externalId === body.subMerchantExternalId);
+    if (taken) return iyzicoError('2002', 'Bu subMerchantExternalId ile kayıtlı alt üye işyeri var');
+    const subMerchantKey = Buffer.from(randomUUID()).toString('base64').slice(0, 28);
+    subMerchants.set(subMerchantKey, { subMerchantKey, apiKey, externalId: String(body.subMerchantExternalId), type: String(body.subMerchantType), fields: body });
+    return { status: 200, body: envelope({ conversationId: body.conversationId, subMerchantKey }) };
+  }
+
+  function updateSubMerchant(body: Json, apiKey: string): ScriptedResponse {
+    const found = typeof body.subMerchantKey === 'string' ? subMerchants.get(body.subMerchantKey) : undefined;
+    if (!found || found.apiKey !== apiKey) return iyzicoError('2001', 'Alt üye işyeri bulunamadı');
+    const invalid = invalidSubMerchant(body, found.type);
+    if (invalid) return invalid;
+    found.fields = body;
+    return { status: 200, body: envelope({ conversationId: body.conversationId }) };
+  }
+
+  function subMerchantDetail(body: Json, apiKey: string): ScriptedResponse {
+    const found = [...subMerchants.values()].find((m) => m.apiKey === apiKey && m.externalId === body.subMerchantExternalId);
+    if (!found) return iyzicoError('2001', 'Alt üye işyeri bulunamadı');
+    const { fields } = found;
+    return {
+      status: 200,
+      body: envelope({
+        conversationId: body.conversationId,
+        subMerchantKey: found.subMerchantKey,
+        subMerchantExternalId: found.externalId,
+        subMerchantType: found.type,
+        name: fields.name,
+        email: fields.email,
+        gsmNumber: fields.gsmNumber,
+        address: fields.address,
+        iban: fields.iban,
+        currency: fields.currency ?? 'TRY',
+      }),
+    };
+  }
+
+  function binCheck(body: Json): ScriptedResponse {
+    const bin = String(body.binNumber ?? '');
+    if (!/^\d{6,8}$/.test(bin)) return iyzicoError('5', 'binNumber gönderilmesi zorunludur');
+    return {
+      status: 200,
+      body: envelope({ conversationId: body.conversationId, binNumber: bin, cardType: 'CREDIT_CARD', cardAssociation: 'MASTER_CARD', cardFamily: 'Paraf', bankName: 'Halkbank', bankCode: 12, commercial: 0 }),
+    };
+  }
+
+  const routes: Record<string, (body: Json, apiKey: string, method: string) => ScriptedResponse> = {
+    [IYZICO_PATHS.initialize]: initialize,
     [IYZICO_PATHS.retrieve]: retrieve,
     [IYZICO_PATHS.refundV2]: refundV2,
+    [IYZICO_PATHS.subMerchant]: (body, apiKey, method) => (method === 'PUT' ? updateSubMerchant(body, apiKey) : createSubMerchant(body, apiKey)),
+    [IYZICO_PATHS.subMerchantDetail]: subMerchantDetail,
+    [IYZICO_PATHS.binCheck]: binCheck,
+    [IYZICO_PATHS.approve]: approve,
+    [IYZICO_PATHS.disapprove]: disapprove,
   };
 
   const send = (res: ServerResponse, response: ScriptedResponse) => sendJson(res, response, { 'content-type': 'application/json;charset=UTF-8' });
@@ -296,13 +539,14 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     requests.push({ method, path, headers: req.headers, raw, body });
 
     const route = routes[path];
-    if (method !== 'POST' || !route) return send(res, iyzicoError('404', `${method} ${path} bulunamadı`, 404));
-    const rejection = checkAuth(req.headers, path, raw, apiKey, secretKey);
-    if (rejection) return send(res, rejection);
+    const allowed = method === 'POST' || (method === 'PUT' && path === IYZICO_PATHS.subMerchant);
+    if (!allowed || !route) return send(res, iyzicoError('404', `${method} ${path} bulunamadı`, 404));
+    const verdict = authenticate(req.headers, path, raw, (key) => accounts.get(key)?.secretKey);
+    if ('rejection' in verdict) return send(res, verdict.rejection);
     const scripted = queues.get(path)?.shift();
     if (scripted) return send(res, scripted);
     if (!body) return send(res, iyzicoError('11', 'Geçersiz istek'));
-    send(res, route(body));
+    send(res, route(body, verdict.apiKey, method));
   }
 
   const server = await listenOnLoopback((req, res) => void handle(req, res));
@@ -319,6 +563,11 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
     requests,
     requestsTo: (path) => requests.filter((r) => r.path === path),
     checkouts,
+    subMerchants,
+    approvals,
+    addAccount(account) {
+      accounts.set(account.apiKey, { secretKey: account.secretKey, marketplace: false });
+    },
     setState(token, state, stateOptions = {}) {
       const found = checkout(token);
       found.state = state;
@@ -344,7 +593,7 @@ export async function startIyzicoPeer(options: { apiKey: string; secretKey: stri
         iyziEventTime: Date.now(),
         iyziPaymentId: found.paymentId === null ? undefined : Number(found.paymentId),
       };
-      const secret = notificationOptions.secret ?? secretKey;
+      const secret = notificationOptions.secret ?? secretOf(found.apiKey);
       const signed =
         secret + payload.iyziEventType + (payload.iyziPaymentId ?? '') + payload.token + String(payload.paymentConversationId ?? '') + payload.status;
       return {

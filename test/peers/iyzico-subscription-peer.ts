@@ -8,6 +8,7 @@
  *   POST /v2/subscription/checkoutform/initialize           (subscription checkout form)
  *   GET  /v2/subscription/subscriptions/{ref}               (subscription detail)
  *   POST /v2/subscription/subscriptions/{ref}/cancel        (cancel)
+ *   POST /v2/subscription/subscriptions/{ref}/upgrade       (plan change)
  *
  * Every request must carry a valid IYZWSv2 Authorization header: hex
  * HMAC-SHA256 of randomKey + URI path + JSON body keyed with the secret key,
@@ -60,6 +61,8 @@ export interface PeerSubscription {
   orders: PeerOrder[];
   /** The checkout form it came from. */
   checkoutToken?: string;
+  /** The first subscription of the chain; an upgrade continues under a new reference code with the same parent. */
+  parentReferenceCode: string;
 }
 
 export interface IyzicoSubscriptionPeer {
@@ -143,7 +146,7 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
 
   const subscriptionJson = (s: PeerSubscription): Json => ({
     referenceCode: s.referenceCode,
-    parentReferenceCode: s.referenceCode,
+    parentReferenceCode: s.parentReferenceCode,
     pricingPlanName: s.plan.name,
     pricingPlanReferenceCode: s.plan.referenceCode,
     productName: products.get(s.plan.productReferenceCode)?.name,
@@ -260,7 +263,7 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
         return ok({
           data: {
             referenceCode: sub.referenceCode,
-            parentReferenceCode: sub.referenceCode,
+            parentReferenceCode: sub.parentReferenceCode,
             pricingPlanReferenceCode: sub.plan.referenceCode,
             customerReferenceCode: sub.customerReferenceCode,
             subscriptionStatus: sub.status,
@@ -288,6 +291,66 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
         if (sub.status === 'CANCELED' || sub.status === 'EXPIRED') return iyzicoError('201410', 'Abonelik zaten iptal edilmiş', 422);
         sub.status = 'CANCELED';
         return ok({});
+      },
+    },
+    {
+      // iyzico's checks, as its documentation states them: an active subscription, a known plan under the same
+      // product with the same payment interval, a valid upgrade period. The old reference code ends (UPGRADED)
+      // and the subscription continues under a new one.
+      method: 'POST',
+      pattern: /^\/v2\/subscription\/subscriptions\/([^/]+)\/upgrade$/,
+      handle(body, match) {
+        const sub = subscriptions.get(match[1]!);
+        if (!sub) return iyzicoError('201400', 'Abonelik bulunamadı', 404);
+        if (!body || !isText(body.newPricingPlanReferenceCode)) return iyzicoError('100001', 'newPricingPlanReferenceCode gönderilmesi zorunludur', 422);
+        if (!['NOW', 'NEXT_PERIOD'].includes(String(body.upgradePeriod))) return iyzicoError('100001', 'upgradePeriod geçersiz', 422);
+        const plan = plans.get(String(body.newPricingPlanReferenceCode));
+        if (!plan) return iyzicoError('201001', 'Ödeme planı bulunamadı', 404);
+        if (sub.status !== 'ACTIVE') return iyzicoError('201451', 'Sadece aktif abonelikler yükseltilebilir', 422);
+        if (plan.referenceCode === sub.plan.referenceCode) return iyzicoError('201452', 'Abonelik zaten bu ödeme planında', 422);
+        if (plan.productReferenceCode !== sub.plan.productReferenceCode) return iyzicoError('201453', 'Ödeme planı aynı ürüne ait olmalıdır', 422);
+        if (plan.paymentInterval !== sub.plan.paymentInterval || plan.paymentIntervalCount !== sub.plan.paymentIntervalCount) {
+          return iyzicoError('201454', 'Ödeme planlarının ödeme periyodu aynı olmalıdır', 422);
+        }
+        const at = Date.now();
+        const now = body.upgradePeriod === 'NOW';
+        const last = sub.orders.at(-1)!;
+        const next: PeerSubscription = {
+          ...sub,
+          referenceCode: randomUUID(),
+          plan,
+          status: 'ACTIVE',
+          createdDate: at,
+          startDate: now ? at : last.endPeriod,
+          trialStartDate: 0,
+          trialEndDate: 0,
+          checkoutToken: undefined,
+          orders: [
+            {
+              referenceCode: randomUUID(),
+              priceMinor: plan.priceMinor,
+              currencyCode: plan.currencyCode,
+              startPeriod: now ? at : last.endPeriod,
+              endPeriod: addMonth(now ? at : last.endPeriod),
+              orderStatus: now ? 'SUCCESS' : 'WAITING',
+              attempts: now ? ['SUCCESS'] : [],
+            },
+          ],
+        };
+        sub.status = 'UPGRADED';
+        subscriptions.set(next.referenceCode, next);
+        return ok({
+          data: {
+            referenceCode: next.referenceCode,
+            parentReferenceCode: next.parentReferenceCode,
+            pricingPlanReferenceCode: plan.referenceCode,
+            customerReferenceCode: next.customerReferenceCode,
+            subscriptionStatus: next.status,
+            trialDays: 0,
+            createdDate: next.createdDate,
+            startDate: next.startDate,
+          },
+        });
       },
     },
   ];
@@ -342,8 +405,10 @@ export async function startIyzicoSubscriptionPeer(options: { apiKey: string; sec
       const at = completeOptions.at ?? Date.now();
       const trialEnd = plan.trialPeriodDays > 0 ? at + plan.trialPeriodDays * DAY : 0;
       const firstPeriodStart = trialEnd || at;
+      const referenceCode = randomUUID();
       const sub: PeerSubscription = {
-        referenceCode: randomUUID(),
+        referenceCode,
+        parentReferenceCode: referenceCode,
         checkoutToken: token,
         plan,
         customerReferenceCode: randomUUID(),

@@ -8,6 +8,11 @@
  * PayU signs them. Orders live in memory; tests move them between states with
  * `setOrderStatus` and read every request from `requests`.
  *
+ * Several POSes can share one peer (`addPos`), as merchants with their own
+ * PayU accounts do: a token belongs to the POS whose client credentials
+ * minted it, an order can only be created for that POS and only read or
+ * refunded by it, and its notifications are signed with that POS's second key.
+ *
  * Scripted answers (`enqueue`) replace the next authorised API answer, for
  * errors the peer would not produce on its own (5xx, rate limits).
  */
@@ -59,6 +64,8 @@ export interface PayUPeerOrder {
   /** PayU's payment id, set once the order is completed. */
   paymentId: string | null;
   refunds: PayUPeerRefund[];
+  /** The POS whose token created it. */
+  posId: string;
 }
 
 export interface PayUPeerRefund {
@@ -86,6 +93,10 @@ export interface PayUPeer {
   orderCreates: () => PayURecordedRequest[];
   refundRequests: () => PayURecordedRequest[];
   orders: Map<string, PayUPeerOrder>;
+  /** Another POS (a merchant's own PayU account) served by the same peer. */
+  addPos: (pos: Omit<PayUPeerOptions, 'tokenTtlSec'>) => void;
+  /** The POS id a recorded request's bearer token belongs to, if any. */
+  posOf: (request: PayURecordedRequest) => string | null;
   /** Every token issued so far stops working, as if it had outlived `expires_in`. */
   expireTokens: () => void;
   setOrderStatus: (orderId: string, status: PayUOrderStatus) => void;
@@ -159,7 +170,9 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
   const ttl = options.tokenTtlSec ?? 43199;
   const requests: PayURecordedRequest[] = [];
   const queue: ScriptedResponse[] = [];
-  const tokens = new Map<string, { expired: boolean }>();
+  const poses = new Map<string, Omit<PayUPeerOptions, 'tokenTtlSec'>>([[options.clientId, options]]);
+  const tokens = new Map<string, { expired: boolean; posId: string }>();
+  const secondKeyOf = (posId: string) => [...poses.values()].find((pos) => pos.posId === posId)!.secondKey;
   const orders = new Map<string, PayUPeerOrder>();
   const byExtOrderId = new Map<string, string>();
   let origin = '';
@@ -172,23 +185,27 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     if (form.get('grant_type') !== 'client_credentials') {
       return { status: 400, body: { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${form.get('grant_type')}` } };
     }
-    if (form.get('client_id') !== options.clientId || form.get('client_secret') !== options.clientSecret) {
+    const pos = poses.get(form.get('client_id') ?? '');
+    if (!pos || form.get('client_secret') !== pos.clientSecret) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };
     }
     const accessToken = randomUUID();
-    tokens.set(accessToken, { expired: false });
+    tokens.set(accessToken, { expired: false, posId: pos.posId });
     return { status: 200, body: { access_token: accessToken, token_type: 'bearer', expires_in: ttl, grant_type: 'client_credentials' } };
   }
 
+  const bearer = (headers: IncomingMessage['headers']) => /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
+
   function unauthorized(headers: IncomingMessage['headers']): ScriptedResponse | null {
-    const match = /^Bearer (.+)$/i.exec(headers.authorization ?? '');
-    const token = match?.[1];
+    const token = bearer(headers);
     if (!token) return { status: 401, body: { error: 'unauthorized', error_description: 'Full authentication is required to access this resource' } };
     const known = tokens.get(token);
     if (!known) return { status: 401, body: { error: 'invalid_token', error_description: `Invalid access token: ${token}` } };
     if (known.expired) return { status: 401, body: { error: 'invalid_token', error_description: `Access token expired: ${token}` } };
     return null;
   }
+
+  const notFound = { status: 404, body: { status: { statusCode: 'DATA_NOT_FOUND', severity: 'INFO', statusDesc: 'Could not find data for given criteria.' } } };
 
   function orderResource(order: PayUPeerOrder) {
     const { body } = order;
@@ -209,8 +226,8 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     };
   }
 
-  function createOrder(body: PayUOrderBody): ScriptedResponse {
-    const invalid = invalidOrder(body, options.posId);
+  function createOrder(body: PayUOrderBody, posId: string): ScriptedResponse {
+    const invalid = invalidOrder(body, posId);
     if (invalid) return invalid;
     const extOrderId = typeof body.extOrderId === 'string' ? body.extOrderId : '';
     if (extOrderId && byExtOrderId.has(extOrderId)) return payuError(400, 'ERROR_ORDER_NOT_UNIQUE', 'Order with given extOrderId already exists');
@@ -225,6 +242,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
       body,
       paymentId: null,
       refunds: [],
+      posId,
     };
     orders.set(orderId, order);
     if (extOrderId) byExtOrderId.set(extOrderId, orderId);
@@ -236,9 +254,9 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     };
   }
 
-  function retrieveOrder(orderId: string): ScriptedResponse {
+  function retrieveOrder(orderId: string, posId: string): ScriptedResponse {
     const order = orders.get(orderId);
-    if (!order) return { status: 404, body: { status: { statusCode: 'DATA_NOT_FOUND', severity: 'INFO', statusDesc: 'Could not find data for given criteria.' } } };
+    if (!order || order.posId !== posId) return notFound;
     return {
       status: 200,
       body: {
@@ -253,9 +271,9 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     return { ...refund, statusDateTime: refund.creationDateTime };
   }
 
-  function createRefund(orderId: string, body: PayURefundBody | null): ScriptedResponse {
+  function createRefund(orderId: string, body: PayURefundBody | null, posId: string): ScriptedResponse {
     const order = orders.get(orderId);
-    if (!order) return { status: 404, body: { status: { statusCode: 'DATA_NOT_FOUND', severity: 'INFO', statusDesc: 'Could not find data for given criteria.' } } };
+    if (!order || order.posId !== posId) return notFound;
     const refund = body?.refund;
     if (!refund || !isNonEmptyString(refund.description)) return payuError(400, 'ERROR_VALUE_MISSING', 'Missing required field: refund.description');
     const extRefundId = typeof refund.extRefundId === 'string' ? refund.extRefundId : '';
@@ -301,10 +319,11 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     if (scripted) return scripted;
     if (request.raw && request.body === null) return payuError(400, 'ERROR_SYNTAX', 'Syntax error in request body');
 
+    const posId = tokens.get(bearer(request.headers)!)!.posId;
     const rest = path.slice(ORDERS_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
-    if (method === 'POST' && rest.length === 0) return createOrder((request.body ?? {}) as PayUOrderBody);
-    if (method === 'GET' && rest.length === 1) return retrieveOrder(rest[0]!);
-    if (method === 'POST' && rest.length === 2 && rest[1] === 'refunds') return createRefund(rest[0]!, request.body as PayURefundBody | null);
+    if (method === 'POST' && rest.length === 0) return createOrder((request.body ?? {}) as PayUOrderBody, posId);
+    if (method === 'GET' && rest.length === 1) return retrieveOrder(rest[0]!, posId);
+    if (method === 'POST' && rest.length === 2 && rest[1] === 'refunds') return createRefund(rest[0]!, request.body as PayURefundBody | null, posId);
     return { status: 404, body: { status: { statusCode: 'DATA_NOT_FOUND', statusDesc: `No handler for ${method} ${path}` } } };
   }
 
@@ -329,9 +348,9 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     return order;
   }
 
-  function sign(body: string, algorithm: PayUSignatureAlgorithm): PayUNotification {
+  function sign(body: string, algorithm: PayUSignatureAlgorithm, secondKey: string): PayUNotification {
     const hash = algorithm === 'MD5' ? 'md5' : 'sha256';
-    const signature = createHash(hash).update(body + options.secondKey).digest('hex');
+    const signature = createHash(hash).update(body + secondKey).digest('hex');
     return {
       body,
       headers: {
@@ -351,6 +370,8 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
     orderCreates: () => requests.filter((r) => r.method === 'POST' && r.path === ORDERS_PATH),
     refundRequests: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/refunds')),
     orders,
+    addPos: (pos) => void poses.set(pos.clientId, pos),
+    posOf: (request) => tokens.get(bearer(request.headers) ?? '')?.posId ?? null,
     expireTokens: () => {
       for (const token of tokens.values()) token.expired = true;
     },
@@ -372,7 +393,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
         localReceiptDateTime: order.status === 'COMPLETED' ? '2024-01-01T12:05:00.000+01:00' : undefined,
         properties: order.paymentId ? [{ name: 'PAYMENT_ID', value: order.paymentId }] : undefined,
       });
-      return sign(body, algorithm);
+      return sign(body, algorithm, secondKeyOf(order.posId));
     },
     refundNotification: (orderId, refundId, algorithm = 'MD5') => {
       const order = requireOrder(orderId);
@@ -392,7 +413,7 @@ export async function startPayUPeer(options: PayUPeerOptions): Promise<PayUPeer>
           refundDate: refund.creationDateTime,
         },
       });
-      return sign(body, algorithm);
+      return sign(body, algorithm, secondKeyOf(order.posId));
     },
     close: server.close,
   };

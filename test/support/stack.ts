@@ -21,8 +21,11 @@ import { createPlaybookCache } from '../../db/playbook-cache';
 import { createDemoPaymentProvider } from '../../integrations/payments/demo';
 import type { IyzicoBilling } from '../../integrations/billing/iyzico-billing';
 import type { StripeBilling } from '../../integrations/billing/stripe-billing';
+import type { StripeConnect } from '../../integrations/payments/stripe-connect';
 import type { PaymentProvider } from '../../integrations/payments/provider';
-import { createPaymentRegistry } from '../../integrations/payments/registry';
+import type { IyzicoAccountsConfig } from '../../integrations/payments/iyzico-accounts';
+import type { PayUAccountsConfig } from '../../integrations/payments/payu-accounts';
+import { createPaymentRegistry, type AccountProviderFactories } from '../../integrations/payments/registry';
 import { createLogger } from '../../config/logger';
 import { demoCatalog, demoPlaybook } from '../../db/demo-data';
 import { createDb, type Db } from '../../db/knex';
@@ -66,6 +69,15 @@ export interface StackOptions {
   /** Real payment providers pointed at local peers, and the routes between them (default: demo for everything). */
   paymentProviders?: PaymentProvider[];
   paymentRoutes?: string;
+  /** `false`: no demo checkout, as in production without DEMO_PAYMENTS=true. */
+  demoPayments?: boolean;
+  /** Merchants' own payment accounts: how to build each provider's, and whether only they may take payments. */
+  paymentAccounts?: { factories: AccountProviderFactories; marketplace?: boolean };
+  /** Stripe Connect onboarding and the Connect endpoint (pointed at stripe-mock). */
+  stripeConnect?: StripeConnect;
+  /** Connecting merchants' iyzico accounts and own PayU POSes (pointed at the local peers). */
+  iyzicoAccounts?: IyzicoAccountsConfig;
+  payuAccounts?: PayUAccountsConfig;
   /** Enforce plan quotas on new leads (off by default, as in a self-hosted install). */
   enforceQuota?: boolean;
   /** Stripe Billing for the platform's plans (its webhooks are verified with this). */
@@ -165,6 +177,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-media-'));
   const mailpit = opts.mailpit ? await startMailpit({ smtpPort: 0, uiPort: 0 }) : null;
   const mailer: Mailer | null = mailpit ? createSmtpMailer({ url: mailpit.smtpUrl, from: 'AutoCloser <no-reply@autocloser.test>' }) : null;
+  const paymentRegistry = (demo: PaymentProvider) =>
+    createPaymentRegistry(
+      [...(opts.demoPayments === false ? [] : [demo]), ...(opts.paymentProviders ?? [])],
+      opts.paymentRoutes ?? '*:demo',
+      opts.paymentAccounts ? { db, box, factories: opts.paymentAccounts.factories, marketplace: opts.paymentAccounts.marketplace ?? false } : undefined,
+    );
 
   // The API listens first so the demo provider's checkout URL can point at it.
   // No test may reach a real provider: without a peer, provider calls go to a closed loopback port and fail fast.
@@ -187,7 +205,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // The API only verifies webhooks and refunds; checkout links are made by the worker's registry below.
     billing: opts.billing,
     iyzicoBilling: opts.iyzicoBilling,
-    payments: createPaymentRegistry([createDemoPaymentProvider(db, 'http://api.invalid', demoSecret), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
+    ...(opts.stripeConnect ? { stripeConnect: opts.stripeConnect } : {}),
+    ...(opts.iyzicoAccounts ? { iyzicoAccounts: opts.iyzicoAccounts } : {}),
+    ...(opts.payuAccounts ? { payuAccounts: opts.payuAccounts } : {}),
+    payments: paymentRegistry(createDemoPaymentProvider(db, 'http://api.invalid', demoSecret)),
     webchatRateLimitPerMinute: opts.rateLimits?.webchat ?? 10_000,
     apiRateLimitPerMinute: opts.rateLimits?.api ?? 10_000,
     webhookRateLimitPerMinute: opts.rateLimits?.webhooks ?? 10_000,
@@ -226,13 +247,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             clientFor: whatsAppClientFactory({ publicBaseUrl: publicUrl, graphBaseUrl, twilioApiBaseUrl }),
           }),
         },
-        payments: createPaymentRegistry([createDemoPaymentProvider(db, publicUrl), ...(opts.paymentProviders ?? [])], opts.paymentRoutes ?? '*:demo'),
+        payments: paymentRegistry(createDemoPaymentProvider(db, publicUrl)),
         publicBaseUrl: publicUrl,
         enforceQuota: opts.enforceQuota ?? false,
         checkoutTtlMs: opts.checkoutTtlMs ?? 60 * 60_000,
         // The worker sends notifications: push through the given senders, email through the suite's Mailpit.
         ...(opts.push ? { push: opts.push.senders } : {}),
         mailer,
+        box,
         media: {
           box,
           fetch: { store: createLocalMediaStore(mediaDir), graphBaseUrl, twilioApiBaseUrl },

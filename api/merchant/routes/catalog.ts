@@ -57,6 +57,8 @@ const CatalogItemSchema = z.object({
   priceMinor: z.number().int(),
   currency: z.string(),
   stock: z.number().int(),
+  reserved: z.number().int().describe('Held by open payment links'),
+  available: z.number().int().describe('What can still be sold: stock − reserved'),
   tags: z.array(z.string()),
   active: z.boolean(),
   updatedAt: z.iso.datetime(),

@@ -1,15 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { merchantAnalytics } from '../../../db/queries/analytics';
-import { addRefundedAmount, getOrder, listOrders, toOrder, transitionOrder } from '../../../db/queries/orders';
-import { refundByKey, refundsOf, requestRefund, setRefundResult } from '../../../db/queries/refunds';
+import { planFor } from '../../../db/queries/billing';
+import { listOrderItems } from '../../../db/queries/order-items';
+import { orderEvents, recordOrderEvent } from '../../../db/queries/order-events';
+import { addRefundedAmount, getOrder, listOrders, merchantOrder, sealedShippingAddress, toOrder, transitionOrder } from '../../../db/queries/orders';
+import { refundByKey, refundsOf, requestRefund, setRefundResult, settlePlatformFeeRefund } from '../../../db/queries/refunds';
+import { OrderStatuses } from '../../../domain/order';
+import { atLeast } from '../../../domain/roles';
+import type { ShippingAddress as ShippingAddressValue } from '../../../domain/shipping';
 import { paymentResultSignal } from '../../../workflows/contract';
 import { Channels } from '../../../domain/conversation';
 import { Stages } from '../../../domain/stage';
 import { HttpError, notFound } from '../../errors';
-import { OrderView, RefundView } from '../schemas';
+import { OrderEventView, OrderView, RefundView } from '../schemas';
 import { audit, type MerchantApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route';
+
+const OrderListItem = OrderView.extend({
+  customerName: z.string().nullable().describe('The name the customer gave, else the one their channel reports'),
+  channel: z.string(),
+});
+const ShippingAddress = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  postalCode: z.string().nullable(),
+  state: z.string().nullable(),
+  country: z.string().describe('ISO 3166-1 alpha-2'),
+});
+const OrderDetail = OrderListItem.extend({
+  shippingAddress: ShippingAddress.nullable()
+    .optional()
+    .describe('Where the customer wants the goods, as the checkout collected it; null when none was collected. Customer data: absent for viewers'),
+  items: z
+    .array(z.object({ sku: z.string(), name: z.string(), quantity: z.number(), unitPriceMinor: z.number(), lineAmountMinor: z.number().describe("Unit price × quantity, before the order's discount") }))
+    .describe('The lines of the order; empty for an order made before orders had lines (its sku and quantity say it)'),
+  refunds: z.array(RefundView),
+  timeline: z.array(OrderEventView).describe('What happened to the order, oldest first'),
+});
 
 const RefundResponse = z.object({ refund: RefundView, duplicate: z.boolean().describe('true when this Idempotency-Key was used before; nothing new was refunded') });
 
@@ -25,7 +55,9 @@ const AnalyticsView = z.object({
   stages: z.array(z.object({ stage: z.enum(Stages), count: z.number() })),
   revenue: z.object({
     total: z.array(z.object({ currency: z.string(), amountMinor: z.number(), orders: z.number() })),
-    refunded: Amounts,
+    refunded: z.array(z.object({ currency: z.string(), amountMinor: z.number(), count: z.number().describe('How many refunds') })),
+    platformFees: Amounts.describe("The platform's fees on orders paid in the period, less what it gave back on refunds"),
+    net: Amounts.describe('Revenue − refunds − platform fees, per currency'),
     byDay: z.array(z.object({ day: z.string(), currency: z.string(), amountMinor: z.number(), orders: z.number() })),
   }),
   latency: z.object({ firstResponseMs: Percentiles, replyMs: Percentiles }),
@@ -47,22 +79,55 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
     if (!order || order.merchantId !== merchantId) throw notFound(`order "${id}"`);
     return order;
   };
+  const openShippingAddress = async (orderId: string): Promise<ShippingAddressValue | null> => {
+    const sealed = await sealedShippingAddress(db, orderId);
+    if (!sealed) return null;
+    try {
+      return deps.box.openJson<ShippingAddressValue>(sealed);
+    } catch (err) {
+      // A key dropped from CREDENTIALS_KEY must not make the whole order unreadable; the operator sees why in the log.
+      deps.log.warn({ err, orderId }, 'shipping address could not be opened');
+      return null;
+    }
+  };
 
   return [
     route({
-      method: 'get', path: '/orders', tag: 'orders', access: 'viewer', summary: 'Orders, newest first',
-      query: z.strictObject({ status: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime().optional() }),
-      responses: { 200: z.object({ items: z.array(OrderView) }) },
+      method: 'get', path: '/orders', tag: 'orders', access: 'viewer', summary: 'Orders, newest first, filtered by status, provider, creation day (UTC, both ends included) and customer',
+      query: z
+        .strictObject({
+          status: z.enum(OrderStatuses).optional(),
+          provider: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a provider name like stripe').optional(),
+          from: Day.optional(),
+          to: Day.optional(),
+          customer: z.string().trim().min(1, 'must not be empty').max(200).optional().describe("Part of the customer's name or of the conversation id"),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          before: z.iso.datetime().optional().describe('Page back from this creation time: the last order of the previous page'),
+        })
+        .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
+      responses: { 200: z.object({ items: z.array(OrderListItem) }) },
       async handle({ caller, query }) {
-        return { status: 200, body: { items: await listOrders(db, caller.merchantId, query) } };
+        const dayAfter = (day: string) => new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000);
+        const items = await listOrders(db, caller.merchantId, {
+          ...query,
+          from: query.from ? new Date(`${query.from}T00:00:00Z`) : undefined,
+          to: query.to ? dayAfter(query.to) : undefined,
+        });
+        return { status: 200, body: { items } };
       },
     }),
     route({
-      method: 'get', path: '/orders/:orderId', tag: 'orders', access: 'viewer', summary: 'One order with its refunds',
-      responses: { 200: OrderView.extend({ refunds: z.array(RefundView) }) },
+      method: 'get', path: '/orders/:orderId', tag: 'orders', access: 'viewer', summary: 'One order with its customer, refunds and timeline',
+      responses: { 200: OrderDetail },
       async handle({ caller, params }) {
-        const order = await ownOrder(caller.merchantId, params.orderId!);
-        return { status: 200, body: { ...toOrder(order), refunds: await refundsOf(db, order.id) } };
+        const id = params.orderId!;
+        const order = z.uuid().safeParse(id).success ? await merchantOrder(db, caller.merchantId, id) : undefined;
+        if (!order) throw notFound(`order "${id}"`);
+        const [lines, refunds, timeline] = await Promise.all([listOrderItems(db, order.id), refundsOf(db, order.id), orderEvents(db, caller.merchantId, order.id)]);
+        const items = lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, lineAmountMinor: l.lineAmountMinor }));
+        // Those who serve the customer (agent and up) need the address to send the goods; a viewer only watches the numbers.
+        const shipping = atLeast(caller.role, 'agent') ? { shippingAddress: await openShippingAddress(order.id) } : {};
+        return { status: 200, body: { ...toOrder(order), customerName: order.customerName, channel: order.channel, ...shipping, items, refunds, timeline } };
       },
     }),
     route({
@@ -90,12 +155,14 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
         const refundable = order.amountMinor - order.refundedMinor;
         const amount = body.amountMinor ?? refundable;
         if (amount > refundable) throw new HttpError(400, 'invalid_request', `Invalid body: amountMinor: at most ${refundable} can still be refunded`, [{ path: 'amountMinor', message: `must be at most ${refundable}` }]);
-        const provider = deps.payments.byName(order.provider);
+        const provider = await deps.payments.forOrder(order);
         if (!provider?.refund) throw new HttpError(409, 'not_supported', `Refunds through ${order.provider} are not available`);
 
         // The row is written before the provider call, so a retry with the same key can never refund twice.
         const requested = await requestRefund(db, { order, amountMinor: amount, reason: body.reason, requestedBy: caller.email, idempotencyKey });
         if (!requested.created) return { status: 200, body: { refund: requested.refund, duplicate: true } };
+        const timeline = { orderId: order.id, merchantId: order.merchantId, amountMinor: amount };
+        await recordOrderEvent(db, { ...timeline, kind: 'refund_requested', details: { refundId: requested.refund.id, reason: body.reason, requestedBy: caller.email } });
         let result: { status: string; refundRef: string | null };
         let refusal = '';
         try {
@@ -106,6 +173,8 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
             currency: order.currency,
             reason: body.reason,
             idempotencyKey,
+            // Stripe Connect gives the application fee back only when asked: the same rule as the order's net amount.
+            refundPlatformFee: (await planFor(db, order.merchantId)).refundsPlatformFee,
           });
         } catch (err) {
           // The provider said no, or could not be reached; its own words go to the log, not to the client.
@@ -115,10 +184,12 @@ export function orderRoutes(deps: MerchantApiDeps): RouteSpec[] {
         }
         await setRefundResult(db, requested.refund.id, { status: result.status, providerRef: result.refundRef });
         await audit(db, caller, req, 'order.refund', order.id, { amountMinor: amount, currency: order.currency, status: result.status });
+        if (result.status === 'failed') await recordOrderEvent(db, { ...timeline, kind: 'refund_failed', details: { refundId: requested.refund.id } });
         if (result.status === 'failed') throw new HttpError(502, 'refund_refused', `${order.provider} refused the refund${refusal}; nothing was refunded`);
         const full = amount === refundable;
         await addRefundedAmount(db, order.id, amount);
-        await transitionOrder(db, order.id, full ? 'refunded' : 'partially_refunded');
+        await settlePlatformFeeRefund(db, order.id);
+        await transitionOrder(db, order.id, full ? 'refunded' : 'partially_refunded', { amountMinor: amount, details: { refundId: requested.refund.id, reason: body.reason } });
         if (full) {
           await deps.temporal.workflow
             .getHandle(order.conversationId)

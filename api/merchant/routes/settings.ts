@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseRoutes } from '../../../integrations/payments/registry';
 import { syncTemplates, TemplateSyncError } from '../../../integrations/templates/sync';
 import { activeChannelIds, channelById, deactivateChannel, listChannels, upsertChannel } from '../../../db/queries/channels';
-import { merchantSettings, setPaymentRoutes } from '../../../db/queries/merchants';
+import { merchantSettings, setPaymentRoutes, setShipping } from '../../../db/queries/merchants';
 import { listTemplates, renderTemplate, TemplatePurposes, upsertTemplate } from '../../../db/queries/templates';
 import { HttpError, notFound } from '../../errors';
 import { audit, type MerchantApiDeps } from '../deps';
@@ -72,11 +72,16 @@ const SyncResult = z.object({
   skipped: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
   error: z.string().optional().describe('Why this number could not be synced; the others still were'),
 });
-const PaymentSettingsView = z.object({ routes: z.string().nullable(), available: z.array(z.string()) });
+const Shipping = z
+  .strictObject({ countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like TR or DE')).min(1).max(50) })
+  .describe('The merchant ships goods: checkouts ask for a delivery address in one of these countries');
+const PaymentSettingsView = z.object({ routes: z.string().nullable(), available: z.array(z.string()), shipping: Shipping.nullable() });
 
 const PaymentSettings = z.strictObject({
   /** e.g. `TRY:iyzico,stripe;*:stripe`; null goes back to the installation's routes. */
   routes: z.string().trim().min(3).max(500).nullable(),
+  /** null: no goods are shipped; absent: unchanged. */
+  shipping: Shipping.nullable().optional(),
 });
 
 /** Channels, payment routing and WhatsApp templates. Credentials are write-only: sealed on the way in, never returned. */
@@ -84,7 +89,7 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
   const { db, box } = deps;
   const paymentSettings = async (merchantId: string) => {
     const settings = await merchantSettings(db, merchantId);
-    return { routes: settings?.paymentRoutes ?? null, available: deps.payments.names() };
+    return { routes: settings?.paymentRoutes ?? null, available: deps.payments.names(), shipping: settings?.shipping ?? null };
   };
 
   return [
@@ -137,14 +142,15 @@ export function settingsRoutes(deps: MerchantApiDeps): RouteSpec[] {
           } catch (err) {
             throw new HttpError(400, 'invalid_request', `Invalid body: routes: ${(err as Error).message}`, [{ path: 'routes', message: (err as Error).message }]);
           }
-          const unknown = [...parsed.values()].flat().filter((name) => !deps.payments.byName(name));
+          const unknown = [...parsed.values()].flat().filter((name) => !deps.payments.names().includes(name));
           if (unknown.length) {
             const message = `not configured on this installation: ${unknown.join(', ')} (available: ${deps.payments.names().join(', ')})`;
             throw new HttpError(400, 'invalid_request', `Invalid body: routes: ${message}`, [{ path: 'routes', message }]);
           }
         }
         await setPaymentRoutes(db, caller.merchantId, body.routes);
-        await audit(db, caller, req, 'settings.payments', null, { routes: body.routes });
+        if (body.shipping !== undefined) await setShipping(db, caller.merchantId, body.shipping);
+        await audit(db, caller, req, 'settings.payments', null, { routes: body.routes, ...(body.shipping !== undefined ? { shipping: body.shipping } : {}) });
         return { status: 200, body: await paymentSettings(caller.merchantId) };
       },
     }),

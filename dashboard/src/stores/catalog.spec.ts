@@ -10,6 +10,8 @@ const product = (sku: string, over: Partial<Product> = {}): Product => ({
   priceMinor: 1999,
   currency: 'USD',
   stock: 3,
+  reserved: 0,
+  available: 3,
   tags: [],
   active: true,
   updatedAt: '2026-11-25T10:00:00.000Z',

@@ -10,6 +10,7 @@ import {
 } from '../../../domain/lead';
 import type { AgentContext, LlmProvider } from '../provider';
 import { acknowledgement, alreadyClarified, meaningOf, type Ack } from './acknowledgements';
+import { basketLines, basketOffer, shortLine } from './basket';
 import { withoutCapacity } from './capacity';
 import { classify, type Classified } from './intents';
 import { bestAnswer, policyQuestion, policyTopic, shortAnswer } from './knowledge';
@@ -296,8 +297,18 @@ const handlers: Record<Intent, (turn: Turn) => Promise<Answer>> = {
     const { ctx, say } = turn;
     const pending = ctx.pendingPayment;
     // One open checkout at a time: asking about paying again gets the same link, not a second order.
-    if (pending && (turn.intent.variant === 'payment_link' || !turn.mentioned.some((p) => p.sku !== pending.sku))) {
+    const pendingSkus = pending?.items?.map((i) => i.sku) ?? (pending ? [pending.sku] : []);
+    if (pending && (turn.intent.variant === 'payment_link' || !turn.mentioned.some((p) => !pendingSkus.includes(p.sku)))) {
       return { parts: [say.linkAgain(pending)], ask: 'never' };
+    }
+    // "One tent and two sleeping bags": one order, a line per product.
+    const basket = turn.mentioned.length > 1 ? await basketLines(ctx.message.text, ctx.catalog, turn.lang, ctx.lead.interestedIn) : null;
+    if (basket) {
+      const products = basket.map((l) => l.product);
+      const short = shortLine(basket);
+      if (short) return { parts: [short.product.stock === 0 ? say.outOfStock(short.product) : say.notEnoughStock(short.product, short.quantity)], ask: 'never', products };
+      const actions: Action[] = basket.map((l) => ({ type: 'offer_payment', sku: l.product.sku, quantity: l.quantity }));
+      return { parts: [basketOffer[turn.lang](basket, ctx.playbook.tone)], ask: 'never', actions, products };
     }
 
     let product: Product | null;

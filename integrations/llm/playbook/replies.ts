@@ -1,10 +1,13 @@
 import type { Product } from '../../../domain/catalog';
-import type { PendingPayment } from '../../../domain/conversation';
+import { orderLabel, type PendingPayment } from '../../../domain/conversation';
 import type { Language } from '../../../domain/language';
 import { formatMoney, multiply } from '../../../domain/money';
 import type { Playbook } from '../../../domain/playbook';
 
 type Tone = Playbook['tone'];
+
+/** What a pending payment is for: "2 × Trail tent", or every line of an order with several. */
+const ordered = (pending: PendingPayment) => (pending.items && pending.items.length > 1 ? orderLabel(pending) : `${pending.quantity} × ${pending.name}`);
 
 export const price = (p: Product, lang: Language) => formatMoney({ amountMinor: p.priceMinor, currency: p.currency }, lang);
 
@@ -136,7 +139,7 @@ const en: Replies = {
   linkAgain: (pending) => {
     const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'en');
     const until = expiry(pending.expiresAt, 'en');
-    return `Here's your payment link for ${pending.quantity} × ${pending.name} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
+    return `Here's your payment link for ${ordered(pending)} (total ${amount}): ${pending.url}${until ? `\nIt's valid until ${until}.` : ''}`;
   },
   handOff: (business) => `Of course! I'm bringing in someone from the ${business} team. They'll join this chat shortly.`,
   unanswered: "Good question! I'd rather not guess on that one, so let me get a colleague who knows for sure. They'll reply in this chat shortly.",
@@ -210,7 +213,7 @@ const tr: Replies = {
   linkAgain: (pending) => {
     const amount = formatMoney({ amountMinor: pending.amountMinor, currency: pending.currency }, 'tr');
     const until = expiry(pending.expiresAt, 'tr');
-    return `${pending.quantity} × ${pending.name} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
+    return `${ordered(pending)} (toplam ${amount}) için ödeme bağlantınız: ${pending.url}${until ? `\nBağlantı ${until} tarihine kadar geçerli.` : ''}`;
   },
   handOff: (business) => `Tabii ki! Sizi ${business} ekibinden bir arkadaşımıza bağlıyorum, kısa süre içinde bu sohbete katılacak.`,
   unanswered: 'Güzel soru! Bu konuda tahminde bulunmak istemem; kesin bilgi için bir arkadaşımı çağırıyorum, kısa süre içinde bu sohbetten yanıt verecek.',
