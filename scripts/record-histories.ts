@@ -48,6 +48,16 @@ async function main(): Promise<void> {
     await handle('steer-0001').signal('closeLead', { reason: 'recorded' });
     await handle('steer-0001').result();
 
+    // One order of two products: the basket's lines, their stock held and then taken when paid.
+    const shop = await stack.createMerchant();
+    // One tent in this shop, so "a tent" names it.
+    await stack.db('products').where({ merchantId: shop, sku: 'TENT-BC4' }).delete();
+    await postMessage(stack.apiUrl, shop, { sessionId: 'basket-0001', text: "I'll take one tent and two sleeping bags" });
+    const basket = stack.client.workflow.getHandle(leadWorkflowId(shop, 'webchat', 'basket-0001'));
+    const basketOrder = await eventually(() => basket.query(stateQuery), (st) => st.pendingPayment !== null, 'basket checkout');
+    await fetch(`${stack.apiUrl}/pay/demo/${basketOrder.pendingPayment!.orderId}/pay`, { method: 'POST', redirect: 'manual' });
+    await eventually(() => basket.query(stateQuery), (st) => st.stage === 'won', 'basket won');
+
     // Follow-ups on a quiet lead, and a hand-off on anger.
     await say('quiet-0001', 'Hi, just browsing', 1);
     await eventually(() => handle('quiet-0001').query(stateQuery), (st) => st.followUpsSent === 2, 'two follow-ups', 15_000);

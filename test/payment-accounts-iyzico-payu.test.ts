@@ -9,12 +9,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
+import { checkoutActivities } from '../activities/checkout';
+import type { ActivityDeps } from '../activities/deps';
 import { redact } from '../config/logger';
 import { setSubscription } from '../db/queries/billing';
 import { marketplaceFee } from '../domain/billing';
 import { fromIyzicoPrice } from '../integrations/payments/iyzico';
-import { iyzicoAccountProvider } from '../integrations/payments/iyzico-accounts';
+import { iyzicoAccountProvider, type IyzicoAccountsConfig } from '../integrations/payments/iyzico-accounts';
+import { createPaymentRegistry } from '../integrations/payments/registry';
 import { payuAccountProvider } from '../integrations/payments/payu-accounts';
 import { leadWorkflowId, stateQuery } from '../workflows/contract';
 import { IYZICO_PATHS, iyzicoError, startIyzicoPeer, type IyzicoPeer } from './peers/iyzico-peer';
@@ -49,7 +53,10 @@ describe("merchants' own iyzico and PayU accounts", () => {
   let stack: Stack;
   let iyzico: IyzicoPeer;
   let payu: PayUPeer;
+  let iyzicoAccounts: IyzicoAccountsConfig;
   const callbackUrl = 'http://127.0.0.1/payments/iyzico/callback';
+  /** Merchants whose marketplace items this installation leaves to a person to approve (IYZICO_APPROVE_ITEMS=manual). */
+  const manualApproval = new Set<string>();
 
   before(async () => {
     iyzico = await startIyzicoPeer({ ...PLATFORM_IYZICO, marketplace: true });
@@ -58,12 +65,17 @@ describe("merchants' own iyzico and PayU accounts", () => {
     payu = await startPayUPeer(PLATFORM_PAYU);
     payu.addPos(SHOP_PAYU);
     payu.addPos(OTHER_PAYU);
-    const iyzicoAccounts = { baseUrl: iyzico.baseUrl, callbackUrl, platform: PLATFORM_IYZICO };
+    iyzicoAccounts = { baseUrl: iyzico.baseUrl, callbackUrl, platform: PLATFORM_IYZICO };
     const payuAccounts = { baseUrl: payu.baseUrl, publicBaseUrl: 'http://127.0.0.1' };
     stack = await startStack({
       // No installation provider serves TRY or PLN: a checkout in them can only go through the merchant's account.
       paymentRoutes: 'TRY:iyzico;PLN:payu;*:demo',
-      paymentAccounts: { factories: { iyzico: iyzicoAccountProvider(iyzicoAccounts), payu: payuAccountProvider(payuAccounts) } },
+      paymentAccounts: {
+        factories: {
+          iyzico: (account, credentials) => iyzicoAccountProvider({ ...iyzicoAccounts, approveItems: manualApproval.has(account.merchantId) ? 'manual' : 'on_payment' })(account, credentials),
+          payu: payuAccountProvider(payuAccounts),
+        },
+      },
       iyzicoAccounts,
       payuAccounts,
     });
@@ -256,6 +268,94 @@ describe("merchants' own iyzico and PayU accounts", () => {
       const res2 = await fetch(`${stack.apiUrl}/payments/iyzico/callback`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${sale.order.providerRef}` });
       assert.equal(res2.status, 303);
       await won(sale);
+    });
+  });
+
+  describe("iyzico marketplace: releasing the sub-merchant's share", () => {
+    /** A merchant selling as a sub-merchant of the platform's marketplace, on a plan with a 5% fee. */
+    async function subMerchant(): Promise<string> {
+      const merchantId = await stack.createMerchant();
+      await stack.db('plans').insert({ code: 'iyzico_marketplace_5', name: 'Marketplace 5%', price_minor: 0, currency: 'TRY', conversation_quota: 1000, grace_percent: 0, marketplace_fee_bps: 500, active: false }).onConflict('code').ignore();
+      const now = new Date();
+      await setSubscription(stack.db, { merchantId, planCode: 'iyzico_marketplace_5', status: 'active', provider: 'manual', providerRef: null, currentPeriodStart: now, currentPeriodEnd: new Date(now.getTime() + 30 * 86_400_000), cancelAtPeriodEnd: false, updatedAt: now });
+      const res = await api(merchantId, 'PUT', '/payment-accounts/iyzico', PERSONAL);
+      assert.equal(res.status, 200, await res.clone().text());
+      return merchantId;
+    }
+    /** The customer pays and iyzico sends them back: the checkout verifies, settles and sends the receipt. */
+    async function paidSale(merchantId: string) {
+      const sale = await buyer(merchantId, 'TRY');
+      iyzico.setState(sale.order.providerRef, 'success');
+      const res = await fetch(`${stack.apiUrl}/payments/iyzico/callback`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${sale.order.providerRef}` });
+      assert.equal(res.status, 303);
+      await won(sale);
+      return sale;
+    }
+    const approvalsOf = (token: string) => iyzico.approvals.filter((a) => a.token === token).map((a) => a.paymentTransactionId);
+    const eventsOf = async (orderId: string, kind: string) => (await stack.db('order_events').where({ order_id: orderId, kind })) as Array<Json & { details: Json }>;
+    const approvalEventsOf = async (orderId: string) => (await stack.db('order_events').where({ order_id: orderId }).whereIn('kind', ['items_approved', 'approval_pending', 'approval_failed'])) as Json[];
+    /** `settleOrder` run again for a paid order, as Temporal retries it, on an installation that approves on payment. */
+    async function settleAgain(orderId: string) {
+      const registry = createPaymentRegistry([], 'TRY:iyzico', { db: stack.db, box: stack.box, factories: { iyzico: iyzicoAccountProvider({ ...iyzicoAccounts, approveItems: 'on_payment' }) }, marketplace: false });
+      // settleOrder uses only the database and the payment registry of the worker's dependencies.
+      const activities = checkoutActivities({ db: stack.db, payments: registry, publicBaseUrl: stack.apiUrl, checkoutTtlMs: 60_000 } as unknown as ActivityDeps);
+      const env = new MockActivityEnvironment({ attempt: 2, taskQueue: stack.taskQueue }, { client: stack.client });
+      return env.run(activities.settleOrder, { orderId, status: 'paid' as const });
+    }
+
+    test('a paid order: every item is approved once when the payment is verified; a retried settle approves nothing twice', async () => {
+      const merchantId = await subMerchant();
+      const sale = await paidSale(merchantId);
+      const lines = iyzico.checkouts.get(sale.order.providerRef)!.request.basketItems as Json[];
+      const approved = approvalsOf(sale.order.providerRef);
+      assert.equal(approved.length, lines.length, 'one approval per basket item');
+      assert.equal(new Set(approved).size, approved.length);
+      const [event, ...more] = await eventsOf(sale.order.id, 'items_approved');
+      assert.equal(more.length, 0);
+      assert.deepEqual((event!.details.items as Json[]).map((i) => i.paymentTransactionId), approved, 'the timeline shows the items iyzico released');
+      assert.equal(event!.details.provider, 'iyzico');
+
+      const sent = iyzico.requestsTo(IYZICO_PATHS.approve).length;
+      assert.equal(await settleAgain(sale.order.id), false, 'the order was already paid');
+      assert.equal(iyzico.requestsTo(IYZICO_PATHS.approve).length, sent, 'nothing sent again');
+      assert.deepEqual(approvalsOf(sale.order.providerRef), approved);
+      assert.equal((await eventsOf(sale.order.id, 'items_approved')).length, 1, 'one line on the timeline');
+    });
+
+    test('manual approval approves nothing and lists the waiting items; after a refund nothing is approved', async () => {
+      const merchantId = await subMerchant();
+      manualApproval.add(merchantId);
+      const sent = iyzico.requestsTo(IYZICO_PATHS.approve).length;
+      const sale = await paidSale(merchantId);
+      assert.equal(iyzico.requestsTo(IYZICO_PATHS.approve).length, sent);
+      assert.deepEqual(approvalsOf(sale.order.providerRef), []);
+      const [pending] = await eventsOf(sale.order.id, 'approval_pending');
+      assert.equal(pending!.details.reason, 'manual');
+      const lines = iyzico.checkouts.get(sale.order.providerRef)!.request.basketItems as Json[];
+      assert.deepEqual((pending!.details.items as Json[]).map((i) => i.state), lines.map(() => 'awaiting_approval'));
+
+      // The merchant refunds part of it; a settle that would approve on payment now leaves the items alone.
+      const { headers } = await stack.member(merchantId, 'admin');
+      const refund = await fetch(`${stack.apiUrl}/api/v1/orders/${sale.order.id}/refunds`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': `refund-${sale.order.id}` },
+        body: JSON.stringify({ amountMinor: 1_000, reason: 'damaged in transit' }),
+      });
+      assert.equal(refund.status, 200, await refund.clone().text());
+      await settleAgain(sale.order.id);
+      assert.equal(iyzico.requestsTo(IYZICO_PATHS.approve).length, sent, 'a refunded order is not approved');
+      assert.deepEqual(approvalsOf(sale.order.providerRef), []);
+    });
+
+    test("an order on the merchant's own keys asks for no approval", async () => {
+      const merchantId = await stack.createMerchant();
+      assert.equal((await api(merchantId, 'PUT', '/payment-accounts/iyzico', { kind: 'own_keys', ...SHOP_B_IYZICO })).status, 200);
+      const sent = iyzico.requestsTo(IYZICO_PATHS.approve).length;
+      const sale = await paidSale(merchantId);
+      assert.equal(iyzico.checkouts.get(sale.order.providerRef)!.apiKey, SHOP_B_IYZICO.apiKey);
+      await settleAgain(sale.order.id);
+      assert.equal(iyzico.requestsTo(IYZICO_PATHS.approve).length, sent);
+      assert.deepEqual(await approvalEventsOf(sale.order.id), []);
     });
   });
 

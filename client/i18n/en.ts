@@ -574,7 +574,8 @@ export const en = {
   },
   iyzicoAccount: {
     title: 'iyzico',
-    intro: 'Take iyzico payments into your own account: as a seller on this platform’s iyzico marketplace (iyzico pays your share to your IBAN and keeps the platform’s fee), or with your own iyzico merchant account’s API keys.',
+    intro:
+      'Take iyzico payments into your own account: as a seller on this platform’s iyzico marketplace (iyzico pays your share to your IBAN and keeps the platform’s fee), or with your own iyzico merchant account’s API keys.',
     notOffered: 'This installation does not offer connecting iyzico accounts.',
     how: 'How do you want to connect?',
     kind: { sub_merchant: 'Seller on the marketplace', own_keys: 'My own iyzico keys' },

@@ -576,7 +576,8 @@ export const tr: Messages = {
   },
   iyzicoAccount: {
     title: 'iyzico',
-    intro: 'iyzico ödemelerini kendi hesabınıza alın: bu platformun iyzico pazaryerinde satıcı olarak (iyzico payınızı IBAN’ınıza öder, platformun komisyonunu ayırır) ya da kendi iyzico üye işyeri hesabınızın API anahtarlarıyla.',
+    intro:
+      'iyzico ödemelerini kendi hesabınıza alın: bu platformun iyzico pazaryerinde satıcı olarak (iyzico payınızı IBAN’ınıza öder, platformun komisyonunu ayırır) ya da kendi iyzico üye işyeri hesabınızın API anahtarlarıyla.',
     notOffered: 'Bu kurulum iyzico hesabı bağlamayı sunmuyor.',
     how: 'Nasıl bağlamak istersiniz?',
     kind: { sub_merchant: 'Pazaryerinde satıcı', own_keys: 'Kendi iyzico anahtarlarım' },
