@@ -55,9 +55,9 @@ const listTotal = (lines: OrderLine[]) => lines.reduce((sum, l) => sum + l.lineA
 
 /**
  * Attempts of `settleOrder` that may fail on releasing the merchant's share
- * (about two minutes with the store's backoff). Past them a refusal goes on
+ * (about a minute with the store's backoff). Past them the failure goes on
  * the order's timeline for a person instead, so a provider that keeps
- * refusing never holds the customer's receipt back for good.
+ * failing never holds the customer's receipt back for good.
  */
 const RELEASE_ATTEMPTS = 8;
 
@@ -110,7 +110,7 @@ export function checkoutActivities(deps: ActivityDeps) {
       await line('approval_failed', { error });
       return;
     }
-    const items = settled.items.map((i) => ({ paymentTransactionId: i.ref, itemId: i.itemId, state: i.state }));
+    const items = settled.items.map((i) => ({ ref: i.ref, itemId: i.itemId, state: i.state }));
     await line(settled.released ? 'items_approved' : 'approval_pending', settled.released ? { items } : { reason: 'manual', items });
   }
 

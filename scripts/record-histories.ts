@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { repoRoot } from '../config/env';
+import { deleteProduct } from '../db/queries/catalog';
 import { leadWorkflowId, merchantIdKey, stateQuery, type LeadWorkflowInput } from '../workflows/contract';
 import { eventually, getTranscript, postMessage, replies } from '../test/support/chat';
 import { startTestServices } from '../test/support/services';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     // One order of two products: the basket's lines, their stock held and then taken when paid.
     const shop = await stack.createMerchant();
     // One tent in this shop, so "a tent" names it.
-    await stack.db('products').where({ merchantId: shop, sku: 'TENT-BC4' }).delete();
+    await deleteProduct(stack.db, shop, 'TENT-BC4', { merchantId: shop, userId: null, actor: 'recording', action: 'product.delete', target: 'TENT-BC4' });
     await postMessage(stack.apiUrl, shop, { sessionId: 'basket-0001', text: "I'll take one tent and two sleeping bags" });
     const basket = stack.client.workflow.getHandle(leadWorkflowId(shop, 'webchat', 'basket-0001'));
     const basketOrder = await eventually(() => basket.query(stateQuery), (st) => st.pendingPayment !== null, 'basket checkout');

@@ -312,7 +312,7 @@ describe("merchants' own iyzico and PayU accounts", () => {
       assert.equal(new Set(approved).size, approved.length);
       const [event, ...more] = await eventsOf(sale.order.id, 'items_approved');
       assert.equal(more.length, 0);
-      assert.deepEqual((event!.details.items as Json[]).map((i) => i.paymentTransactionId), approved, 'the timeline shows the items iyzico released');
+      assert.deepEqual((event!.details.items as Json[]).map((i) => i.ref), approved, 'the timeline shows the items iyzico released');
       assert.equal(event!.details.provider, 'iyzico');
 
       const sent = iyzico.requestsTo(IYZICO_PATHS.approve).length;

@@ -133,18 +133,21 @@ describe('tracing: a web-chat turn is one trace from the request to the SQL', ()
       ['SQL from an activity', (s) => s.service === 'autocloser-worker' && s.scope.includes('instrumentation-pg')],
       ['the call to the LLM provider', (s) => s.kind === SpanKind.CLIENT && String(s.attributes['url.full']).startsWith(openai.baseURL)],
     ];
+    // One tree: every span but the request's has its parent in the trace. Processes export in batches,
+    // so a parent may arrive after its child: wait for the tree to close, then say what is missing.
+    const orphansOf = (spans: ReceivedSpan[]) => {
+      const ids = new Set(spans.map((s) => s.spanId));
+      return spans.filter((s) => s !== request && !ids.has(s.parentSpanId));
+    };
     const spans = await eventually(
       async () => inTrace(),
-      (spans) => expected.every(([, match]) => spans.some(match)),
-      'every part of the turn in the trace',
+      (spans) => expected.every(([, match]) => spans.some(match)) && orphansOf(spans).length === 0,
+      'every part of the turn in the trace, each with its parent',
       20_000,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- spans of the trace:\n${describeSpans(inTrace())}`);
-    });
-
-    // One tree: every span but the request's has its parent in the trace.
-    const ids = new Set(spans.map((s) => s.spanId));
-    const orphans = spans.filter((s) => s !== request && !ids.has(s.parentSpanId));
+    ).catch(() => inTrace());
+    const missing = expected.filter(([, match]) => !spans.some(match)).map(([what]) => what);
+    assert.deepEqual(missing, [], `parts of the turn missing from the trace:\n${describeSpans(spans)}`);
+    const orphans = orphansOf(spans);
     assert.deepEqual(orphans.map((s) => s.name), [], `spans whose parent is missing:\n${describeSpans(spans)}`);
     assert.equal(request!.name, 'POST /api/webchat/:merchant/messages', 'the server span is named after the route, not the path');
     // What was said never becomes a span attribute.

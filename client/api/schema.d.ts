@@ -1149,7 +1149,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Events of merchants' connected Stripe accounts (the Connect endpoint, signed with STRIPE_CONNECT_WEBHOOK_SECRET): checkout.session.completed/expired, charge.refunded, charge.dispute.created and account.updated, routed by the event's `account` to that merchant. An event for an account not connected here, or naming an order of another merchant or account, changes nothing */
+    /** Events of merchants' connected Stripe accounts (the Connect endpoint, signed with STRIPE_CONNECT_WEBHOOK_SECRET): checkout.session.completed/expired, charge.refunded, charge.dispute.created/closed and account.updated, routed by the event's `account` to that merchant. An event for an account not connected here, or naming an order of another merchant or account, changes nothing */
     post: operations['stripeConnectWebhook'];
     delete?: never;
     options?: never;

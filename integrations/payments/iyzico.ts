@@ -486,7 +486,8 @@ export function createIyzicoProvider(config: IyzicoConfig): PaymentProvider {
     const body = await retrieveForm(payment.providerRef);
     if (statusOf(body).status !== 'paid') throw new IyzicoApiError(`iyzico checkout ${payment.providerRef} is not paid: no item to approve`);
     const items = (body.itemTransactions ?? [])
-      .filter((t) => t.subMerchantKey === subMerchantKey)
+      // Every line of this provider's baskets names its sub-merchant; an answer that omits the key still means it.
+      .filter((t) => t.subMerchantKey === undefined || t.subMerchantKey === subMerchantKey)
       .map((t) => ({ ref: String(t.paymentTransactionId), itemId: t.itemId ?? null, approved: t.transactionStatus === IYZICO_ITEM_APPROVED }));
     if (!items.length) throw new IyzicoApiError(`iyzico reports no item of this sub-merchant in checkout ${payment.providerRef}`);
     if ((config.approveItems ?? 'on_payment') === 'manual') {
