@@ -85,9 +85,9 @@ describe('no play money in production', () => {
       [['payu', 'pending'], ['stripe', 'disabled']],
     );
     assert.deepEqual(describeRoutes(market, 'TRY:payu,stripe;*:stripe'), [
-      "TRY: payu (merchant accounts only), stripe (merchant accounts only)",
-      'other currencies: stripe (merchant accounts only)',
-      'demo checkout: off',
+      'TRY: payu (merchant accounts), stripe (merchant accounts), else no link: a person takes the lead (no_payment_provider)',
+      'other currencies: stripe (merchant accounts), else no link: a person takes the lead (no_payment_provider)',
     ]);
+    assert.deepEqual(describeRoutes(shop, '*:stripe'), ["other currencies: stripe (the merchant's account, else the installation's), else no link: a person takes the lead (no_payment_provider)"]);
   });
 });

@@ -101,18 +101,22 @@ export function createPaymentRegistry(providers: PaymentProvider[], routesSpec: 
   };
 }
 
-/** One line per currency for the start-up log: which providers a checkout in it tries, in order. */
+/**
+ * One line per currency for the start-up log: which providers a checkout in it
+ * tries, in order, and what happens to a merchant none of them serves.
+ */
 export function describeRoutes(registry: PaymentRegistry, routesSpec: string): string[] {
-  const lines = [...parseRoutes(routesSpec)].map(([currency, names]) => {
+  const demo = Boolean(registry.byName('demo'));
+  const otherwise = demo ? 'else the demo checkout (no card is charged)' : 'else no link: a person takes the lead (no_payment_provider)';
+  return [...parseRoutes(routesSpec)].map(([currency, names]) => {
     const who = names.flatMap((n) => {
-      const installation = n === 'demo' ? false : Boolean(registry.byName(n)) && !registry.marketplace;
+      if (n === 'demo') return demo ? ['demo checkout'] : [];
+      const installation = Boolean(registry.byName(n)) && !registry.marketplace;
       const merchants = registry.accountProviders().includes(n as PaymentAccountProvider);
-      if (installation && merchants) return [`${n} (merchant's account, else the installation's)`];
-      if (merchants) return [`${n} (merchant accounts only)`];
+      if (installation && merchants) return [`${n} (the merchant's account, else the installation's)`];
+      if (merchants) return [`${n} (merchant accounts)`];
       return installation ? [n] : [];
     });
-    return `${currency === '*' ? 'other currencies' : currency}: ${who.length ? who.join(', ') : 'no provider'}`;
+    return `${currency === '*' ? 'other currencies' : currency}: ${[...who, otherwise].join(', ')}`;
   });
-  lines.push(registry.byName('demo') ? 'demo checkout: on (no card is charged)' : 'demo checkout: off');
-  return lines;
 }
