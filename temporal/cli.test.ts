@@ -3,7 +3,10 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Connection } from '@temporalio/client';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli, ensureTemporalTestServer } from './cli';
 import { getFreePort, isPortOpen, startDevServer } from './dev-server';
 import { searchAttributeFlags, searchAttributes } from './search-attributes';
@@ -70,6 +73,36 @@ describe('startDevServer', () => {
     }
     assert.equal(await isPortOpen('127.0.0.1', port), false);
     await assertCanListen(port);
+  });
+
+  test('with a database file it keeps workflows across a restart, in write-ahead-log mode', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'autocloser-devserver-'));
+    const dbFile = path.join(dir, 'dev.sqlite');
+    const port = await getFreePort();
+    const startOnce = async (run: (client: Client) => Promise<void>) => {
+      const server = await startDevServer({ port, dbFile, headless: true });
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        await run(new Client({ connection }));
+      } finally {
+        await connection.close();
+        await server.stop();
+      }
+    };
+    try {
+      await startOnce(async (client) => {
+        await client.workflow.start('kept', { workflowId: 'kept-across-restart', taskQueue: 'nobody-polls' });
+        // While the database is open in WAL mode, SQLite keeps the log beside it.
+        const files = await readdir(dir);
+        assert.ok(files.some((f) => f.endsWith('-wal')), `a -wal file beside the database (found ${files.join(', ')})`);
+      });
+      await startOnce(async (client) => {
+        const described = await client.workflow.getHandle('kept-across-restart').describe();
+        assert.equal(described.status.name, 'RUNNING');
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('refuses a port held by something that is not Temporal', { timeout: 30_000 }, async () => {
