@@ -79,7 +79,12 @@ describe('encrypted Temporal payloads', () => {
 
   test('after a web-chat turn the raw history holds no customer text or email; the codec client reads it', async () => {
     const raw = new Client({ connection: stack.client.connection });
-    const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+    // The reply row commits inside the workflow task; the task's results reach the history when it completes.
+    const history = await eventually(
+      () => raw.workflow.getHandle(workflowId).fetchHistory(),
+      (h) => (h.events ?? []).some((e) => e.markerRecordedEventAttributes),
+      'the first turn recorded in the history',
+    );
     const text = allText(history);
     assert.ok(text.includes(workflowId), 'the search covers the history (it finds the workflow id)');
     for (const secret of [email, words, 'tent?']) assert.ok(!text.includes(secret), `raw history contains "${secret}"`);
